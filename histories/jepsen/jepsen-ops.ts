@@ -1,0 +1,149 @@
+/**
+ * Turns Jepsen op maps (already plain JSON: keywords as strings) into faultline ops: checks the fields Jepsen
+ * must provide, unwraps independent `[k v]` tuples into `key` + `value`, and makes indices dense.
+ * Shared by the EDN and the jepsen.log readers.
+ */
+import { InputError } from '../errors.js';
+import { OpSchema, OpTypeSchema, type Op } from '../op.js';
+import type { Warnings } from './warnings.js';
+
+export interface JepsenReadOptions {
+  /** Treat client `:value [k v]` tuples as key + value: detected from the history unless forced. Default 'auto'. */
+  independent?: boolean | 'auto';
+  /** Shown in errors and warnings. */
+  file?: string;
+}
+
+export interface ParsedHistory {
+  ops: Op[];
+  warnings: string[];
+}
+
+/** One op map as read, with where it came from. */
+export interface RawOp {
+  fields: Record<string, unknown>;
+  line: number;
+}
+
+const OP_TYPES = new Set<string>(OpTypeSchema.options);
+
+function describe(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function isTuple(v: unknown): v is [unknown, unknown] {
+  return Array.isArray(v) && v.length === 2;
+}
+
+function isScalarKey(v: unknown): v is string | number {
+  return typeof v === 'string' || typeof v === 'number';
+}
+
+const has = (o: object, k: string): boolean => Object.hasOwn(o, k);
+
+function isClient(raw: RawOp): boolean {
+  return typeof raw.fields.process === 'number';
+}
+
+/** Check the fields every op needs, so a bad history fails with its line rather than deep in a checker. */
+function checkFields(raw: RawOp, file: string | undefined): void {
+  const f = raw.fields;
+  const fail = (message: string): never => {
+    throw new InputError(message, raw.line, file);
+  };
+  if (!(has(f, 'type'))) fail('op has no :type');
+  if (typeof f.type !== 'string' || !OP_TYPES.has(f.type)) {
+    fail(`op :type must be one of :invoke, :ok, :fail, :info (got ${describe(f.type)})`);
+  }
+  if (!(has(f, 'process'))) fail('op has no :process');
+  const p = f.process;
+  if (!((typeof p === 'number' && Number.isInteger(p) && p >= 0) || (typeof p === 'string' && p !== ''))) {
+    fail(`op :process must be a non-negative integer or a keyword such as :nemesis (got ${describe(p)})`);
+  }
+  if (!(has(f, 'f'))) fail('op has no :f');
+  if (typeof f.f !== 'string' || f.f === '') fail(`op :f must be a keyword or string (got ${describe(f.f)})`);
+  if (has(f, 'time') && !(typeof f.time === 'number' && Number.isInteger(f.time) && f.time >= 0)) {
+    fail(`op :time must be a non-negative integer of nanoseconds (got ${describe(f.time)})`);
+  }
+  if (has(f, 'key') && !isScalarKey(f.key)) fail(`op :key must be a number, string or keyword (got ${describe(f.key)})`);
+  if (has(f, 'node') && typeof f.node !== 'string') fail(`op :node must be a string (got ${describe(f.node)})`);
+}
+
+/**
+ * Jepsen's independent workloads wrap each client value as `[k v]`. A plain cas register also has 2-vectors
+ * (`:value [1 4]` on cas), so a history only counts as independent when EVERY client op carries a tuple whose
+ * key is a scalar and every cas op's inner value is itself a pair.
+ */
+function looksIndependent(candidates: RawOp[]): boolean {
+  if (candidates.length === 0) return false;
+  return candidates.every(({ fields }) => {
+    const v = fields.value;
+    if (!isTuple(v) || !isScalarKey(v[0])) return false;
+    return fields.f !== 'cas' || isTuple(v[1]);
+  });
+}
+
+function applyIndependent(raws: RawOp[], mode: boolean | 'auto', file: string | undefined): void {
+  if (mode === false) return;
+  // Ops that already name their key are not tuples (our own writer emits :key only for non-client ops).
+  const candidates = raws.filter((r) => isClient(r) && !(has(r.fields, 'key')));
+  if (mode === 'auto' && !looksIndependent(candidates)) return;
+  for (const raw of candidates) {
+    const v = raw.fields.value;
+    if (!isTuple(v) || !isScalarKey(v[0])) {
+      throw new InputError(
+        `independent history: client op :value must be a [key value] tuple (got ${describe(v)})`,
+        raw.line,
+        file,
+      );
+    }
+    raw.fields.key = v[0];
+    raw.fields.value = v[1];
+  }
+}
+
+/** Keep the history's own indices when they are exactly 0..n-1 in file order; otherwise renumber, saying so. */
+function assignIndices(raws: RawOp[], warnings: Warnings, file: string | undefined): number[] {
+  const indices = raws.map((_, i) => i);
+  const firstBad = raws.findIndex((r, i) => has(r.fields, 'index') && r.fields.index !== i);
+  const anyPresent = raws.some((r) => has(r.fields, 'index'));
+  const allPresent = raws.every((r) => has(r.fields, 'index'));
+  if (firstBad >= 0 || (anyPresent && !allPresent)) {
+    const at = firstBad >= 0 ? raws[firstBad] : raws.find((r) => !(has(r.fields, 'index')))!;
+    const found = has(at.fields, 'index') ? `:index ${describe(at.fields.index)}` : 'no :index';
+    warnings.add(
+      'index',
+      `${file ? `${file}:` : ''}${at.line}: ops were renumbered 0..${raws.length - 1} in file order ` +
+        `(indices must be dense and in order; this op has ${found} where ${raws.indexOf(at)} was expected)`,
+    );
+  }
+  return indices;
+}
+
+const LEADING = ['index', 'type', 'process', 'time', 'f', 'key', 'value'] as const;
+
+/** Validate, unwrap and index raw op maps into ops (fields in a stable order: the known ones first). */
+export function buildOps(raws: RawOp[], opts: JepsenReadOptions, warnings: Warnings): Op[] {
+  const file = opts.file;
+  for (const raw of raws) checkFields(raw, file);
+  applyIndependent(raws, opts.independent ?? 'auto', file);
+  const indices = assignIndices(raws, warnings, file);
+  return raws.map((raw, i) => {
+    const src = raw.fields;
+    const op: Record<string, unknown> = { index: indices[i] };
+    for (const k of LEADING) if (k !== 'index' && has(src, k)) op[k] = src[k];
+    for (const k of Object.keys(src)) {
+      if (!has(op, k)) {
+        if (k === '__proto__') Object.defineProperty(op, k, { value: src[k], enumerable: true, writable: true, configurable: true });
+        else op[k] = src[k];
+      }
+    }
+    const checked = OpSchema.safeParse(op);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new InputError(`not a valid op: field "${issue.path.join('.')}": ${issue.message}`, raw.line, file);
+    }
+    return op as Op;
+  });
+}

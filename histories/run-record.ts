@@ -1,0 +1,87 @@
+/**
+ * What a stored run holds besides its history: run.json (what was asked for and what happened to the
+ * cluster) and results.json (what the checkers said). Both are zod-validated on the way in and out, so a
+ * hand-edited or truncated file is reported, not half-read.
+ */
+import { z } from 'zod';
+
+export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
+export const WORKLOADS = ['register', 'set', 'lin-kv'] as const;
+export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock'] as const;
+
+/** The options of one run, after defaults: enough to run it again. */
+export const RunConfigSchema = z.object({
+  target: z.string().min(1),
+  config: z.string().min(1),
+  bug: z.string().optional(),
+  bin: z.string().optional(),
+  image: z.string().optional(),
+  runtime: z.enum(RUNTIMES),
+  nodes: z.number().int().min(1).max(25),
+  workload: z.enum(WORKLOADS),
+  keys: z.number().int().min(1).max(100_000),
+  concurrency: z.number().int().min(1).max(1024),
+  /** Total client ops per second across all clients; absent = as fast as the clients go. */
+  rate: z.number().positive().optional(),
+  /** Seconds of main phase. */
+  timeLimit: z.number().positive(),
+  nemesis: z.array(z.enum(FAULTS)),
+  /** Mean seconds between fault changes. */
+  nemesisInterval: z.number().positive(),
+  /** Seconds before a client gives up on an op and records it as `info`. */
+  opTimeout: z.number().positive(),
+  /** Seconds of fault-free load after the heal. */
+  quiescence: z.number().nonnegative(),
+  /** Seconds the final reads may take to find the nodes in agreement. */
+  convergenceBound: z.number().positive(),
+  /** Hard bound on client ops in the main phase (a load loop is bounded in count as well as time). */
+  maxOps: z.number().int().positive(),
+  seed: z.string().min(1),
+});
+export type RunConfig = z.infer<typeof RunConfigSchema>;
+
+export const FaultEventSchema = z.object({
+  /** Seconds since the run began. */
+  at: z.number(),
+  f: z.string(),
+  value: z.unknown().optional(),
+});
+
+export const RunMetaSchema = z.object({
+  id: z.string(),
+  test: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string().optional(),
+  status: z.enum(['running', 'done', 'failed', 'interrupted']),
+  error: z.string().optional(),
+  seed: z.string(),
+  config: RunConfigSchema,
+  versions: z.record(z.string(), z.string()),
+  /** The nemesis schedule as planned from the seed (what to do, in order); the history has what happened. */
+  faultSchedule: z.array(FaultEventSchema),
+});
+export type RunMeta = z.infer<typeof RunMetaSchema>;
+
+const ValiditySchema = z.union([z.literal(true), z.literal(false), z.literal('unknown')]);
+
+export const CheckResultSchema = z.looseObject({
+  checker: z.string(),
+  valid: ValiditySchema,
+  anomalies: z.array(z.looseObject({ kind: z.string(), message: z.string() })),
+  stats: z.record(z.string(), z.unknown()),
+  reason: z.string().optional(),
+});
+
+export const RunResultsSchema = z.object({
+  valid: ValiditySchema,
+  checkers: z.array(CheckResultSchema),
+  summary: z.looseObject({
+    ops: z.number().int().nonnegative(),
+    clientOps: z.number().int().nonnegative(),
+    faults: z.number().int().nonnegative(),
+    durationS: z.number().nonnegative(),
+    opsPerSec: z.number().nonnegative(),
+    cap: z.string().optional(),
+  }),
+});
+export type RunResults = z.infer<typeof RunResultsSchema>;
