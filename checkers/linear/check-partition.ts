@@ -1,0 +1,68 @@
+/**
+ * Check one independent piece of a history (one key) and, when it is not linearizable, find the longest
+ * linearizable prefix and the op that could not be placed after it. Runs the same in a worker thread or
+ * in-process, and returns plain data so it can cross a thread boundary.
+ */
+import type { Key } from '../../histories/op.js';
+import type { Validity } from '../result.js';
+import type { Model } from '../models/model.js';
+import { compilePartition } from './compile.js';
+import { decideLinearizable, searchLinearization } from './search.js';
+import type { Partition } from './split.js';
+
+export interface PartitionBudget {
+  deadline: number;
+  maxStates: number;
+}
+
+export interface PrefixFailure {
+  /** Pair indices (into the partition's pairs) in the order they were linearized. */
+  prefix: number[];
+  /** Pair index of the op that could not be placed after the prefix. */
+  blocked: number;
+  /** Model state after the prefix (described). */
+  prefixState: string;
+  /** Every distinct state (described) the search reached in front of the blocked op. */
+  deadStates: string[];
+}
+
+export interface PartitionVerdict {
+  key: Key | undefined;
+  valid: Validity;
+  reason?: string;
+  /** Ops that take part in the search (failed ops and unknown reads are already dropped). */
+  ops: number;
+  okOps: number;
+  states: number;
+  steps: number;
+  /** Most ok ops linearized at once. */
+  deepest: number;
+  failure?: PrefixFailure;
+}
+
+export function checkPartition(model: Model<unknown>, initial: unknown, part: Partition, budget: PartitionBudget): PartitionVerdict {
+  const cp = compilePartition(model, initial, part.pairs);
+  const init = model.init(initial);
+  const first = decideLinearizable(model, init, cp, budget);
+  const verdict: PartitionVerdict = {
+    key: part.key,
+    valid: first.valid,
+    ops: cp.n,
+    okOps: first.okOps,
+    states: first.states,
+    steps: first.steps,
+    deepest: first.deepest,
+  };
+  if (first.reason) verdict.reason = first.reason;
+  if (first.valid !== false || first.blocked < 0) return verdict;
+  // The first pass only remembers how far it got; a second, identical pass stops there and copies the stack.
+  // (Copying it on every improvement would cost O(n) each time.)
+  const again = searchLinearization(model, init, cp, { ...budget, captureAt: first.bestBarrier, deadline: Math.max(budget.deadline, Date.now() + 1000) });
+  verdict.failure = {
+    prefix: (again.prefix ?? []).map((i) => cp.pair[i]),
+    blocked: cp.pair[first.blocked],
+    prefixState: again.prefix ? model.describeState(again.prefixState) : '',
+    deadStates: first.deadStates.map((s) => model.describeState(s)),
+  };
+  return verdict;
+}

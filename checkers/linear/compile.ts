@@ -1,0 +1,51 @@
+/**
+ * Turn one partition's op pairs into the flat arrays the search runs on: each pair merged into a model op
+ * once, the ops numbered in invoke order, with the positions of their invoke and completion.
+ */
+import type { Model, ModelOp } from '../models/model.js';
+import type { OpPairAt } from './split.js';
+
+export interface CompiledPartition {
+  n: number;
+  ops: ModelOp[];
+  /** 1 for ops that may take effect or not (info, or no completion before the history ended). */
+  optional: Uint8Array;
+  /**
+   * History positions of the invoke and of the ok completion: the op takes effect before it, if at all.
+   * Infinity for info and unanswered ops.
+   */
+  call: Float64Array;
+  ret: Float64Array;
+  /** Index of the op's pair in the partition's pair list. */
+  pair: Int32Array;
+}
+
+export function compilePartition(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[]): CompiledPartition {
+  const ops: ModelOp[] = [];
+  const idx: number[] = [];
+  for (let i = 0; i < pairs.length; i++) {
+    const p = pairs[i];
+    const op = model.prepare(p.invoke, p.completion, initial);
+    if (op) {
+      ops.push(op);
+      idx.push(i);
+    }
+  }
+  const n = ops.length;
+  const out: CompiledPartition = {
+    n,
+    ops,
+    optional: new Uint8Array(n),
+    call: new Float64Array(n),
+    ret: new Float64Array(n),
+    pair: Int32Array.from(idx),
+  };
+  for (let j = 0; j < n; j++) {
+    const p = pairs[idx[j]];
+    const ok = p.completion?.type === 'ok';
+    out.optional[j] = ok && !p.maybe ? 0 : 1;
+    out.call[j] = p.callPos;
+    out.ret[j] = ok ? p.retPos : Infinity;
+  }
+  return out;
+}

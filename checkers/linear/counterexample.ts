@@ -1,0 +1,202 @@
+/**
+ * Turn a failing key into an anomaly a person can act on: the longest linearizable prefix and the op that
+ * could not follow it (as Knossos and Porcupine report), plus a counterexample shrunk to a handful of ops,
+ * drawn as a timeline and explained in one paragraph built from the model's own descriptions.
+ */
+import type { Op } from '../../histories/op.js';
+import type { Anomaly } from '../result.js';
+import type { Model } from '../models/model.js';
+import { checkPartition, type PartitionVerdict } from './check-partition.js';
+import { failsAlone, shrinkPairs, shrinkRobust } from './shrink.js';
+import { keyLabel, type OpPairAt, type Partition } from './split.js';
+import { renderTimeline, seconds } from './timeline.js';
+
+export interface ExplainOptions {
+  shrink: boolean;
+  deadline: number;
+  /** Wall-clock cap for shrinking one key (default 10 s). */
+  shrinkMs?: number;
+}
+
+const SHRINK_MS = 10_000;
+/** Budget for the second, robust shrink; past it (or if its result is much bigger) the plain result is shown. */
+const ROBUST_MS = 3_000;
+const SHRINK_CHECKS = 5_000;
+const STATES_PER_CHECK = 200_000;
+/** Ops of the linearizable prefix listed in the anomaly (the last ones). */
+const PREFIX_TAIL = 100;
+
+/** An op as the anomaly reports it. */
+export interface ReportedOp {
+  process: number | string;
+  op: string;
+  invokeIndex: number;
+  completionIndex?: number;
+  type: 'ok' | 'info' | 'pending';
+  invokeTime?: number;
+  completionTime?: number;
+}
+
+function describePair(model: Model<unknown>, p: OpPairAt): string {
+  const op = model.prepare(p.invoke, p.completion);
+  if (op) return model.describeOp(op);
+  return `${p.invoke.f} → ?`;
+}
+
+function reportOp(model: Model<unknown>, p: OpPairAt): ReportedOp {
+  const out: ReportedOp = {
+    process: p.invoke.process,
+    op: describePair(model, p),
+    invokeIndex: p.invoke.index,
+    type: p.completion ? (p.completion.type as 'ok' | 'info') : 'pending',
+  };
+  if (p.completion) out.completionIndex = p.completion.index;
+  if (p.invoke.time !== undefined) out.invokeTime = p.invoke.time;
+  if (p.completion?.time !== undefined) out.completionTime = p.completion.time;
+  return out;
+}
+
+function listing(items: string[], last = 'and'): string {
+  if (items.length <= 1) return items.join('');
+  return items.slice(0, -1).join(', ') + ` ${last} ` + items[items.length - 1];
+}
+
+function who(p: OpPairAt): string {
+  return `p${String(p.invoke.process)}`;
+}
+
+function span(p: OpPairAt): string {
+  const a = seconds(p.invoke.time);
+  const b = seconds(p.completion?.time);
+  if (!a) return '';
+  return b ? ` (${a.replace(' s', '')}–${b})` : ` (invoked at ${a})`;
+}
+
+/**
+ * One paragraph: which op could not take effect, what real time forced before it or let overlap it, and the
+ * only states the model could be in when it had to take effect. `pairs` may include `maybe` ops (the rest of
+ * the key, free to be left out): they shape the verdict's states but are not listed.
+ */
+export function explainParagraph(model: Model<unknown>, pairs: readonly OpPairAt[], verdict: PartitionVerdict): string {
+  const f = verdict.failure;
+  const count = pairs.filter((p) => !p.maybe).length;
+  const others = count < pairs.length;
+  if (!f) return `No order of these ${count} ops is consistent with a ${model.name}.`;
+  const b = pairs[f.blocked];
+  const bDesc = describePair(model, b);
+  const before: string[] = [];
+  const overlap: string[] = [];
+  const later: string[] = [];
+  pairs.forEach((p, i) => {
+    if (i === f.blocked || p.maybe) return;
+    const d = `${describePair(model, p)} by ${who(p)}`;
+    if (p.completion?.type === 'ok' && p.retPos < b.callPos) {
+      const t = seconds(p.completion.time);
+      before.push(`${d} had completed${t ? ` at ${t}` : ''}`);
+    } else if (p.callPos < b.retPos) {
+      overlap.push(p.completion?.type === 'ok' ? d : `${d} (which may or may not have taken effect)`);
+    } else {
+      later.push(d);
+    }
+  });
+  const parts: string[] = [];
+  if (before.length) parts.push(`it began after ${listing(before)}`);
+  if (overlap.length) parts.push(`it overlapped ${listing(overlap)}`);
+  if (later.length) parts.push(`${listing(later)} began only after it ended`);
+  const states = f.deadStates.length ? f.deadStates : [f.prefixState];
+  const stateText = `state ${listing(states, 'or')}`;
+  const orders = others ? `in every order these ${count} ops allow, with or without any of the other ops on this key,` : `in every order these ${count} ops allow,`;
+  const where =
+    count === 1 && !others
+      ? `the ${model.name} starts in ${stateText}`
+      : count === 1
+        ? `whichever of the other ops on this key took effect, the ${model.name} is in ${stateText} by the time it must take effect`
+        : `${orders} the ${model.name} is in ${stateText} by the time it must take effect`;
+  const context = parts.length ? `${parts.join('; ')}; ` : '';
+  const impossible = states.length === 1 ? 'is impossible there' : 'is impossible from any of them';
+  return `${who(b)}'s ${bDesc}${span(b)} cannot take effect: ${context}${where}, and ${bDesc} ${impossible}.`;
+}
+
+export function explainFailure(model: Model<unknown>, initial: unknown, part: Partition, verdict: PartitionVerdict, opts: ExplainOptions): Anomaly {
+  // Keyless histories have no key to name (and no `key` field).
+  const where = part.key === undefined ? '' : `key ${keyLabel(part.key)}: `;
+  const anomaly: Anomaly = {
+    kind: 'nonlinearizable',
+    ...(part.key !== undefined ? { key: part.key } : {}),
+    message: `${where}the history is not linearizable for a ${model.name}.`,
+  };
+  const f = verdict.failure;
+  if (f) {
+    const blocked = part.pairs[f.blocked];
+    // A long prefix is listed by its end: that is where it stopped, and results files stay readable.
+    const shownPrefix = f.prefix.slice(-PREFIX_TAIL);
+    anomaly.prefix = {
+      length: f.prefix.length,
+      omitted: f.prefix.length - shownPrefix.length,
+      ops: shownPrefix.map((i) => reportOp(model, part.pairs[i])),
+      state: f.prefixState,
+      blocked: reportOp(model, blocked),
+      states: f.deadStates,
+    };
+    anomaly.message =
+      `${where}after a linearizable prefix of ${f.prefix.length} ops, ${who(blocked)}'s ${describePair(model, blocked)} ` +
+      `(op ${blocked.invoke.index}) cannot be placed: the ${model.name} could only be in ${listing(f.deadStates.length ? f.deadStates : [f.prefixState], 'or')}.`;
+  }
+  if (!opts.shrink || !f) return anomaly;
+
+  const shrinkDeadline = Math.min(opts.deadline, Date.now() + (opts.shrinkMs ?? SHRINK_MS));
+  // Ops invoked after the blocked op completed cannot matter: the search never got past that point.
+  const cut = part.pairs[f.blocked].retPos;
+  let pool = part.pairs.filter((p) => p.callPos < cut);
+  if (!failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK)) pool = part.pairs.slice();
+  const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK };
+  const plain = shrinkPairs(model, initial, pool, budget);
+  const robust = shrinkRobust(model, initial, pool, plain.kept, { ...budget, deadline: Math.min(shrinkDeadline, Date.now() + ROBUST_MS) });
+
+  /** `withOthers`: explain the set as it fails together with any of the other ops (the robust property). */
+  const build = (idx: readonly number[], note: string, withOthers = false): Record<string, unknown> => {
+    const kept = idx.map((i) => pool[i]);
+    const inside = new Set(idx);
+    const judged = withOthers ? pool.map((p, i) => (inside.has(i) ? p : { ...p, maybe: true })) : kept;
+    const small = checkPartition(model, initial, { key: part.key, pairs: judged }, { deadline: Math.max(shrinkDeadline, Date.now() + 2000), maxStates: STATES_PER_CHECK });
+    const indices: number[] = [];
+    for (const p of kept) {
+      indices.push(p.invoke.index);
+      if (p.completion) indices.push(p.completion.index);
+    }
+    const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.callPos, p.invoke], [p.retPos, p.completion]] : [[p.callPos, p.invoke]]));
+    return {
+      indices: indices.sort((a, b) => a - b),
+      ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
+      timeline: renderTimeline(kept.map((p) => ({ pair: p, label: describePair(model, p) }))),
+      explanation: explainParagraph(model, small.failure ? judged : kept, small) + note,
+    };
+  };
+
+  const robustNote = ' Adding any of the other ops on this key would not change that.';
+  let shown: Record<string, unknown>;
+  if (!robust.needed) {
+    shown = { ...build(plain.kept, robustNote, true), minimal: plain.minimal, checks: plain.checks, robust: true };
+  } else {
+    // The plain result leans on ops it dropped: say which one, and show instead the set that holds up whatever
+    // the others did, when one was found that is still small.
+    let note = ' (Taken alone: with some of the other ops on this key these would be linearizable.)';
+    if (robust.rescuer >= 0) {
+      const x = pool[robust.rescuer];
+      const where = x.completion ? `ops ${x.invoke.index}/${x.completion.index}` : `op ${x.invoke.index}`;
+      note = ` (Taken alone: with ${describePair(model, x)} by ${who(x)} (${where}) added, these ops would be linearizable.)`;
+    }
+    const plainShown = { ...build(plain.kept, note), minimal: plain.minimal, checks: plain.checks };
+    const small = robust.kept.length <= Math.max(3 * plain.kept.length, plain.kept.length + 6);
+    shown =
+      robust.minimal && small
+        ? { ...build(robust.kept, robustNote, true), minimal: true, checks: plain.checks + robust.checks, robust: true, plain: plainShown }
+        : { ...plainShown, checks: plain.checks + robust.checks, robust: false };
+  }
+  anomaly.counterexample = shown;
+  anomaly.message = `${where}${shown.explanation as string}`;
+  // Top level too, where reports look for pictures and op indices.
+  anomaly.timeline = shown.timeline;
+  anomaly.indices = shown.indices;
+  return anomaly;
+}

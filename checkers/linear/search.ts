@@ -1,0 +1,463 @@
+/**
+ * Just-in-time linearization search (Wing & Gong, Lowe; as Porcupine does it), on typed arrays.
+ *
+ * Ok ops live in a doubly linked list of call and return entries in history order. From a configuration
+ * (ops linearized so far + model state) the candidates are the ok calls before the first remaining return
+ * entry (the "barrier"), and then the optional ops (info or unanswered) invoked before that barrier. The
+ * search linearizes the first candidate that steps and is not in the memo, and backtracks when none is left.
+ * It succeeds once every ok op is linearized: optional ops may stay out, as if they never took effect.
+ *
+ * Optional ops are kept in their own list and tried only after the ok candidates fail: in a healthy history
+ * they are never needed, so the common path never pays for them. Two more things keep them cheap:
+ * - a dominance rule: linearizing optional op b right after optional op a is skipped when b alone, from the
+ *   state before a, reaches the same state (e.g. two blind writes); that configuration uses a strict subset
+ *   of optional ops and is explored anyway, so nothing is lost;
+ * - the memo key describes the linearized set exactly and compactly (see `writeRep`).
+ */
+import type { Validity } from '../result.js';
+import type { Model, ModelOp } from '../models/model.js';
+import { canon } from '../models/canon.js';
+import type { CompiledPartition } from './compile.js';
+import { MemoTable } from './memo.js';
+import { OptionalSets } from './optional-sets.js';
+
+export interface SearchLimits {
+  /** Wall-clock deadline (Date.now() milliseconds). */
+  deadline: number;
+  /** Most distinct configurations to explore. */
+  maxStates: number;
+  /** Stop at the first dead end whose barrier is this position, recording the linearized prefix there. */
+  captureAt?: number;
+  /** Record up to this many distinct states at the furthest dead ends (default 8). */
+  maxDeadStates?: number;
+  /**
+   * Never linearize two optional ops in a row. Incomplete (so only a success means anything), but it stops the
+   * search from trying every order of every pending info op at each dead end; see `decideLinearizable`.
+   */
+  singleOptional?: boolean;
+}
+
+export interface SearchOutcome {
+  valid: Validity;
+  reason?: string;
+  /** Distinct configurations explored. */
+  states: number;
+  /** Step attempts. */
+  steps: number;
+  /** Most ok ops linearized at once, of `okOps`. */
+  deepest: number;
+  okOps: number;
+  /** History position of the completion of the furthest op that could not be placed (-1 if none). */
+  bestBarrier: number;
+  /** Op id (in the compiled partition) of that op. */
+  blocked: number;
+  /** Distinct model states at the dead ends in front of that op. */
+  deadStates: unknown[];
+  /** With `captureAt`: op ids in linearization order at that dead end, and the model state there. */
+  prefix?: number[];
+  prefixState?: unknown;
+  /** On success: op ids in linearization order. */
+  order?: number[];
+}
+
+/** Two ops with the same key step every state the same way. */
+function twinKey(op: ModelOp): string {
+  return `${op.f}\u0000${op.known ? 1 : 0}\u0000${canon(op.value)}`;
+}
+
+/** Per-op random 32-bit halves for the incremental set hash; fixed seed so runs are reproducible. */
+function randomHalves(n: number, seed: number): Int32Array {
+  const out = new Int32Array(n);
+  let s = seed | 0;
+  for (let i = 0; i < n; i++) {
+    // splitmix32
+    s = (s + 0x9e3779b9) | 0;
+    let z = s;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    out[i] = z ^ (z >>> 16);
+  }
+  return out;
+}
+
+const TIME_CHECK_MASK = 1023;
+
+export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
+  const n = cp.n;
+  const { ops, optional, call, ret } = cp;
+  const maxDead = limits.maxDeadStates ?? 8;
+  const singleOptional = limits.singleOptional === true;
+
+  // Main list over entries 0..n-1 (calls of ok ops) and n..2n-1 (their returns); 2n is the sentinel.
+  const SENT = 2 * n;
+  const next = new Int32Array(2 * n + 1);
+  const prev = new Int32Array(2 * n + 1);
+  const entries: number[] = [];
+  let okOps = 0;
+  for (let i = 0; i < n; i++) {
+    if (!optional[i]) {
+      entries.push(i, n + i);
+      okOps++;
+    }
+  }
+  const pos = (e: number): number => (e < n ? call[e] : ret[e - n]);
+  entries.sort((a, b) => pos(a) - pos(b));
+  let last = SENT;
+  for (const e of entries) {
+    next[last] = e;
+    prev[e] = last;
+    last = e;
+  }
+  next[last] = SENT;
+  prev[SENT] = last;
+
+  // Optional ops, in invoke order; n is the sentinel.
+  const ISENT = n;
+  const inext = new Int32Array(n + 1);
+  const iprev = new Int32Array(n + 1);
+  last = ISENT;
+  for (let i = 0; i < n; i++) {
+    if (optional[i]) {
+      inext[last] = i;
+      iprev[i] = last;
+      last = i;
+    }
+  }
+  inext[last] = ISENT;
+  iprev[ISENT] = last;
+
+  const r1 = randomHalves(n, 0x51ed270b);
+  const r2 = randomHalves(n, 0x2545f491);
+
+  // States are interned to small ints; transitions are cached per op (two ways: the dominance rule asks for
+  // the same op from two states in a row).
+  const states: S[] = [];
+  const stateIds = new Map<string | number, number>();
+  const intern = (s: S): number => {
+    const k = model.hash(s);
+    let id = stateIds.get(k);
+    if (id === undefined) {
+      id = states.length;
+      states.push(s);
+      stateIds.set(k, id);
+    }
+    return id;
+  };
+  // Twins: uncertain ops that do exactly the same thing (same model op) with the same freedom (no deadline).
+  // Between two twins it never matters which one is linearized, so only the earliest pending one is tried.
+  const prevTwin = new Int32Array(n).fill(-1);
+  const done = new Uint8Array(n);
+  {
+    const lastOf = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      if (!optional[i] || ret[i] !== Infinity) continue;
+      const k = twinKey(ops[i]);
+      const prevOp = lastOf.get(k);
+      if (prevOp !== undefined) prevTwin[i] = prevOp;
+      lastOf.set(k, i);
+    }
+  }
+  const from1 = new Int32Array(n).fill(-1);
+  const to1 = new Int32Array(n);
+  const from2 = new Int32Array(n).fill(-1);
+  const to2 = new Int32Array(n);
+  let steps = 0;
+  const transition = (op: number, sid: number): number => {
+    if (from1[op] === sid) return to1[op];
+    if (from2[op] === sid) return to2[op];
+    steps++;
+    const s = model.step(states[sid], ops[op]);
+    const to = s === undefined ? -1 : intern(s);
+    from2[op] = from1[op];
+    to2[op] = to1[op];
+    from1[op] = sid;
+    to1[op] = to;
+    return to;
+  };
+
+  // DFS stack: the op linearized at each depth and what to restore when it is undone.
+  const stOp = new Int32Array(n);
+  const stSid = new Int32Array(n);
+  const stMaxOk = new Float64Array(n);
+  const stMaxAll = new Float64Array(n);
+  const stBarrier = new Float64Array(n);
+  const stBlocked = new Int32Array(n);
+  const stOptSet = new Int32Array(n);
+  const optSets = new OptionalSets(n, randomHalves(n, 0x6a09e667));
+  /** Id of the set of linearized optional ops (see OptionalSets). */
+  let optSet = 0;
+
+  const memo = new MemoTable(Math.min(n * 2 + 16, 1 << 20));
+  const rep = new Int32Array(n + 4);
+
+  let sid = intern(init);
+  let h1 = 0;
+  let h2 = 0;
+  let depth = 0;
+  let okDepth = 0;
+  let deepest = 0;
+  /** Largest invoke position among linearized ok ops (-1: none). */
+  let maxOk = -1;
+  /** Largest invoke position among all linearized ops: an optional op that completed before it is too late. */
+  let maxAll = -1;
+  let barrier = 0;
+  let blockedOp = -1;
+
+  let bestBarrier = -1;
+  let bestBlocked = -1;
+  const deadSids: number[] = [];
+
+  /**
+   * The exact description of the linearized set, cheap because of how the search moves: ok ops invoked after
+   * `maxOk` are never linearized, and every ok op invoked before it is, except those still in the list ahead of
+   * it (they overlap the op at `maxOk`, so there are at most as many as there are processes). The linearized
+   * optional ops are named by their interned set id.
+   */
+  const writeRep = (): number => {
+    let len = 0;
+    rep[len++] = maxOk;
+    const countAt = len++;
+    let e = next[SENT];
+    while (e < n && call[e] < maxOk) {
+      rep[len++] = e;
+      e = next[e];
+    }
+    rep[countAt] = len - countAt - 1;
+    rep[len++] = optSet;
+    return len;
+  };
+
+  const lift = (op: number): void => {
+    done[op] = 1;
+    if (optional[op]) {
+      const p = iprev[op];
+      const q = inext[op];
+      inext[p] = q;
+      iprev[q] = p;
+    } else {
+      let p = prev[op];
+      let q = next[op];
+      next[p] = q;
+      prev[q] = p;
+      const r = n + op;
+      p = prev[r];
+      q = next[r];
+      next[p] = q;
+      prev[q] = p;
+    }
+  };
+  const unlift = (op: number): void => {
+    done[op] = 0;
+    if (optional[op]) {
+      inext[iprev[op]] = op;
+      iprev[inext[op]] = op;
+    } else {
+      const r = n + op;
+      next[prev[r]] = r;
+      prev[next[r]] = r;
+      next[prev[op]] = op;
+      prev[next[op]] = op;
+    }
+  };
+
+  /** Can any ok candidate (a call entry before the first return entry) step from state `from`? */
+  const someOkCanFollow = (from: number): boolean => {
+    for (let c = next[SENT]; c < n; c = next[c]) if (transition(c, from) >= 0) return true;
+    return false;
+  };
+
+  const tryOp = (op: number): boolean => {
+    if (optional[op] && ret[op] < maxAll) return false;
+    const to = transition(op, sid);
+    if (to < 0) return false;
+    if (optional[op]) {
+      // An optional op that changes nothing cannot help: leaving it out keeps every option open.
+      if (to === sid) return false;
+      if (depth > 0 && optional[stOp[depth - 1]] && (singleOptional || transition(op, stSid[depth - 1]) === to)) return false;
+      // In the quick search an ok op must come next, so look before leaping (saves a memo entry per try).
+      if (singleOptional && !someOkCanFollow(to)) return false;
+    }
+    const saveMax = maxOk;
+    const saveAll = maxAll;
+    const saveSet = optSet;
+    if (!optional[op] && call[op] > maxOk) maxOk = call[op];
+    if (call[op] > maxAll) maxAll = call[op];
+    if (optional[op]) optSet = optSets.with(optSet, op);
+    lift(op);
+    const nh1 = h1 ^ r1[op];
+    const nh2 = h2 ^ r2[op];
+    if (!memo.add(nh1, nh2, to, rep, writeRep())) {
+      unlift(op);
+      maxOk = saveMax;
+      maxAll = saveAll;
+      optSet = saveSet;
+      return false;
+    }
+    stOp[depth] = op;
+    stSid[depth] = sid;
+    stMaxOk[depth] = saveMax;
+    stMaxAll[depth] = saveAll;
+    stOptSet[depth] = saveSet;
+    stBarrier[depth] = barrier;
+    stBlocked[depth] = blockedOp;
+    depth++;
+    if (!optional[op]) {
+      okDepth++;
+      if (okDepth > deepest) deepest = okDepth;
+    }
+    sid = to;
+    h1 = nh1;
+    h2 = nh2;
+    return true;
+  };
+
+  const outcome = (valid: Validity, reason?: string): SearchOutcome => ({
+    valid,
+    reason,
+    states: memo.count,
+    steps,
+    deepest,
+    okOps,
+    bestBarrier,
+    blocked: bestBlocked,
+    deadStates: deadSids.map((s) => states[s]),
+  });
+
+  // Forcing (see below) is sound only if no optional op has a deadline (shrinking's `maybe` ops do).
+  let canForce = true;
+  for (let i = 0; i < n; i++) if (optional[i] && ret[i] !== Infinity) canForce = false;
+  const stForced = new Uint8Array(n);
+
+  let phase1 = true;
+  let fresh = true;
+  let e = next[SENT];
+  let inf = ISENT;
+  let iter = 0;
+  for (;;) {
+    if (okDepth === okOps) {
+      const out = outcome(true);
+      out.order = Array.from(stOp.subarray(0, depth));
+      return out;
+    }
+    if ((++iter & TIME_CHECK_MASK) === 0) {
+      if (Date.now() > limits.deadline) return outcome('unknown', 'timeout');
+      if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states`);
+    }
+    let dead = false;
+    if (phase1 && fresh && canForce) {
+      fresh = false;
+      // A read-only ok candidate that fits the current state can always go first: in any linearization from
+      // here it can be moved to the front, past the ops it overlaps, without breaking real time (it is a
+      // candidate) or the model (it changes nothing, and it fits now). So take it and try no alternatives: if
+      // it fails, so does this configuration. This removes most wrong turns at high concurrency.
+      for (let c = next[SENT]; c < n; c = next[c]) {
+        if (!ops[c].readOnly || transition(c, sid) !== sid) continue;
+        if (tryOp(c)) {
+          stForced[depth - 1] = 1;
+          fresh = true;
+          e = next[SENT];
+        } else {
+          dead = true;
+        }
+        break;
+      }
+      if (fresh) continue;
+    }
+    if (phase1 && !dead) {
+      if (e < n) {
+        if (tryOp(e)) {
+          e = next[SENT];
+          fresh = true;
+        } else {
+          e = next[e];
+        }
+        continue;
+      }
+      // A return entry: the ok candidates are exhausted; now the optional ops invoked before it.
+      barrier = ret[e - n];
+      blockedOp = e - n;
+      phase1 = false;
+      inf = inext[ISENT];
+    }
+    if (!dead && inf !== ISENT && call[inf] < barrier) {
+      // An earlier, still pending twin will be (or was) tried from this same configuration instead.
+      const twin = prevTwin[inf];
+      if (twin >= 0 && !done[twin]) {
+        inf = inext[inf];
+        continue;
+      }
+      if (tryOp(inf)) {
+        phase1 = true;
+        fresh = true;
+        e = next[SENT];
+      } else {
+        inf = inext[inf];
+      }
+      continue;
+    }
+    if (!dead) {
+      // Dead end: nothing can be placed before the op whose completion is at `barrier`.
+      if (barrier > bestBarrier) {
+        bestBarrier = barrier;
+        bestBlocked = blockedOp;
+        deadSids.length = 0;
+      }
+      if (barrier === bestBarrier && deadSids.length < maxDead && !deadSids.includes(sid)) deadSids.push(sid);
+      if (limits.captureAt !== undefined && barrier === limits.captureAt) {
+        const out = outcome(false, 'captured');
+        out.prefix = Array.from(stOp.subarray(0, depth));
+        out.prefixState = states[sid];
+        return out;
+      }
+    }
+    // Backtrack; past a forced op, its configuration is dead too.
+    let op: number;
+    for (;;) {
+      if (depth === 0) return outcome(false);
+      depth--;
+      op = stOp[depth];
+      unlift(op);
+      sid = stSid[depth];
+      h1 ^= r1[op];
+      h2 ^= r2[op];
+      maxOk = stMaxOk[depth];
+      maxAll = stMaxAll[depth];
+      optSet = stOptSet[depth];
+      if (!optional[op]) okDepth--;
+      const forced = stForced[depth];
+      stForced[depth] = 0;
+      if (!forced) break;
+    }
+    fresh = false;
+    if (optional[op]) {
+      phase1 = false;
+      barrier = stBarrier[depth];
+      blockedOp = stBlocked[depth];
+      inf = inext[op];
+    } else {
+      phase1 = true;
+      e = next[op];
+    }
+  }
+}
+
+/**
+ * The complete search, preceded by a quick incomplete one. Between two ok ops a valid linearization rarely
+ * needs more than one uncertain op, and searching with that restriction avoids trying every order of the
+ * pending uncertain ops at each dead end (with a few dozen pending appends that is millions of states). A
+ * linearization it finds is a real one, so `true` is final; otherwise the complete search decides. The quick
+ * search gets a small state budget: when the restriction does bite, it can wander much longer than the
+ * complete search (whose dominance rule it lacks) would.
+ */
+export function decideLinearizable<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
+  let hasOptional = false;
+  for (let i = 0; i < cp.n && !hasOptional; i++) hasOptional = cp.optional[i] === 1;
+  if (!hasOptional || limits.captureAt !== undefined) return searchLinearization(model, init, cp, limits);
+  const quickStates = Math.min(limits.maxStates, 8 * cp.n + 10_000);
+  const quick = searchLinearization(model, init, cp, { ...limits, singleOptional: true, maxStates: quickStates });
+  if (quick.valid === true || (quick.valid === 'unknown' && quick.reason === 'timeout')) return quick;
+  const full = searchLinearization(model, init, cp, limits);
+  full.states += quick.states;
+  full.steps += quick.steps;
+  return full;
+}

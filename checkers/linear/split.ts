@@ -1,0 +1,98 @@
+/**
+ * From a raw history to the independent pieces the search checks: client ops paired by process, failed ops
+ * dropped (they never happened), nemesis and final-read events ignored, and the rest split by key
+ * (P-compositionality: a history is linearizable iff each key's sub-history is).
+ */
+import { InputError } from '../../histories/errors.js';
+import type { Key, Op } from '../../histories/op.js';
+
+export interface OpPairAt {
+  invoke: Op;
+  /** `ok` or `info`; absent when the history ended before a reply. */
+  completion?: Op;
+  /** Positions (array order) of the two events in the history. */
+  callPos: number;
+  retPos: number;
+  /**
+   * Shrinking only: an ok op that may be left out, as if it had never happened (if it is kept, it still
+   * takes effect between its invoke and its completion).
+   */
+  maybe?: boolean;
+}
+
+export interface Partition {
+  /** Undefined for ops without a key (or for models that are never split). */
+  key: Key | undefined;
+  /** In invoke order. */
+  pairs: OpPairAt[];
+}
+
+export interface SplitStats {
+  events: number;
+  /** Invoke/completion pairs kept (ok, info, or unanswered). */
+  pairs: number;
+  failed: number;
+  info: number;
+  unanswered: number;
+  /** Nemesis and final-read events skipped. */
+  ignored: number;
+}
+
+function mapKey(k: Key | undefined): string {
+  return k === undefined ? '' : typeof k === 'number' ? 'n' + k : 's' + k;
+}
+
+export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: Partition[]; stats: SplitStats } {
+  const stats: SplitStats = { events: ops.length, pairs: 0, failed: 0, info: 0, unanswered: 0, ignored: 0 };
+  const open = new Map<number, OpPairAt>();
+  const all: OpPairAt[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (typeof op.process !== 'number' || op.f === 'final-read') {
+      stats.ignored++;
+      continue;
+    }
+    if (op.type === 'invoke') {
+      const prior = open.get(op.process);
+      if (prior) {
+        throw new InputError(`op ${op.index}: process ${op.process} invoked ${op.f} while its ${prior.invoke.f} (op ${prior.invoke.index}) had not completed`);
+      }
+      const pair: OpPairAt = { invoke: op, callPos: i, retPos: Infinity };
+      open.set(op.process, pair);
+      all.push(pair);
+      continue;
+    }
+    const pair = open.get(op.process);
+    if (!pair) throw new InputError(`op ${op.index}: process ${op.process} completed ${op.f} (${op.type}) without invoking it`);
+    open.delete(op.process);
+    pair.completion = op;
+    pair.retPos = i;
+  }
+  const byMapKey = new Map<string, Partition>();
+  const partitions: Partition[] = [];
+  for (const pair of all) {
+    const t = pair.completion?.type;
+    if (t === 'fail') {
+      stats.failed++;
+      continue;
+    }
+    if (t === 'info') stats.info++;
+    else if (t === undefined) stats.unanswered++;
+    stats.pairs++;
+    const key = byKey ? (pair.invoke.key ?? pair.completion?.key) : undefined;
+    const mk = mapKey(key);
+    let part = byMapKey.get(mk);
+    if (!part) {
+      part = { key, pairs: [] };
+      byMapKey.set(mk, part);
+      partitions.push(part);
+    }
+    part.pairs.push(pair);
+  }
+  return { partitions, stats };
+}
+
+/** A key for people: `x`, `7`, or `(no key)`. */
+export function keyLabel(k: Key | undefined): string {
+  return k === undefined ? '(no key)' : String(k);
+}

@@ -1,0 +1,122 @@
+/**
+ * Single-value models: `register` (read/write), `cas-register` (+ cas) and `kv` (a register per key, with
+ * get/put/append/cas over any JSON values). A state is the canonical JSON of the current value, so a step is a
+ * string comparison and the state is its own memo key.
+ */
+import type { Op } from '../../histories/op.js';
+import { canon, show, showCanon } from './canon.js';
+import { badOp, invokeValue, type Model, type ModelOp } from './model.js';
+
+const READ = 0;
+const WRITE = 1;
+const CAS = 2;
+const APPEND = 3;
+
+interface RegArg {
+  kind: number;
+  /** read: observed value; write: new value; cas: expected value (all canonical). append: unused. */
+  a: string;
+  /** cas: new value (canonical). */
+  b: string;
+  /** append: the raw appended value. */
+  raw: unknown;
+}
+
+const NAMES: Record<string, number> = {
+  read: READ,
+  get: READ,
+  r: READ,
+  write: WRITE,
+  put: WRITE,
+  w: WRITE,
+  cas: CAS,
+  'compare-and-set': CAS,
+  append: APPEND,
+};
+
+function compile(op: ModelOp): RegArg {
+  const kind = NAMES[op.f];
+  if (kind === CAS) {
+    const [from, to] = op.value as [unknown, unknown];
+    return { kind, a: canon(from), b: canon(to), raw: undefined };
+  }
+  if (kind === APPEND) return { kind, a: '', b: '', raw: op.value };
+  return { kind: kind ?? READ, a: canon(op.value), b: '', raw: undefined };
+}
+
+/** Append to a string value (concatenation) or a list (push); from nil it starts a fresh value. */
+function appendTo(state: string, raw: unknown): string | undefined {
+  if (state === 'null') return typeof raw === 'string' ? canon(raw) : canon([raw]);
+  const cur = JSON.parse(state) as unknown;
+  if (typeof cur === 'string' && typeof raw === 'string') return canon(cur + raw);
+  if (Array.isArray(cur)) return canon([...cur, raw]);
+  return undefined;
+}
+
+function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<string> {
+  return {
+    name,
+    splitByKey: true,
+    init: (initial) => canon(initial ?? null),
+    prepare(invoke: Op, completion: Op | undefined, initial?: unknown): ModelOp | null {
+      const kind = NAMES[invoke.f];
+      if (kind === undefined || !allowed.has(kind)) {
+        const known = [...Object.keys(NAMES)].filter((k) => allowed.has(NAMES[k])).join(', ');
+        throw badOp(name, invoke, `unknown op f=${JSON.stringify(invoke.f)} (this model knows ${known})`);
+      }
+      const known = completion?.type === 'ok';
+      const f = kind === READ ? 'read' : kind === WRITE ? 'write' : kind === CAS ? 'cas' : 'append';
+      let value: unknown;
+      if (kind === READ) {
+        // The invoke of a read carries nothing; what it saw is in the ok completion. Unknown reads say nothing.
+        if (!known) return null;
+        value = completion!.value ?? null;
+        // Knossos reads a nil read as "value not reported". When the register starts non-nil nothing can make
+        // it nil (short of writing nil), so we do the same; when it starts nil, nil means "never written" and is
+        // checked like any other value, so a read of nil after a write is caught.
+        if (value === null && initial !== undefined && initial !== null) return null;
+      } else {
+        value = invokeValue(invoke, completion);
+        if (kind === CAS && !(Array.isArray(value) && value.length === 2)) {
+          throw badOp(name, invoke, `cas value must be [expected, new], got ${show(value)}`);
+        }
+        if (value === undefined) throw badOp(name, invoke, `${f} without a value`);
+      }
+      const op: ModelOp = { f, value, known, readOnly: kind === READ };
+      op.arg = compile(op);
+      return op;
+    },
+    step(state: string, op: ModelOp): string | undefined {
+      const arg = (op.arg as RegArg | undefined) ?? compile(op);
+      switch (arg.kind) {
+        case READ:
+          return state === arg.a ? state : undefined;
+        case WRITE:
+          return arg.a;
+        case CAS:
+          return state === arg.a ? arg.b : undefined;
+        default:
+          return appendTo(state, arg.raw);
+      }
+    },
+    hash: (state) => state,
+    describeOp(op: ModelOp): string {
+      switch (op.f) {
+        case 'read':
+          return `read → ${show(op.value)}`;
+        case 'cas': {
+          const [from, to] = op.value as [unknown, unknown];
+          return `cas(${show(from)}→${show(to)})`;
+        }
+        default:
+          return `${op.f}(${show(op.value)})`;
+      }
+    },
+    describeState: (state) => showCanon(state),
+  };
+}
+
+export const registerModel = makeRegisterModel('register', new Set([READ, WRITE]));
+export const casRegisterModel = makeRegisterModel('cas-register', new Set([READ, WRITE, CAS]));
+/** Ops are split by key before checking, so per key this is a register; `--initial` is every key's start. */
+export const kvModel = makeRegisterModel('kv', new Set([READ, WRITE, CAS, APPEND]));
