@@ -1,0 +1,105 @@
+/** `faultline check FILE...`: check stored or imported histories for linearizability. */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InputError } from '../../../histories/errors.js';
+import { loadHistory } from '../../../histories/load.js';
+import { readMeta } from '../../../histories/store.js';
+import { checkLinearizable } from '../../../checkers/linear/index.js';
+import { MODELS } from '../../../checkers/models/index.js';
+import { EXIT, type CheckResult } from '../../../checkers/result.js';
+import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
+import { describeError } from '../errors.js';
+import { renderLinearResult } from '../../report/linear-text.js';
+
+export interface CheckOptions {
+  model?: string;
+  initial?: string;
+  timeout?: string;
+  maxStates?: string;
+  workers?: string;
+  independent?: boolean;
+  json?: boolean;
+}
+
+export function parseInitial(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InputError(`--initial must be JSON (e.g. 0, null, '{"x":0}'), got ${text}`);
+  }
+}
+
+export function parsePositive(name: string, text: string | undefined, integer = false): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new InputError(`${name} must be a positive ${integer ? 'integer' : 'number'}, got ${text}`);
+  }
+  return n;
+}
+
+/** A stored run knows its workload; an imported history defaults to Knossos' usual cas-register. */
+function defaultModel(path: string): string {
+  const dir = existsSync(path) && statSync(path).isDirectory() ? path : undefined;
+  if (dir && existsSync(join(dir, 'run.json'))) {
+    const meta = readMeta(dir);
+    return meta.config.workload === 'set' ? 'set' : 'cas-register';
+  }
+  return 'cas-register';
+}
+
+export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
+  if (opts.model !== undefined && !(opts.model in MODELS)) {
+    throw new InputError(`unknown model "${opts.model}"; models: ${Object.keys(MODELS).join(', ')}`);
+  }
+  const initial = parseInitial(opts.initial);
+  const timeoutS = parsePositive('--timeout', opts.timeout);
+  const maxStates = parsePositive('--max-states', opts.maxStates, true);
+  const workers = parsePositive('--workers', opts.workers, true);
+
+  let invalid = 0;
+  let unknown = 0;
+  let bad = 0;
+  for (const file of files) {
+    const t0 = performance.now();
+    let result: CheckResult;
+    let ops = 0;
+    try {
+      const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
+      if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+      for (const w of h.warnings) warn(w);
+      ops = h.ops.length;
+      const model = opts.model ?? defaultModel(file);
+      result = await checkLinearizable(h.ops, {
+        model,
+        initial,
+        timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+        maxStates,
+        workers,
+      });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      bad++;
+      if (opts.json) printJson({ file, valid: null, error: err.describe() });
+      else println(`${bold(file)}: ${describeError(err)}`);
+      continue;
+    }
+    const ms = Math.round(performance.now() - t0);
+    if (result.valid === false) invalid++;
+    else if (result.valid === 'unknown') unknown++;
+    if (opts.json) {
+      printJson({ file, valid: result.valid, ops, ms, reason: result.reason, note: result.note, anomalies: result.anomalies, stats: result.stats });
+    } else {
+      const note = typeof result.note === 'string' ? `; ${result.note}` : '';
+      println(`${bold(file)}: ${verdictWord(result.valid)} ${dim(`(${ops} ops, ${ms} ms${note})`)}`);
+      const detail = renderLinearResult(result);
+      if (detail) println(detail);
+    }
+  }
+  if (invalid) return EXIT.invalid;
+  if (bad) return EXIT.badInput;
+  if (unknown) return EXIT.unknown;
+  return EXIT.valid;
+}

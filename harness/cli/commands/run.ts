@@ -1,0 +1,265 @@
+/** `faultline run` and `faultline compare`: options, progress on the terminal, the summary at the end. */
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../../../histories/errors.js';
+import { FAULTS, RUNTIMES, RunConfigSchema, WORKLOADS, type RunConfig } from '../../../histories/run-record.js';
+import { DEFAULT_STORE } from '../../../histories/store.js';
+import { composeValidity, exitCodeFor } from '../../../checkers/result.js';
+import { loadTarget, TARGET_NAMES } from '../../../targets/index.js';
+import { runTest, type RunObserver, type RunOutcome } from '../../controller.js';
+import { randomSeed } from '../../rng.js';
+import { compareRowFrom, renderCompareTable } from '../../report/compare-table.js';
+import { bold, dim, printJson, println, verdictWord } from '../output.js';
+import { renderLinearResult } from '../../report/linear-text.js';
+
+export interface RunFlags {
+  target: string;
+  config?: string;
+  configs?: string;
+  bug?: string;
+  bin?: string;
+  image?: string;
+  runtime?: string;
+  nodes: string;
+  workload: string;
+  keys: string;
+  concurrency: string;
+  rate?: string;
+  timeLimit: string;
+  nemesis: string;
+  nemesisInterval: string;
+  opTimeout: string;
+  quiescence: string;
+  convergenceBound: string;
+  maxOps: string;
+  seed?: string;
+  store: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Command {
+  cmd
+    .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default('builtin'))
+    .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww; etcd: cp, ap; redis: ap, wait)")
+    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge)')
+    .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
+    .option('--image <image>', 'container image (docker runtime)')
+    .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
+    .option('--nodes <n>', 'cluster size', '5')
+    .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
+    .option('--keys <n>', 'keys (registers or sets) the workload spreads over', '10')
+    .option('--concurrency <n>', 'concurrent clients', '10')
+    .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
+    .option('--time-limit <s>', 'seconds of faults and load', '30')
+    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}`, 'partition,kill')
+    .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', '5')
+    .option('--op-timeout <s>', 'seconds before an op counts as unknown (info)', '1')
+    .option('--quiescence <s>', 'seconds of fault-free load after the heal', '3')
+    .option('--convergence-bound <s>', 'seconds the final reads may wait for nodes to agree', '10')
+    .option('--max-ops <n>', 'upper bound on client ops', '1000000')
+    .option('--seed <seed>', 'seed for every random choice (default: random, always printed)')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--no-progress', 'no live progress line')
+    .option('--json', 'print the outcome as JSON');
+  return cmd;
+}
+
+function num(name: string, text: string, integer = false): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) throw new InputError(`${name} must be a ${integer ? 'whole ' : ''}number, got "${text}"`);
+  return n;
+}
+
+export async function resolveConfig(f: RunFlags, configName?: string): Promise<RunConfig> {
+  const target = await loadTarget(f.target);
+  const config = configName ?? f.config ?? target.defaultConfig;
+  if (!target.configs.includes(config)) {
+    throw new InputError(`target ${target.name} has no config "${config}"; configs: ${target.configs.join(', ')}`);
+  }
+  if (f.bug !== undefined && !target.bugs.includes(f.bug)) {
+    throw new InputError(`target ${target.name} has no bug "${f.bug}"${target.bugs.length ? `; bugs: ${target.bugs.join(', ')}` : ''}`);
+  }
+  const workload = f.workload as RunConfig['workload'];
+  if (!target.workloads.includes(workload)) {
+    throw new InputError(`target ${target.name} does not support workload ${workload}; workloads: ${target.workloads.join(', ')}`);
+  }
+  const runtime = (f.runtime ?? target.defaultRuntime) as RunConfig['runtime'];
+  if (!target.runtimes.includes(runtime)) {
+    throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
+  }
+  const nemesis = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
+  for (const n of nemesis) {
+    if (!(FAULTS as readonly string[]).includes(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULTS.join(', ')}, or none`);
+    if (!(target.faults as readonly string[]).includes(n)) throw new InputError(`target ${target.name} does not support ${n} faults; it supports: ${target.faults.join(', ')}`);
+  }
+  const parsed = RunConfigSchema.safeParse({
+    target: target.name,
+    config,
+    bug: f.bug,
+    bin: f.bin,
+    image: f.image,
+    runtime,
+    nodes: num('--nodes', f.nodes, true),
+    workload,
+    keys: num('--keys', f.keys, true),
+    concurrency: num('--concurrency', f.concurrency, true),
+    rate: f.rate === undefined ? undefined : num('--rate', f.rate),
+    timeLimit: num('--time-limit', f.timeLimit),
+    nemesis,
+    nemesisInterval: num('--nemesis-interval', f.nemesisInterval),
+    opTimeout: num('--op-timeout', f.opTimeout),
+    quiescence: num('--quiescence', f.quiescence),
+    convergenceBound: num('--convergence-bound', f.convergenceBound),
+    maxOps: num('--max-ops', f.maxOps, true),
+    seed: f.seed ?? randomSeed(),
+  });
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new InputError(`--${String(i.path[0]).replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+/** Live progress on a terminal (cli-progress); phase lines otherwise. */
+function observerFor(f: RunFlags): { observer: RunObserver; stop(): void } {
+  const live = f.progress !== false && !f.json && process.stderr.isTTY;
+  let bar: cliProgress.SingleBar | undefined;
+  const stopBar = () => {
+    bar?.stop();
+    bar = undefined;
+  };
+  const observer: RunObserver = {
+    phase(p, detail) {
+      if (p !== 'main' && p !== 'heal' && p !== 'quiescence') stopBar();
+      // While the bar is drawn it shows the phase itself; a line written under it would tear the display.
+      if (!f.json && !bar) process.stderr.write(dim(`[${p}]${detail ? ' ' + detail : ''}\n`));
+      if (p === 'main' && live) {
+        bar = new cliProgress.SingleBar(
+          {
+            format: ' {bar} {left}s left | ok {ok} fail {fail} info {info} | {faults}',
+            stream: process.stderr,
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        );
+        bar.start(100, 0, { left: '?', ok: 0, fail: 0, info: 0, faults: 'no faults' });
+      }
+    },
+    tick(s) {
+      bar?.update(Math.min(100, (100 * s.elapsedS) / s.totalS), {
+        left: Math.max(0, s.totalS - s.elapsedS).toFixed(0),
+        ok: s.ok,
+        fail: s.fail,
+        info: s.info,
+        faults: s.faults.length ? `in force: ${s.faults.join(', ')}` : s.phase === 'main' ? 'no faults' : s.phase,
+      });
+    },
+  };
+  return { observer, stop: stopBar };
+}
+
+/** Ctrl-C: stop cleanly (heal, teardown, mark the run interrupted); a second Ctrl-C exits at once. */
+function interruptible(): { signal: AbortSignal; dispose(): void } {
+  const ac = new AbortController();
+  let count = 0;
+  const handler = () => {
+    count++;
+    if (count === 1) {
+      process.stderr.write('\ninterrupted: healing faults and stopping the cluster (Ctrl-C again to exit now)\n');
+      ac.abort();
+    } else {
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: ac.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+function printOutcome(o: RunOutcome): void {
+  const s = o.results.summary;
+  println();
+  println(`${bold('verdict')}: ${verdictWord(o.valid)}   ${dim(`seed ${o.meta.seed}`)}`);
+  for (const r of o.check.results) {
+    const enforced = o.check.enforced.includes(r.checker);
+    println(`  ${r.checker.padEnd(20)} ${verdictWord(r.valid)}${enforced ? '' : dim(' (reported, not promised by this config)')}`);
+    const detail = renderLinearResult(r, 2);
+    if (detail && r.valid !== true) println(detail.replace(/^/gm, '  '));
+  }
+  println(`  ${s.clientOps} client ops (${s.opsPerSec.toFixed(0)}/s), ${s.faults} faults, final reads ${o.finals.converged ? `agreed after ${o.finals.rounds} round(s)` : `did not agree within ${o.finals.boundMs / 1000} s`}`);
+  if (s.cap) println(`  ${bold('CAP')}: ${s.cap}`);
+  println(`  stored in ${o.dir}   (faultline show ${o.dir})`);
+}
+
+async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: RunObserver) => Promise<T>): Promise<T> {
+  const { observer, stop } = observerFor(f);
+  const intr = interruptible();
+  try {
+    return await body(intr.signal, observer);
+  } catch (err) {
+    if (intr.signal.aborted) {
+      stop();
+      process.stderr.write(`run interrupted: ${(err as Error).message}; nodes and faults were cleaned up\n`);
+      process.exitCode = 130;
+      throw Object.assign(new Error('interrupted'), { exitCode: 130 });
+    }
+    throw err;
+  } finally {
+    stop();
+    intr.dispose();
+  }
+}
+
+export async function runCommand(f: RunFlags): Promise<number> {
+  const config = await resolveConfig(f);
+  if (!f.json) process.stderr.write(`faultline run: ${config.target}/${config.config}${config.bug ? ` with bug ${config.bug}` : ''}, seed ${config.seed}\n`);
+  const outcome = await withRun(f, (signal, observer) => runTest({ config, store: f.store, signal, observer }));
+  if (f.json) printJson({ dir: outcome.dir, valid: outcome.valid, seed: config.seed, results: outcome.results });
+  else printOutcome(outcome);
+  return exitCodeFor(outcome.valid);
+}
+
+export async function compareCommand(f: RunFlags): Promise<number> {
+  if (!f.configs) throw new InputError('compare needs --configs A,B (e.g. --configs raft,lww)');
+  const names = f.configs.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length < 2) throw new InputError('--configs needs at least two configurations, separated by commas');
+  // One seed for all, so every configuration sees the same ops and the same faults.
+  const seed = f.seed ?? randomSeed();
+  const configs: RunConfig[] = [];
+  for (const n of names) configs.push(await resolveConfig({ ...f, seed }, n));
+  if (!f.json) process.stderr.write(`faultline compare: ${names.join(' vs ')} on ${f.target}, seed ${seed}\n`);
+  const outcomes: RunOutcome[] = [];
+  await withRun(f, async (signal, observer) => {
+    for (const config of configs) {
+      if (!f.json) process.stderr.write(bold(`\n== ${config.config} ==\n`));
+      outcomes.push(await runTest({ config, store: f.store, signal, observer }));
+    }
+  });
+  const rows = outcomes.map((o) =>
+    compareRowFrom(o.meta.config.config, o.check.results, { opsPerSec: o.results.summary.opsPerSec, storePath: o.dir }),
+  );
+  const tableText = renderCompareTable(rows);
+  const dir = join(f.store, `${f.target}-compare`, new Date().toISOString().replace(/:/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  const record = { seed, target: f.target, configs: names, runs: outcomes.map((o) => o.dir), rows };
+  writeFileSync(join(dir, 'compare.json'), JSON.stringify(record, null, 2) + '\n');
+  writeFileSync(join(dir, 'compare.txt'), tableText + '\n');
+  if (f.json) printJson({ ...record, dir });
+  else {
+    println();
+    println(tableText);
+    println(dim(`\nstored in ${dir}; runs: ${outcomes.map((o) => o.dir).join(', ')}`));
+  }
+  // Each configuration is judged by its own promise; the comparison fails if any configuration broke its own.
+  return exitCodeFor(composeValidity(outcomes.map((o) => o.valid)));
+}

@@ -1,0 +1,118 @@
+/**
+ * The faultline command line. commander parses; each subcommand lives in commands/ and returns its exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { checkCommand } from './commands/check.js';
+import { convertCommand } from './commands/convert.js';
+import { lsCommand, showCommand } from './commands/ls.js';
+import { runCommand, compareCommand, addRunOptions } from './commands/run.js';
+import { cleanupCommand } from './commands/cleanup.js';
+import { describeError, exitCodeForError } from './errors.js';
+import { EXIT } from '../../checkers/result.js';
+import { MODELS } from '../../checkers/models/index.js';
+import { DEFAULT_STORE } from '../../histories/store.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../../../package.json') as { version: string };
+
+function program(setExit: (code: number) => void): Command {
+  const p = new Command('faultline')
+    .description('Run a distributed system under faults, record what its clients saw, and check the history.')
+    .version(pkg.version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad arguments or input, 255 the harness failed.
+Examples:
+  faultline run                                  built-in raft, 5 nodes, partitions and kills, ~30 s
+  faultline run --config lww --workload set      the AP configuration of the same store
+  faultline compare --configs raft,lww --seed 7  both, same seed, side by side
+  faultline check store/builtin-raft-register/latest
+  faultline check knossos/*.edn --model cas-register --initial 0
+  faultline convert history.jsonl --to edn -o history.edn`,
+    );
+
+  addRunOptions(
+    p
+      .command('run')
+      .description('Start a cluster, drive clients against it under faults, then check the history'),
+  ).action(async (opts) => setExit(await runCommand(opts)));
+
+  addRunOptions(
+    p
+      .command('compare')
+      .description('Run several configurations of one target with the same seed and print them side by side'),
+    { compare: true },
+  ).action(async (opts) => setExit(await compareCommand(opts)));
+
+  p.command('check')
+    .description('Check histories for linearizability (our JSONL, Jepsen EDN, jepsen.log lines, or a stored run)')
+    .argument('<files...>', 'history files or stored run directories')
+    .addOption(new Option('--model <model>', 'the data type the history is checked against').choices(Object.keys(MODELS)))
+    .option('--initial <json>', 'initial value as JSON (default null; under kv every absent key starts at it)')
+    .option('--timeout <seconds>', 'give up on a file after this long and answer unknown', '300')
+    .option('--max-states <n>', 'give up after exploring this many search states and answer unknown')
+    .option('--workers <n>', 'worker threads for per-key checking (default: one per core)')
+    .option('--independent', "treat Jepsen :value [k v] tuples as key and value (default: detected)")
+    .option('--no-independent', 'never treat :value [k v] as a key and value')
+    .option('--json', 'one JSON line per file: {"file","valid","ops","ms",...}')
+    .action(async (files: string[], opts) => setExit(await checkCommand(files, opts)));
+
+  p.command('convert')
+    .description('Convert a history between faultline JSONL and Jepsen EDN (the input format is detected)')
+    .argument('<input>', 'a history file or stored run directory')
+    .requiredOption('--to <format>', 'edn or jsonl')
+    .option('-o, --output <file>', 'write here instead of standard output')
+    .option('--independent', "treat Jepsen :value [k v] tuples as key and value (default: detected)")
+    .option('--no-independent', 'never treat :value [k v] as a key and value')
+    .option('--json', 'print a JSON summary line (with -o)')
+    .action(async (input: string, opts) => setExit(await convertCommand(input, opts)));
+
+  p.command('ls')
+    .description('List stored runs, newest first')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--limit <n>', 'show at most this many')
+    .option('--json', 'one JSON line per run')
+    .action((opts) => setExit(lsCommand(opts)));
+
+  p.command('show')
+    .description("Print one stored run's summary")
+    .argument('<run>', 'a run directory, <test>/<id>, <test> (its latest run) or latest')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--json', 'run.json and results.json as one JSON object')
+    .action((run: string, opts) => setExit(showCommand(run, opts)));
+
+  p.command('cleanup')
+    .description('Remove what crashed runs left behind: node processes, network namespaces, iptables rules, containers')
+    .option('--run <id>', 'only this run')
+    .option('--json', 'one JSON line per removed thing')
+    .action(async (opts) => setExit(await cleanupCommand(opts)));
+
+  return p;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code: number = EXIT.valid;
+  const p = program((c) => (code = c));
+  p.exitOverride();
+  p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const sub of p.commands) sub.exitOverride();
+  try {
+    await p.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? 0 : EXIT.badInput;
+    }
+    process.stderr.write(`faultline: ${describeError(err)}\n`);
+    return exitCodeForError(err);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+// Exit once stdout has drained (piped output is never cut short) even if a library left a handle open.
+process.exitCode = code;
+process.stdout.write('', () => process.exit(code));

@@ -1,0 +1,260 @@
+/**
+ * One run, end to end: up, healthy, main (clients + nemesis), heal, quiescence, final reads, teardown, check.
+ * Every phase is bounded in time and fails with an error naming the phase (and the node, where one is to
+ * blame); teardown runs whatever happened before it, including on Ctrl-C.
+ */
+import { createRequire } from 'node:module';
+import pino, { type Logger } from 'pino';
+import { InputError } from '../histories/errors.js';
+import { JsonlWriter } from '../histories/jsonl-writer.js';
+import { readJsonl } from '../histories/jsonl-reader.js';
+import type { RunConfig, RunMeta, RunResults } from '../histories/run-record.js';
+import { createRunDir, runPaths, writeMeta, writeResults } from '../histories/store.js';
+import type { Validity } from '../checkers/result.js';
+import { loadTarget } from '../targets/index.js';
+import { checkRun, type RunCheck } from './check-run.js';
+import { ClientRunner } from './clients.js';
+import { finalReads, type FinalReadSummary } from './final-reads.js';
+import { NemesisRunner } from './nemesis/runner.js';
+import { planFaults, faultValue } from './nemesis/schedule.js';
+import { Recorder } from './recorder.js';
+import type { Cluster, Target } from './target.js';
+import { sleep, withTimeout } from './time.js';
+
+const require = createRequire(import.meta.url);
+const VERSION = (require('../../package.json') as { version: string }).version;
+
+export type Phase = 'up' | 'healthy' | 'main' | 'heal' | 'quiescence' | 'final-reads' | 'teardown' | 'check';
+
+export class PhaseError extends Error {
+  constructor(
+    readonly phase: Phase,
+    message: string,
+  ) {
+    super(`phase ${phase}: ${message}`);
+    this.name = 'PhaseError';
+  }
+}
+
+/** What the controller tells the terminal as it goes. */
+export interface RunObserver {
+  phase?(phase: Phase, detail?: string): void;
+  /** Called a few times a second during main and quiescence. */
+  tick?(s: { phase: Phase; elapsedS: number; totalS: number; ok: number; fail: number; info: number; faults: string[] }): void;
+}
+
+export interface RunRequest {
+  config: RunConfig;
+  store: string;
+  signal?: AbortSignal;
+  observer?: RunObserver;
+}
+
+export interface RunOutcome {
+  dir: string;
+  meta: RunMeta;
+  results: RunResults;
+  check: RunCheck;
+  finals: FinalReadSummary;
+  valid: Validity;
+}
+
+export function testName(c: RunConfig): string {
+  return [c.target, c.config, c.bug, c.workload].filter(Boolean).join('-');
+}
+
+const BOUNDS = { upMs: 60_000, healthyMs: 30_000, teardownMs: 30_000 };
+
+async function phase<T>(name: Phase, ms: number, what: Promise<T>): Promise<T> {
+  try {
+    return await withTimeout(what, ms, name);
+  } catch (err) {
+    if (err instanceof PhaseError || err instanceof InputError) throw err;
+    throw new PhaseError(name, (err as Error).message);
+  }
+}
+
+export async function runTest(req: RunRequest): Promise<RunOutcome> {
+  const { config, observer } = req;
+  const target: Target = await loadTarget(config.target);
+  const { dir } = createRunDir(req.store, testName(config));
+  const paths = runPaths(dir);
+  const logger: Logger = pino({ level: 'debug', base: { run: dir } }, pino.destination({ dest: paths.log, sync: true }));
+  const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
+  const plan = planFaults({
+    seed: config.seed,
+    nodes,
+    faults: config.nemesis,
+    interval: config.nemesisInterval,
+    timeLimit: config.timeLimit,
+  });
+  const meta: RunMeta = {
+    id: dir.split('/').pop()!,
+    test: testName(config),
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    seed: config.seed,
+    config,
+    versions: { faultline: VERSION, node: process.version },
+    faultSchedule: plan.flatMap((p) => [
+      { at: p.startAt, f: `start-${p.fault.kind}`, value: faultValue(p.fault) },
+      { at: p.stopAt, f: `stop-${p.fault.kind}`, value: faultValue(p.fault) },
+    ]),
+  };
+  writeMeta(dir, meta);
+  logger.info({ config }, 'run starting');
+
+  const origin = performance.now();
+  const writer = new JsonlWriter(paths.history);
+  const recorder = new Recorder(writer, origin);
+  let cluster: Cluster | undefined;
+  let finals: FinalReadSummary = { converged: false, rounds: 0, boundMs: config.convergenceBound * 1000 };
+  const aborted = () => req.signal?.aborted === true;
+
+  try {
+    // 1. up
+    observer?.phase?.('up', `${config.nodes} ${target.name} nodes (${config.config}) on ${config.runtime}`);
+    cluster = await phase(
+      'up',
+      BOUNDS.upMs,
+      target.create({
+        runId: meta.id,
+        nodes,
+        config: config.config,
+        bug: config.bug,
+        workload: config.workload,
+        dataDir: paths.data,
+        logDir: paths.nodeLogs,
+        seed: config.seed,
+        logger,
+        runtime: config.runtime,
+        bin: config.bin,
+        image: config.image,
+      }),
+    );
+    const c = cluster;
+    await phase('up', BOUNDS.upMs, c.runtime.start());
+    meta.versions = { ...meta.versions, ...(await c.versions().catch(() => ({}))) };
+    writeMeta(dir, meta);
+
+    // 2. healthy
+    observer?.phase?.('healthy');
+    await phase('healthy', BOUNDS.healthyMs, c.awaitHealthy(BOUNDS.healthyMs - 1000));
+    if (aborted()) throw new PhaseError('healthy', 'interrupted');
+
+    // 3. main: clients and nemesis together
+    observer?.phase?.('main', `${config.timeLimit} s, ${config.concurrency} clients, nemesis ${config.nemesis.join(',') || 'none'}`);
+    const clients = new ClientRunner({
+      cluster: c,
+      nodes,
+      generator: { workload: config.workload, keys: config.keys, seed: config.seed },
+      concurrency: config.concurrency,
+      recorder,
+      opTimeoutMs: config.opTimeout * 1000,
+      rate: config.rate,
+      maxOps: config.maxOps,
+      logger,
+    });
+    const nemesis = new NemesisRunner(c.runtime, (f, v, e) => recorder.nemesis(f, v, e), logger);
+    const mainStart = performance.now();
+    const totalS = config.timeLimit + config.quiescence;
+    let current: Phase = 'main';
+    const ticker = setInterval(() => {
+      observer?.tick?.({
+        phase: current,
+        elapsedS: (performance.now() - mainStart) / 1000,
+        totalS,
+        ok: recorder.counts.ok,
+        fail: recorder.counts.fail,
+        info: recorder.counts.info,
+        faults: nemesis.inForce(),
+      });
+    }, 250);
+    const stopMain = new AbortController();
+    const onAbort = () => stopMain.abort();
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    const clientsDone = clients.run();
+    try {
+      const nemesisDone = nemesis.run(plan, mainStart, stopMain.signal);
+      await sleep(config.timeLimit * 1000, stopMain.signal);
+      stopMain.abort();
+      await nemesisDone;
+
+      // 4. heal, then 5. quiescence with clients still running
+      current = 'heal';
+      observer?.phase?.('heal');
+      await phase('heal', 30_000, nemesis.healAll());
+      recorder.nemesis('heal', null);
+      if (!aborted()) {
+        current = 'quiescence';
+        observer?.phase?.('quiescence', `${config.quiescence} s without faults`);
+        await sleep(config.quiescence * 1000, req.signal);
+      }
+    } finally {
+      clients.stop();
+      req.signal?.removeEventListener('abort', onAbort);
+      await phase('quiescence', config.opTimeout * 1000 + 10_000, clientsDone).finally(() => clearInterval(ticker));
+      if (current === 'main') await nemesis.healAll().catch(() => undefined);
+    }
+    if (aborted()) throw new PhaseError('main', 'interrupted');
+
+    // 6. final reads
+    observer?.phase?.('final-reads');
+    const keys = Array.from({ length: config.keys }, (_, i) => i);
+    finals = await phase(
+      'final-reads',
+      config.convergenceBound * 1000 + 30_000,
+      finalReads({
+        cluster: c,
+        nodes,
+        keys,
+        recorder,
+        boundMs: config.convergenceBound * 1000,
+        readTimeoutMs: Math.min(2000, config.opTimeout * 1000),
+      }),
+    );
+    recorder.nemesis('final-reads-done', finals);
+  } catch (err) {
+    meta.status = aborted() ? 'interrupted' : 'failed';
+    meta.error = (err as Error).message;
+    logger.error({ err: (err as Error).message }, 'run failed');
+    throw err;
+  } finally {
+    // 7. teardown, whatever happened
+    observer?.phase?.('teardown');
+    writer.close();
+    if (cluster) {
+      await phase('teardown', BOUNDS.teardownMs, cluster.runtime.teardown()).catch((err) => {
+        logger.error({ err: (err as Error).message }, 'teardown failed');
+        meta.error = [meta.error, (err as Error).message].filter(Boolean).join('; ');
+      });
+    }
+    meta.finishedAt = new Date().toISOString();
+    if (meta.status === 'running') meta.status = 'done';
+    writeMeta(dir, meta);
+    logger.flush?.();
+  }
+
+  // 8. check, from the history as stored
+  observer?.phase?.('check');
+  const { ops } = await readJsonl(paths.history);
+  const check = await checkRun(ops, config, { promise: target.promises[config.config] ?? 'CP' });
+  const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== 'final-read').length;
+  const durationS = config.timeLimit + config.quiescence;
+  const results: RunResults = {
+    valid: check.valid,
+    checkers: check.results.map((r) => ({ ...r, enforced: check.enforced.includes(r.checker) })),
+    summary: {
+      ops: ops.length,
+      clientOps,
+      faults: recorder.counts.faults,
+      durationS,
+      opsPerSec: clientOps / durationS,
+      cap: check.cap.sentence,
+      firstOpAfterS: recorder.firstOpAtMs === undefined ? undefined : (recorder.firstOpAtMs - origin) / 1000,
+    },
+  };
+  writeResults(dir, results);
+  logger.info({ valid: check.valid }, 'run checked');
+  return { dir, meta, results, check, finals, valid: check.valid };
+}

@@ -1,0 +1,97 @@
+/**
+ * Finding and talking to a Docker engine. Every call that waits on the engine is bounded here, because an
+ * engine that hangs (or a socket nobody serves) must give a clear error, not a stuck run. Streams (attach,
+ * exec) are not bounded: they last as long as the process they carry.
+ */
+import { existsSync } from 'node:fs';
+import Dockerode from 'dockerode';
+
+export type DockerOptions = Dockerode.DockerOptions;
+
+/** The socket scripts/dockerd.sh starts its private engine on. */
+export const FAULTLINE_SOCKET = '/var/run/faultline-docker.sock';
+export const DEFAULT_SOCKET = '/var/run/docker.sock';
+
+/** Labels on everything a run creates; cleanup finds a run's objects by them. */
+export const RUN_LABEL = 'faultline.run';
+export const NODE_LABEL = 'faultline.node';
+/** 'node' for a node's container, 'sandbox' for the one holding its network namespace. */
+export const ROLE_LABEL = 'faultline.role';
+/** "<pid>:<start time>" of the harness process that owns the run, so cleanup can spare live runs. */
+export const OWNER_LABEL = 'faultline.owner';
+
+export class EngineUnavailable extends Error {
+  constructor(readonly host: string, cause: string) {
+    super(`no Docker engine answers at ${host} (${cause}); start one with \`scripts/dockerd.sh start\` and export the DOCKER_HOST it prints`);
+    this.name = 'EngineUnavailable';
+  }
+}
+
+export class TimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} did not finish within ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Resolve or reject with the promise, or reject with a TimeoutError after `ms` (the call itself goes on). */
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Connection options for the engine: the given ones, else DOCKER_HOST, else the standard socket, else the
+ * private engine of scripts/dockerd.sh (whichever socket exists first).
+ */
+export function engineOptions(given?: DockerOptions): DockerOptions {
+  if (given) return given;
+  const env = process.env.DOCKER_HOST;
+  if (env && env.startsWith('unix://')) return { socketPath: env.slice('unix://'.length) || DEFAULT_SOCKET };
+  if (env) {
+    const u = new URL(env.includes('//') ? env : `tcp://${env}`);
+    return { host: u.hostname, port: Number(u.port || 2375), protocol: 'http' };
+  }
+  for (const s of [DEFAULT_SOCKET, FAULTLINE_SOCKET]) if (existsSync(s)) return { socketPath: s };
+  return { socketPath: DEFAULT_SOCKET };
+}
+
+/** The engine address as the docker CLI's -H wants it (for messages and the synchronous exit hook). */
+export function engineUrl(opts: DockerOptions): string {
+  if (opts.socketPath) return `unix://${opts.socketPath}`;
+  return `tcp://${opts.host ?? 'localhost'}:${opts.port ?? 2375}`;
+}
+
+export function connectEngine(given?: DockerOptions): { docker: Dockerode; options: DockerOptions; url: string } {
+  const options = engineOptions(given);
+  return { docker: new Dockerode(options), options, url: engineUrl(options) };
+}
+
+/** Throws EngineUnavailable unless the engine answers a ping within `timeoutMs`. */
+export async function pingEngine(docker: Dockerode, url: string, timeoutMs = 5000): Promise<void> {
+  try {
+    await withTimeout(docker.ping(), timeoutMs, 'docker ping');
+  } catch (e) {
+    throw new EngineUnavailable(url, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Does an engine answer? Never throws. */
+export async function engineAnswers(given?: DockerOptions, timeoutMs = 3000): Promise<{ ok: boolean; url: string; reason?: string }> {
+  const { docker, url } = connectEngine(given);
+  try {
+    await pingEngine(docker, url, timeoutMs);
+    return { ok: true, url };
+  } catch (e) {
+    return { ok: false, url, reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** The HTTP status of a dockerode error (404 missing, 304 already in that state, 409 conflict), if any. */
+export function statusOf(e: unknown): number | undefined {
+  const s = (e as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' ? s : undefined;
+}

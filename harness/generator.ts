@@ -1,0 +1,79 @@
+/**
+ * Workload generators: each client slot draws its own op sequence from its own seeded stream, so a seed fixes
+ * every slot's sequence of (f, key, written value) however the slots interleave in time.
+ *
+ * Written values are unique per key across all slots (value = seq * slots + slot + 1), which is what lets the
+ * checkers tell a lost or stale write from a merely old one. The one timing-dependent choice is a cas's
+ * expected value: the last value this slot saw for the key (a cas guessing blindly would almost never succeed).
+ */
+import type { ClientOp, WorkloadName } from './target.js';
+import { rngFor, type Rng } from './rng.js';
+
+export interface Generator {
+  /** The next op for this slot. */
+  next(): ClientOp;
+  /** Tell the generator what the op returned, so a later cas can expect a value that really was there. */
+  observe(op: ClientOp, type: 'ok' | 'fail' | 'info', value: unknown): void;
+}
+
+export interface GeneratorOptions {
+  workload: WorkloadName;
+  keys: number;
+  slots: number;
+  seed: string;
+}
+
+class RegisterGenerator implements Generator {
+  private seq = 0;
+  private lastSeen = new Map<number, unknown>();
+  constructor(
+    private readonly rng: Rng,
+    private readonly slot: number,
+    private readonly o: GeneratorOptions,
+  ) {}
+
+  private fresh(): number {
+    return this.seq++ * this.o.slots + this.slot + 1;
+  }
+
+  next(): ClientOp {
+    const key = this.rng.int(0, this.o.keys - 1);
+    const roll = this.rng.next();
+    // Draw the written value on every op, read or not, so the value stream never depends on timing.
+    const value = this.fresh();
+    if (roll < 0.5) return { f: 'read', key };
+    if (roll < 0.8) return { f: 'write', key, value };
+    return { f: 'cas', key, value: [this.lastSeen.get(key) ?? null, value] };
+  }
+
+  observe(op: ClientOp, type: 'ok' | 'fail' | 'info', value: unknown): void {
+    if (type !== 'ok' || typeof op.key !== 'number') return;
+    if (op.f === 'read') this.lastSeen.set(op.key, value ?? null);
+    else if (op.f === 'write') this.lastSeen.set(op.key, op.value);
+    else if (op.f === 'cas') this.lastSeen.set(op.key, (op.value as unknown[])[1]);
+  }
+}
+
+class SetGenerator implements Generator {
+  private seq = 0;
+  constructor(
+    private readonly rng: Rng,
+    private readonly slot: number,
+    private readonly o: GeneratorOptions,
+  ) {}
+
+  next(): ClientOp {
+    const key = this.rng.int(0, this.o.keys - 1);
+    const element = this.seq++ * this.o.slots + this.slot + 1;
+    // Whole-set reads are costly for big sets; one in ten keeps them frequent enough to catch stale reads.
+    if (this.rng.chance(0.1)) return { f: 'read', key };
+    return { f: 'add', key, value: element };
+  }
+
+  observe(): void {}
+}
+
+export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
+  const rng = rngFor(o.seed, `client-${slot}`);
+  return o.workload === 'set' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
+}

@@ -1,0 +1,105 @@
+/**
+ * Carries out a planned fault schedule against a runtime, recording every start and stop as a nemesis op,
+ * and undoes whatever is still in force when asked to heal (end of the main phase, Ctrl-C, or a crash path).
+ */
+import type { Logger } from 'pino';
+import type { Runtime } from '../runtime.js';
+import { faultValue, type FaultSpec, type PlannedFault } from './schedule.js';
+import { sleepUntil } from '../time.js';
+
+export interface NemesisRecorder {
+  (f: string, value: unknown, error?: string): void;
+}
+
+export class NemesisRunner {
+  private active: FaultSpec[] = [];
+  private done = false;
+
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly record: NemesisRecorder,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The faults in force now, for the progress line. */
+  inForce(): string[] {
+    return this.active.map((f) => f.kind);
+  }
+
+  private async apply(f: FaultSpec): Promise<void> {
+    const rt = this.runtime;
+    switch (f.kind) {
+      case 'partition':
+        return rt.partition(f.partition.grudge);
+      case 'kill':
+        for (const n of f.nodes) await rt.kill(n);
+        return;
+      case 'pause':
+        for (const n of f.nodes) await rt.pause(n);
+        return;
+      case 'latency':
+      case 'loss':
+        return rt.setLinkFaults(f.link);
+      case 'clock':
+        for (const [n, ms] of Object.entries(f.offsets)) await rt.clockSkew(n, ms);
+        return;
+    }
+  }
+
+  private async undo(f: FaultSpec): Promise<void> {
+    const rt = this.runtime;
+    switch (f.kind) {
+      case 'partition':
+        return rt.heal();
+      case 'kill':
+        for (const n of f.nodes) await rt.restart(n);
+        return;
+      case 'pause':
+        for (const n of f.nodes) await rt.resume(n);
+        return;
+      case 'latency':
+      case 'loss':
+        return rt.setLinkFaults(null);
+      case 'clock':
+        for (const n of Object.keys(f.offsets)) await rt.clockSkew(n, 0);
+        return;
+    }
+  }
+
+  private async step(verb: 'start' | 'stop', f: FaultSpec): Promise<void> {
+    const name = `${verb}-${f.kind}`;
+    try {
+      if (verb === 'start') {
+        await this.apply(f);
+        this.active.push(f);
+      } else {
+        await this.undo(f);
+        this.active = this.active.filter((a) => a !== f);
+      }
+      this.record(name, faultValue(f));
+    } catch (err) {
+      const msg = (err as Error).message;
+      this.logger.warn({ fault: name, err: msg }, 'nemesis step failed');
+      this.record(name, faultValue(f), msg);
+      if (verb === 'stop') this.active = this.active.filter((a) => a !== f);
+    }
+  }
+
+  /** Run the plan; `t0` is the main phase's start (ms, performance.now clock). Returns when done or aborted. */
+  async run(plan: PlannedFault[], t0: number, signal: AbortSignal): Promise<void> {
+    for (const p of plan) {
+      if (!(await sleepUntil(t0 + p.startAt * 1000, signal))) return;
+      if (this.done) return;
+      await this.step('start', p.fault);
+      if (!(await sleepUntil(t0 + p.stopAt * 1000, signal))) return;
+      if (this.done) return;
+      await this.step('stop', p.fault);
+    }
+  }
+
+  /** Undo every fault still in force, newest first. */
+  async healAll(): Promise<void> {
+    this.done = true;
+    for (const f of [...this.active].reverse()) await this.step('stop', f);
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * Real-system targets (etcd, Redis) run the same launcher on either kernel-fault runtime: node processes in
+ * network namespaces, or containers on a Docker engine. Both give clients the same addressing.
+ */
+import { NetnsRuntime, type Launcher } from './netns/runtime.js';
+import { DockerRuntime } from './docker/runtime.js';
+import type { TargetContext } from './target.js';
+
+export type RealRuntime = NetnsRuntime | DockerRuntime;
+
+export interface RealRuntimeOptions {
+  launch: Launcher;
+  /** Client-facing ports, each proxied per node so client-link latency can be added. */
+  proxyPorts: number[];
+  /** The locally built image (scripts/build-images.sh) used when --image is not given. */
+  defaultImage: string;
+}
+
+export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): RealRuntime {
+  const common = {
+    runId: ctx.runId,
+    nodes: ctx.nodes,
+    launch: o.launch,
+    dataDir: ctx.dataDir,
+    logDir: ctx.logDir,
+    proxyPorts: o.proxyPorts,
+    logger: ctx.logger,
+  };
+  return ctx.runtime === 'docker' ? new DockerRuntime({ ...common, image: ctx.image ?? o.defaultImage }) : new NetnsRuntime(common);
+}

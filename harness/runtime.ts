@@ -1,0 +1,66 @@
+/**
+ * A runtime starts and stops the nodes of a target and injects faults into them. The sim runtime routes
+ * Maelstrom messages between node processes; netns and docker make the same faults with the kernel.
+ */
+import { z } from 'zod';
+import { InputError } from '../histories/errors.js';
+
+export type NodeId = string;
+
+/**
+ * Jepsen's grudge: for each node, the nodes whose messages it drops. A symmetric partition lists both
+ * directions; a one-way partition lists only one.
+ */
+export type Grudge = Record<NodeId, NodeId[]>;
+
+export const LinkFaultsSchema = z.object({
+  /** Added one-way delay per message, in milliseconds. */
+  latencyMs: z.number().min(0).max(60_000).optional(),
+  /** Uniform jitter added on top, in milliseconds. */
+  jitterMs: z.number().min(0).max(60_000).optional(),
+  /** Probability in [0, 1] that a message is dropped. */
+  loss: z.number().min(0).max(1).optional(),
+  /** Probability in [0, 1] that a message is delivered twice (sim only). */
+  duplicate: z.number().min(0).max(1).optional(),
+});
+export type LinkFaults = z.infer<typeof LinkFaultsSchema>;
+
+/** Every runtime takes link faults through here, so each refuses the same bad values the same way. */
+export function parseLinkFaults(f: unknown): LinkFaults {
+  const r = LinkFaultsSchema.safeParse(f);
+  if (!r.success) {
+    throw new InputError(`bad link faults ${JSON.stringify(f)}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  return r.data;
+}
+
+/** Thrown when a runtime or target cannot make a fault; the nemesis records it and moves on. */
+export class UnsupportedFault extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsupportedFault';
+  }
+}
+
+export interface Runtime {
+  readonly kind: 'sim' | 'netns' | 'docker';
+  readonly nodes: readonly NodeId[];
+  /** Start every node; resolves once each process is up (not necessarily once the cluster is healthy). */
+  start(): Promise<void>;
+  /** SIGKILL the node's process. */
+  kill(node: NodeId): Promise<void>;
+  /** Start a killed node again with the same data. */
+  restart(node: NodeId): Promise<void>;
+  pause(node: NodeId): Promise<void>;
+  resume(node: NodeId): Promise<void>;
+  /** Replace the current partition (if any) by this one. */
+  partition(grudge: Grudge): Promise<void>;
+  /** Undo every partition. */
+  heal(): Promise<void>;
+  /** Apply link faults to every inter-node link, or remove them with null. */
+  setLinkFaults(faults: LinkFaults | null): Promise<void>;
+  /** Offset the node's clock by this many milliseconds (0 resets). */
+  clockSkew(node: NodeId, offsetMs: number): Promise<void>;
+  /** Stop everything this runtime started; safe to call twice and after a partial start. */
+  teardown(): Promise<void>;
+}

@@ -1,0 +1,142 @@
+/**
+ * One incarnation of a node program: spawned with piped stdio, its stdout split into protocol lines, its
+ * stderr appended to the node's log file, and its stdin written in batches (one write per event-loop turn
+ * rather than one per message, which is what lets the router keep up with tens of thousands of messages
+ * a second).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, type WriteStream } from 'node:fs';
+
+export interface NodeProcessOptions {
+  node: string;
+  command: string;
+  args: readonly string[];
+  env: NodeJS.ProcessEnv;
+  cwd?: string;
+  logPath: string;
+  onLine: (line: string) => void;
+  onExit: (code: number | null, signal: NodeJS.Signals | null, error?: Error) => void;
+}
+
+const STDERR_TAIL_CHARS = 2000;
+
+export class NodeProcess {
+  readonly pid: number | undefined;
+  /** Resolves once the process has exited (or failed to spawn). */
+  readonly exited: Promise<void>;
+  alive = true;
+  paused = false;
+  exitCode: number | null = null;
+  exitSignal: NodeJS.Signals | null = null;
+  spawnError: Error | undefined;
+  private stderrTail = '';
+  private carry = '';
+  private outbox: string[] = [];
+  private flushScheduled = false;
+  private readonly child: ChildProcess;
+  private readonly log: WriteStream;
+  private readonly logClosed: Promise<void>;
+
+  constructor(private readonly opts: NodeProcessOptions) {
+    this.log = createWriteStream(opts.logPath, { flags: 'a' });
+    this.logClosed = new Promise((resolve) => {
+      this.log.once('close', resolve);
+      this.log.once('error', () => resolve());
+    });
+    this.child = spawn(opts.command, [...opts.args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.pid = this.child.pid;
+
+    let settle!: () => void;
+    this.exited = new Promise((resolve) => (settle = resolve));
+    let finished = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, error?: Error): void => {
+      if (finished) return;
+      finished = true;
+      this.alive = false;
+      this.exitCode = code;
+      this.exitSignal = signal;
+      this.spawnError = error;
+      this.outbox = [];
+      opts.onExit(code, signal, error);
+      settle();
+    };
+    this.child.once('error', (err) => {
+      // 'error' without a pid means the spawn itself failed; with one it is a failed kill() and the
+      // process is still there.
+      if (this.pid === undefined) finish(null, null, err);
+    });
+    this.child.once('exit', (code, signal) => finish(code, signal));
+
+    // A dead or stopped reader turns writes into EPIPE; the exit handler reports the death instead.
+    this.child.stdin?.on('error', () => undefined);
+    this.child.stdout?.setEncoding('utf8');
+    this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+    });
+    if (this.child.stderr) this.child.stderr.pipe(this.log);
+    else this.log.end();
+  }
+
+  /** The last lines the node wrote on stderr, for error messages. */
+  get stderr(): string {
+    return this.stderrTail;
+  }
+
+  /** Queue one protocol line (without its newline) for the node's stdin. */
+  send(line: string): void {
+    if (!this.alive) return;
+    this.outbox.push(line);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (!this.alive || this.pid === undefined) return;
+    try {
+      process.kill(this.pid, sig);
+    } catch {
+      // Already gone: the exit event will follow.
+    }
+  }
+
+  /** Wait for exit and for the log file to be flushed, at most `timeoutMs`. */
+  async closed(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([Promise.all([this.exited, this.logClosed]), deadline]);
+    clearTimeout(timer);
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (!this.alive || this.outbox.length === 0) return;
+    const text = this.outbox.length === 1 ? this.outbox[0] + '\n' : this.outbox.join('\n') + '\n';
+    this.outbox = [];
+    this.child.stdin?.write(text);
+  }
+
+  private onStdout(chunk: string): void {
+    let start = 0;
+    let nl = chunk.indexOf('\n');
+    if (nl === -1) {
+      this.carry += chunk;
+      return;
+    }
+    if (this.carry !== '') {
+      const first = this.carry + chunk.slice(0, nl);
+      this.carry = '';
+      if (first.length > 0) this.opts.onLine(first);
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    while (nl !== -1) {
+      if (nl > start) this.opts.onLine(chunk.slice(start, nl));
+      start = nl + 1;
+      nl = chunk.indexOf('\n', start);
+    }
+    if (start < chunk.length) this.carry = chunk.slice(start);
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * What the controller needs from a target system: start a cluster on some runtime, tell when it is
+ * healthy, open clients, and read each node's own state for the convergence checkers.
+ */
+import type { Logger } from 'pino';
+import type { Key } from '../histories/op.js';
+import type { NodeId, Runtime } from './runtime.js';
+
+export type RuntimeKind = Runtime['kind'];
+export type FaultKind = 'partition' | 'kill' | 'pause' | 'latency' | 'loss' | 'clock';
+export type WorkloadName = 'register' | 'set' | 'lin-kv';
+
+/** One client operation as the generator asks for it. */
+export interface ClientOp {
+  f: string;
+  key?: Key;
+  value?: unknown;
+}
+
+/** How an operation ended: `info` whenever the outcome is unknown (timeout, crash, connection lost mid-op). */
+export interface ClientResult {
+  type: 'ok' | 'fail' | 'info';
+  value?: unknown;
+  error?: unknown;
+}
+
+export interface Client {
+  /** Perform one op; settles within about `timeoutMs`, and reports outcomes rather than throwing them. */
+  invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult>;
+  close(): Promise<void>;
+}
+
+export interface FinalRead {
+  ok: boolean;
+  /** The node's own value for the key: a register value, an array for a set, null when absent. */
+  value: unknown;
+  error?: string;
+}
+
+export interface TargetContext {
+  runId: string;
+  nodes: NodeId[];
+  config: string;
+  bug?: string;
+  workload: WorkloadName;
+  /** Per-run folders: node data and node logs live under these. */
+  dataDir: string;
+  logDir: string;
+  seed: string;
+  logger: Logger;
+  runtime: RuntimeKind;
+  /** For targets run from a user's binary (maelstrom) or image (docker). */
+  bin?: string;
+  image?: string;
+}
+
+export interface Cluster {
+  readonly runtime: Runtime;
+  /** Resolve once every node serves requests; throw an Error naming the node that never became healthy. */
+  awaitHealthy(timeoutMs: number): Promise<void>;
+  /** A client bound to one node. `process` is the history process id, for logs. */
+  openClient(node: NodeId, process: number): Promise<Client>;
+  /** Read one node's own state for `key` with no coordination (what that node alone believes). */
+  finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead>;
+  /** Versions of the target software, for run.json. */
+  versions(): Promise<Record<string, string>>;
+}
+
+export interface Target {
+  name: string;
+  description: string;
+  configs: readonly string[];
+  defaultConfig: string;
+  /** One sentence per config, for --help and reports. */
+  configNotes: Readonly<Record<string, string>>;
+  /**
+   * What each config promises: CP configs are held to linearizability (a non-linearizable history fails the
+   * run); AP configs are held to convergence, and their linearizability verdict is reported, not enforced.
+   */
+  promises: Readonly<Record<string, 'CP' | 'AP'>>;
+  bugs: readonly string[];
+  workloads: readonly WorkloadName[];
+  runtimes: readonly RuntimeKind[];
+  defaultRuntime: RuntimeKind;
+  faults: readonly FaultKind[];
+  /** Build (not start) a cluster; the controller calls runtime.start(), then awaitHealthy(). */
+  create(ctx: TargetContext): Promise<Cluster>;
+}
