@@ -1,0 +1,69 @@
+/**
+ * The built-in target's node program: one replicated key-value store in two configurations, `raft` (CP)
+ * and `lww` (AP), each with bug knobs that switch on a real faulty code path. Nodes speak Maelstrom's
+ * protocol, so they run under the sim runtime like any user's Maelstrom binary.
+ */
+import { fileURLToPath } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { InputError } from '../../histories/errors.js';
+
+export const BUILTIN_CONFIGS = ['raft', 'lww'] as const;
+export type BuiltinConfig = (typeof BUILTIN_CONFIGS)[number];
+
+/** Which bugs each config has. */
+export const BUILTIN_BUGS_BY_CONFIG: Readonly<Record<BuiltinConfig, readonly string[]>> = {
+  raft: ['stale-reads', 'early-ack'],
+  lww: ['no-merge'],
+};
+
+/** Every bug name, whichever config it belongs to (Target.bugs). */
+export const BUILTIN_BUGS: readonly string[] = [...new Set(Object.values(BUILTIN_BUGS_BY_CONFIG).flat())];
+
+export const BUILTIN_CONFIG_NOTES: Readonly<Record<BuiltinConfig, string>> = {
+  raft: 'CP: Raft consensus; every op, reads too, goes through the replicated log, and a minority answers unavailable',
+  lww: 'AP: every node answers at once and gossips; registers merge last-writer-wins by wall clock, sets by union',
+};
+
+export const BUILTIN_BUG_NOTES: Readonly<Record<string, string>> = {
+  'stale-reads': 'raft followers answer reads from their own, possibly stale, state',
+  'early-ack': 'the raft leader acknowledges writes and adds before a majority has them',
+  'no-merge': 'lww nodes gossip but never merge what they receive, so they never converge',
+};
+
+/** Whether the config's nodes use the clock offset the harness hands them (lww's timestamps do). */
+export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true };
+
+export function isBuiltinConfig(config: string): config is BuiltinConfig {
+  return (BUILTIN_CONFIGS as readonly string[]).includes(config);
+}
+
+/** Throws InputError for an unknown config or a bug that config does not have. */
+export function checkBuiltinConfig(config: string, bug?: string): BuiltinConfig {
+  if (!isBuiltinConfig(config)) throw new InputError(`unknown builtin config "${config}" (choose one of ${BUILTIN_CONFIGS.join(', ')})`);
+  if (bug !== undefined && !BUILTIN_BUGS_BY_CONFIG[config].includes(bug)) {
+    const bugs = BUILTIN_BUGS_BY_CONFIG[config];
+    throw new InputError(`config "${config}" has no bug "${bug}" (its bugs: ${bugs.length ? bugs.join(', ') : 'none'})`);
+  }
+  return config;
+}
+
+/** The compiled node program, `dist/targets/builtin/kv-node.js`, whether we run from dist/ or from sources. */
+export function builtinNodeScript(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return join(dirname(here), 'kv-node.js');
+  const root = resolve(dirname(here), '..', '..');
+  return join(root, 'dist', 'targets', 'builtin', 'kv-node.js');
+}
+
+/**
+ * The command line every node of a cluster runs. `dataDir` is the cluster's data folder: each node keeps
+ * its state in `<dataDir>/<node>` (the sim runtime fills in `{node}`), the same folder the sim runtime
+ * makes for it. Without `dataDir`, the runtime's own per-node folder (`{dataDir}`) is used.
+ */
+export function builtinCommand(config: string, bug?: string, dataDir?: string): { command: string; args: string[] } {
+  checkBuiltinConfig(config, bug);
+  const dir = dataDir === undefined ? '{dataDir}' : join(dataDir, '{node}');
+  const args = [builtinNodeScript(), '--config', config, '--data-dir', dir];
+  if (bug !== undefined) args.push('--bug', bug);
+  return { command: process.execPath, args };
+}

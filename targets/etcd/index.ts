@@ -1,0 +1,129 @@
+/**
+ * etcd on the netns runtime: Debian's etcd 3.4, one member per node namespace, pre-vote on.
+ * Configs differ only in how reads are served: `cp` reads go through raft (linearizable), `ap` reads are
+ * answered by the contacted member from its own state (serializable), so a partitioned member serves stale
+ * data instead of failing.
+ */
+import { execFile } from 'node:child_process';
+import type { Etcd3 } from 'etcd3';
+import { InputError } from '../../histories/errors.js';
+import { validateRealContext } from '../real-context.js';
+import type { Key } from '../../histories/op.js';
+import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
+import { EtcdClient, openEtcd, readLocal, type ReadMode } from './client.js';
+import { CLIENT_PORT, ETCD_BIN, etcdLauncher } from './launch.js';
+import { describeError } from './outcome.js';
+
+const CONFIGS = ['cp', 'ap'] as const;
+
+function validate(ctx: TargetContext): void {
+  validateRealContext('etcd', CONFIGS, ctx);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+export class EtcdCluster implements Cluster {
+  readonly runtime: RealRuntime;
+  private readonly readMode: ReadMode;
+
+  constructor(
+    private readonly ctx: TargetContext,
+    bin: string = ETCD_BIN,
+  ) {
+    this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], defaultImage: 'faultline/etcd:local' });
+    this.readMode = ctx.config === 'ap' ? 'serializable' : 'linearizable';
+  }
+
+  private connect(node: NodeId, dialTimeoutMs = 5000): Etcd3 {
+    const a = this.runtime.nodeAddress(node, CLIENT_PORT);
+    return openEtcd(a.host, a.port ?? CLIENT_PORT, dialTimeoutMs);
+  }
+
+  /** Every member answers, knows a leader, and serves a linearizable read. */
+  async awaitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(
+      this.ctx.nodes.map(async (node) => {
+        let last = 'no answer yet';
+        for (let attempt = 0; attempt < 10_000; attempt++) {
+          const left = deadline - Date.now();
+          if (left <= 0) break;
+          const etcd = this.connect(node, Math.min(left, 2000));
+          try {
+            const callDeadline = new Date(Date.now() + Math.min(left, 2000));
+            const status = await etcd.maintenance.status({ deadline: callDeadline });
+            if (!status.leader || status.leader === '0') last = 'no leader elected yet';
+            else {
+              await etcd.get('faultline/health').options({ deadline: callDeadline }).string();
+              return;
+            }
+          } catch (err) {
+            last = describeError(err);
+          } finally {
+            etcd.close();
+          }
+          await sleep(Math.min(200, Math.max(0, deadline - Date.now())));
+        }
+        throw new Error(`etcd node ${node} was not healthy after ${timeoutMs} ms: ${last}`);
+      }),
+    );
+  }
+
+  async openClient(node: NodeId, _process: number): Promise<Client> {
+    if (!this.ctx.nodes.includes(node)) throw new InputError(`unknown node "${node}"`);
+    return new EtcdClient(this.connect(node), this.ctx.workload, this.readMode);
+  }
+
+  async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
+    const etcd = this.connect(node, timeoutMs);
+    try {
+      return { ok: true, value: await readLocal(etcd, this.ctx.workload, key, timeoutMs) };
+    } catch (err) {
+      return { ok: false, value: null, error: describeError(err) };
+    } finally {
+      etcd.close();
+    }
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return { etcd: await etcdVersion() };
+  }
+}
+
+export function etcdVersion(bin: string = ETCD_BIN): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
+      const m = /etcd Version:\s*(\S+)/.exec(String(stdout));
+      resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
+    });
+  });
+}
+
+const workloads: readonly WorkloadName[] = ['register', 'set'];
+
+export const etcdTarget: Target = {
+  name: 'etcd',
+  description: "etcd 3.4 (Debian's etcd-server), one member per network namespace",
+  configs: CONFIGS,
+  defaultConfig: 'cp',
+  configNotes: {
+    cp: 'CP: linearizable reads through raft; a member cut off from the majority fails or times out rather than answer',
+    ap: 'AP reads: serializable reads answered from the member\'s own state, so a partitioned member serves stale values (writes still need a majority)',
+  },
+  promises: { cp: 'CP', ap: 'AP' },
+  bugs: [],
+  workloads,
+  runtimes: ['netns', 'docker'],
+  defaultRuntime: 'netns',
+  // Latency is left out: without netem, the netns runtime can only delay client links (setClientLatency),
+  // and etcd's static Go binary ignores libfaketime.
+  faults: ['partition', 'kill', 'pause', 'loss'],
+  async create(ctx: TargetContext): Promise<Cluster> {
+    validate(ctx);
+    return new EtcdCluster(ctx);
+  },
+};

@@ -1,0 +1,68 @@
+/**
+ * A workload client that speaks Maelstrom's lin-kv (and g-set style add/read) messages to one node through the
+ * sim runtime. Maelstrom's error codes decide the outcome: a definite error means the op did not happen
+ * (`fail`); an indefinite one, or no answer in time, leaves it unknown (`info`).
+ */
+import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
+
+/** The slice of the sim runtime a client needs. */
+export interface Requester {
+  request(node: string, body: Record<string, unknown>, timeoutMs: number): Promise<Record<string, unknown>>;
+}
+
+/** Maelstrom's definite errors: the request certainly took no effect. 0 (timeout) and 13 (crash) are not. */
+const DEFINITE = new Set([1, 10, 11, 12, 14, 20, 21, 22, 30]);
+export const KEY_DOES_NOT_EXIST = 20;
+
+export function isDefiniteError(code: unknown): boolean {
+  return typeof code === 'number' && DEFINITE.has(code);
+}
+
+function request(op: ClientOp): Record<string, unknown> {
+  switch (op.f) {
+    case 'read':
+      return { type: 'read', key: op.key };
+    case 'write':
+      return { type: 'write', key: op.key, value: op.value };
+    case 'cas': {
+      const [from, to] = op.value as [unknown, unknown];
+      return { type: 'cas', key: op.key, from, to };
+    }
+    case 'add':
+      return { type: 'add', key: op.key, element: op.value };
+    default:
+      throw new Error(`the Maelstrom client has no message for op "${op.f}"`);
+  }
+}
+
+export class MaelstromClient implements Client {
+  constructor(
+    private readonly net: Requester,
+    private readonly node: string,
+    /** Whether the workload keeps sets under its keys (a missing key then reads as the empty set). */
+    private readonly sets: boolean,
+  ) {}
+
+  async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
+    let reply: Record<string, unknown>;
+    try {
+      reply = await this.net.request(this.node, request(op), timeoutMs);
+    } catch (err) {
+      return { type: 'info', error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message };
+    }
+    if (reply.type === 'error') {
+      const code = reply.code;
+      // A missing key is an answer, not a failure: it reads as the initial value.
+      if (op.f === 'read' && code === KEY_DOES_NOT_EXIST) return { type: 'ok', value: this.sets ? [] : null };
+      const error = [code, reply.text ?? null];
+      return { type: isDefiniteError(code) ? 'fail' : 'info', error };
+    }
+    if (reply.type !== `${op.f}_ok` && !(op.f === 'read' && reply.type === 'read_ok')) {
+      return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
+    }
+    if (op.f === 'read') return { type: 'ok', value: reply.value ?? (this.sets ? [] : null) };
+    return { type: 'ok' };
+  }
+
+  async close(): Promise<void> {}
+}

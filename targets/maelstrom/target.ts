@@ -1,0 +1,130 @@
+/**
+ * Targets whose nodes speak Maelstrom's protocol on the sim runtime: the built-in store (raft, lww) and any
+ * user's Maelstrom node binary, run unmodified.
+ */
+import { mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../../histories/errors.js';
+import { SimRuntime } from '../../harness/sim/sim-runtime.js';
+import { PidLedger } from '../../harness/sim/ledger.js';
+import type { Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
+import type { Key } from '../../histories/op.js';
+import { builtinCommand, BUILTIN_BUGS } from '../builtin/index.js';
+import { MaelstromClient, KEY_DOES_NOT_EXIST } from './client.js';
+import { sleep } from '../../harness/time.js';
+
+interface Launch {
+  command: string;
+  args: string[];
+  /** Whether the nodes understand faultline_local_read and faultline_clock. */
+  builtin: boolean;
+}
+
+class MaelstromCluster implements Cluster {
+  readonly runtime: SimRuntime;
+
+  constructor(
+    private readonly ctx: TargetContext,
+    private readonly launch: Launch,
+  ) {
+    mkdirSync(ctx.dataDir, { recursive: true });
+    mkdirSync(ctx.logDir, { recursive: true });
+    this.runtime = new SimRuntime({
+      nodes: ctx.nodes,
+      command: launch.command,
+      args: launch.args,
+      dataDir: ctx.dataDir,
+      logDir: ctx.logDir,
+      seed: ctx.seed,
+      logger: ctx.logger,
+      clock: launch.builtin,
+      ledger: new PidLedger(ctx.runId),
+    });
+  }
+
+  async awaitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    for (const node of this.ctx.nodes) {
+      let last = 'no answer';
+      // A node is healthy once it answers a read with a value or "no such key" (not "unavailable").
+      while (true) {
+        const left = deadline - performance.now();
+        if (left <= 0) throw new Error(`node ${node} never became healthy within ${timeoutMs / 1000} s (last: ${last})`);
+        try {
+          const r = await this.runtime.request(node, { type: 'read', key: '__faultline_health' }, Math.min(1000, left));
+          if (r.type === 'read_ok' || (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST)) break;
+          last = JSON.stringify(r);
+        } catch (err) {
+          last = (err as Error).message;
+        }
+        await sleep(100);
+      }
+    }
+  }
+
+  async openClient(node: string): Promise<MaelstromClient> {
+    return new MaelstromClient(this.runtime, node, this.ctx.workload === 'set');
+  }
+
+  async finalRead(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
+    const sets = this.ctx.workload === 'set';
+    const empty = sets ? [] : null;
+    const body = this.launch.builtin ? { type: 'faultline_local_read', key } : { type: 'read', key };
+    let r: Record<string, unknown>;
+    try {
+      r = await this.runtime.request(node, body, timeoutMs);
+    } catch (err) {
+      return { ok: false, value: null, error: (err as Error).message };
+    }
+    if (r.type === 'faultline_local_read_ok') return { ok: true, value: r.exists === false ? empty : (r.value ?? empty) };
+    if (r.type === 'read_ok') return { ok: true, value: r.value ?? empty };
+    if (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST) return { ok: true, value: empty };
+    return { ok: false, value: null, error: JSON.stringify(r) };
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return this.launch.builtin ? { builtin: 'faultline' } : { maelstrom_bin: this.launch.command };
+  }
+}
+
+export const builtinTarget: Target = {
+  name: 'builtin',
+  description: "faultline's own replicated key-value store, nodes on the simulated network (needs nothing installed)",
+  configs: ['raft', 'lww'],
+  defaultConfig: 'raft',
+  configNotes: {
+    raft: 'CP: Raft log replication with majority commit and linearizable reads through the log',
+    lww: 'AP: every node answers locally; last-writer-wins versions merged by gossip',
+  },
+  promises: { raft: 'CP', lww: 'AP' },
+  bugs: BUILTIN_BUGS,
+  workloads: ['register', 'set', 'lin-kv'],
+  runtimes: ['sim'],
+  defaultRuntime: 'sim',
+  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock'],
+  async create(ctx) {
+    const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
+    return new MaelstromCluster(ctx, { command, args, builtin: true });
+  },
+};
+
+export const maelstromTarget: Target = {
+  name: 'maelstrom',
+  description: 'any Maelstrom node binary (--bin), run unmodified on the simulated network',
+  configs: ['default'],
+  defaultConfig: 'default',
+  configNotes: { default: "the binary's own behaviour, held to linearizability (Maelstrom's lin-kv)" },
+  promises: { default: 'CP' },
+  bugs: [],
+  workloads: ['lin-kv', 'register'],
+  runtimes: ['sim'],
+  defaultRuntime: 'sim',
+  faults: ['partition', 'kill', 'pause', 'latency', 'loss'],
+  async create(ctx) {
+    if (!ctx.bin) throw new InputError('--target maelstrom needs --bin PATH (a Maelstrom node program)');
+    const bin = resolve(ctx.bin);
+    if (!existsSync(bin) || !statSync(bin).isFile()) throw new InputError(`--bin ${ctx.bin}: no such file`);
+    return new MaelstromCluster(ctx, { command: bin, args: [], builtin: false });
+  },
+};

@@ -1,0 +1,182 @@
+/**
+ * Redis on the netns runtime: Debian's redis-server, n1 the first primary and the other nodes its replicas,
+ * with a Sentinel on every node (quorum = majority) that fails over and later turns an old primary into a
+ * replica. Replication is asynchronous, so both configs are AP: `ap` acknowledges writes at once; `wait`
+ * also runs WAIT for a majority (counting the primary) after each write, and records an unconfirmed write
+ * as `info`. Neither sets min-replicas-to-write: an isolated primary keeps accepting writes.
+ */
+import { execFile } from 'node:child_process';
+import type { Redis } from 'ioredis';
+import { InputError } from '../../histories/errors.js';
+import { validateRealContext } from '../real-context.js';
+import type { Key } from '../../histories/op.js';
+import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
+import { openDirectClient, openSentinelClient, readDirect, RedisClient, within, type HostPort, type WriteMode } from './client.js';
+import { MASTER_NAME, quorum, REDIS_BIN, REDIS_PORT, redisLauncher, SENTINEL_PORT } from './launch.js';
+
+const CONFIGS = ['ap', 'wait'] as const;
+
+function validate(ctx: TargetContext): void {
+  validateRealContext('redis', CONFIGS, ctx);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Sentinel replies describe an instance as a flat [field, value, field, value, ...] list. */
+function field(entry: unknown, name: string): string | undefined {
+  if (!Array.isArray(entry)) return undefined;
+  const i = entry.indexOf(name);
+  return i >= 0 && i % 2 === 0 ? String(entry[i + 1]) : undefined;
+}
+
+export class RedisCluster implements Cluster {
+  readonly runtime: RealRuntime;
+  readonly writeMode: WriteMode;
+
+  constructor(
+    private readonly ctx: TargetContext,
+    bin: string = REDIS_BIN,
+  ) {
+    this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local' });
+    const replicas = quorum(ctx.nodes.length) - 1;
+    this.writeMode = ctx.config === 'wait' ? { kind: 'wait', replicas } : { kind: 'async' };
+  }
+
+  /** Client-facing address of a node's redis or Sentinel. */
+  address(node: NodeId, port: number): HostPort {
+    const a = this.runtime.nodeAddress(node, port);
+    return { host: a.host, port: a.port ?? port };
+  }
+
+  /** Sentinels in the order a client on `node` asks them: its own first. */
+  sentinelsFor(node: NodeId): HostPort[] {
+    const order = [node, ...this.ctx.nodes.filter((n) => n !== node)];
+    return order.map((n) => this.address(n, SENTINEL_PORT));
+  }
+
+  /** The primary as `node`'s Sentinel sees it: the node name, or null if it names none of ours. */
+  async primaryAccordingTo(node: NodeId, timeoutMs = 2000): Promise<NodeId | null> {
+    const s = openDirectClient(this.address(node, SENTINEL_PORT), timeoutMs);
+    try {
+      const reply = (await within(s.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME), timeoutMs)) as string[] | null;
+      if (!reply) return null;
+      return this.ctx.nodes.find((n) => this.runtime.addressOf(n) === reply[0]) ?? null;
+    } finally {
+      s.disconnect();
+    }
+  }
+
+  /** `master` or `slave`, from ROLE on the node's redis itself. */
+  async roleOf(node: NodeId, timeoutMs = 2000): Promise<string> {
+    return this.withDirect(node, timeoutMs, async (r) => String(((await r.call('ROLE')) as unknown[])[0]));
+  }
+
+  private async withDirect<T>(node: NodeId, timeoutMs: number, fn: (r: Redis) => Promise<T>): Promise<T> {
+    const r = openDirectClient(this.address(node, REDIS_PORT), timeoutMs);
+    try {
+      await within(r.connect(), timeoutMs);
+      return await within(fn(r), timeoutMs);
+    } finally {
+      r.disconnect();
+    }
+  }
+
+  /** Why `node` is not healthy yet, or null when it is. */
+  private async problemAt(node: NodeId): Promise<string | null> {
+    const n = this.ctx.nodes.length;
+    const pong = await this.withDirect(node, 2000, (r) => r.ping());
+    if (pong !== 'PONG') return `redis answered ${pong} to PING`;
+    const s = openDirectClient(this.address(node, SENTINEL_PORT));
+    try {
+      await within(s.connect(), 2000);
+      const master = (await within(s.call('SENTINEL', 'get-master-addr-by-name', MASTER_NAME), 2000)) as string[] | null;
+      if (!master) return 'Sentinel knows no primary';
+      const sentinels = (await within(s.call('SENTINEL', 'sentinels', MASTER_NAME), 2000)) as unknown[];
+      if (sentinels.length < n - 1) return `Sentinel sees ${sentinels.length} of ${n - 1} other sentinels`;
+      const replicas = (await within(s.call('SENTINEL', 'replicas', MASTER_NAME), 2000)) as unknown[];
+      const up = replicas.filter((r) => !/s_down|o_down|disconnected/.test(field(r, 'flags') ?? ''));
+      if (up.length < n - 1) return `Sentinel sees ${up.length} of ${n - 1} replicas up`;
+    } finally {
+      s.disconnect();
+    }
+    return null;
+  }
+
+  async awaitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(
+      this.ctx.nodes.map(async (node) => {
+        let last = 'no answer yet';
+        for (let attempt = 0; attempt < 10_000 && Date.now() < deadline; attempt++) {
+          try {
+            const problem = await this.problemAt(node);
+            if (problem === null) return;
+            last = problem;
+          } catch (err) {
+            last = err instanceof Error ? err.message : String(err);
+          }
+          await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+        }
+        throw new Error(`redis node ${node} was not healthy after ${timeoutMs} ms: ${last}`);
+      }),
+    );
+  }
+
+  async openClient(node: NodeId, _process: number): Promise<Client> {
+    if (!this.ctx.nodes.includes(node)) throw new InputError(`unknown node "${node}"`);
+    const r = openSentinelClient(this.sentinelsFor(node), this.runtime.addressMap(REDIS_PORT));
+    // A client that cannot connect yet still works later (it keeps retrying); its ops fail meanwhile.
+    await within(r.connect(), 5000).catch(() => undefined);
+    return new RedisClient(r, this.ctx.workload, this.writeMode);
+  }
+
+  async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
+    try {
+      return { ok: true, value: await this.withDirect(node, timeoutMs, (r) => readDirect(r, this.ctx.workload, key)) };
+    } catch (err) {
+      return { ok: false, value: null, error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return { redis: await redisVersion() };
+  }
+}
+
+export function redisVersion(bin: string = REDIS_BIN): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
+      const m = /v=(\S+)/.exec(String(stdout));
+      resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
+    });
+  });
+}
+
+const workloads: readonly WorkloadName[] = ['register', 'set'];
+
+export const redisTarget: Target = {
+  name: 'redis',
+  description: "Redis 7 (Debian's redis-server) with Sentinel failover, one node per network namespace",
+  configs: CONFIGS,
+  defaultConfig: 'ap',
+  configNotes: {
+    ap: 'AP: asynchronous replication; an isolated primary keeps accepting writes that a failover then discards',
+    wait: 'AP with WAIT: each write waits until a majority of nodes (primary included) hold it; an unconfirmed write is recorded as unknown, yet a failover can still lose acknowledged ones',
+  },
+  promises: { ap: 'AP', wait: 'AP' },
+  bugs: [],
+  workloads,
+  runtimes: ['netns', 'docker'],
+  defaultRuntime: 'netns',
+  // Latency is left out: without netem the netns runtime only delays client links (setClientLatency).
+  // Clock is left out: libfaketime cannot load into a jemalloc-linked redis-server.
+  faults: ['partition', 'kill', 'pause', 'loss'],
+  async create(ctx: TargetContext): Promise<Cluster> {
+    validate(ctx);
+    return new RedisCluster(ctx);
+  },
+};
