@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createRunDir, listRuns, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
+import type { RunMeta } from '../../histories/run-record.js';
+import { InputError } from '../../histories/errors.js';
+
+const config = {
+  target: 'builtin', config: 'raft', runtime: 'sim', nodes: 5, workload: 'register', keys: 10, concurrency: 10,
+  timeLimit: 30, nemesis: ['partition'], nemesisInterval: 5, opTimeout: 1, quiescence: 3, convergenceBound: 10,
+  maxOps: 1000, seed: '7',
+} as const;
+
+function meta(id: string, test: string): RunMeta {
+  return { id, test, startedAt: new Date().toISOString(), status: 'done', seed: '7', config: { ...config, nemesis: ['partition'] }, versions: {}, faultSchedule: [] };
+}
+
+describe('run store', () => {
+  it('lays out runs by test and timestamp, points latest at the newest, lists newest first', () => {
+    const root = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+    const a = createRunDir(root, 'builtin-raft-register', new Date('2026-01-01T00:00:00Z'));
+    writeMeta(a.dir, meta(a.id, a.test));
+    const b = createRunDir(root, 'builtin-raft-register', new Date('2026-01-02T00:00:00Z'));
+    writeMeta(b.dir, meta(b.id, b.test));
+    writeResults(b.dir, { valid: false, checkers: [], summary: { ops: 10, clientOps: 5, faults: 2, durationS: 1, opsPerSec: 5 } });
+    const runs = listRuns(root);
+    expect(runs.map((r) => r.id)).toEqual([b.id, a.id]);
+    expect(runs[0].results?.valid).toBe(false);
+    expect(resolveRun(root, 'builtin-raft-register')).toBe(b.dir);
+    expect(resolveRun(root, 'latest')).toBe(b.dir);
+    expect(resolveRun(root, `builtin-raft-register/${a.id}`)).toBe(a.dir);
+    expect(readMeta(a.dir).seed).toBe('7');
+  });
+
+  it('reports a malformed run.json instead of half-reading it', () => {
+    const root = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+    const a = createRunDir(root, 't');
+    writeFileSync(join(a.dir, 'run.json'), '{"id": 3}');
+    expect(() => readMeta(a.dir)).toThrow(InputError);
+    expect(listRuns(root)[0].problem).toMatch(/run.json is malformed/);
+    expect(() => resolveRun(root, 'nope')).toThrow(/no stored run "nope"/);
+  });
+});

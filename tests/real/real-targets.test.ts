@@ -1,0 +1,87 @@
+/**
+ * Real etcd and Redis clusters under kernel-made faults, through `faultline compare` as a user runs it:
+ * on the netns runtime, and (when a Docker engine answers) on the docker runtime. Each compare runs both
+ * configurations with one seed, so the CP/AP contrast is the same ops and the same faults.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, it as vitestIt } from 'vitest';
+
+// Whole runs of real clusters: minutes, not the suite default.
+const it = (name: string, fn: () => void) => vitestIt(name, fn, 300_000);
+import { describeWithEnv } from '../netns/env.js';
+import { checkDocker, describeWithDocker } from '../docker/env.js';
+import { checkerOf, cliJson, tmpStore } from '../run/run-helpers.js';
+import { cli } from '../cli/helpers.js';
+
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+const ETCD = ['etcd'];
+const REDIS = ['redis-server', 'redis-sentinel'];
+
+function etcdCompare(runtime: string, store: string) {
+  const { out } = cliJson([
+    'compare', '--target', 'etcd', '--configs', 'cp,ap', '--runtime', runtime, '--nodes', '3', '--time-limit', '14',
+    '--nemesis', 'partition,kill', '--nemesis-interval', '2.5', '--quiescence', '1', '--seed', '21', '--store', store,
+  ]);
+  const [cp, ap] = out.runs.map(results);
+  return { out, cp, ap };
+}
+
+function expectEtcdContrast(cp: any, ap: any): void {
+  // cp: linearizable under partitions and kills.
+  expect(checkerOf(cp, 'linearizable').valid).toBe(true);
+  expect(cp.valid).toBe(true);
+  expect(cp.summary.faults).toBeGreaterThan(0);
+  // ap: serializable reads on a partitioned member come back stale.
+  const stale = checkerOf(ap, 'register-anomalies').stats.staleReads;
+  expect(stale > 0 || checkerOf(ap, 'linearizable').valid === false).toBe(true);
+}
+
+describeWithEnv('etcd on the netns runtime', ETCD, () => {
+  it('cp stays linearizable, ap serves stale reads, and compare prints the table', () => {
+    const store = tmpStore();
+    const { out, cp, ap } = etcdCompare('netns', store);
+    expectEtcdContrast(cp, ap);
+    const table = readFileSync(join(out.dir, 'compare.txt'), 'utf8');
+    expect(table).toMatch(/linearizable\s+yes\s+no/);
+    expect(table).toMatch(/stale reads/);
+  });
+});
+
+describeWithEnv('redis on the netns runtime', REDIS, () => {
+  it('ap loses acknowledged writes under partition and failover; wait (same seed) loses none of its ok writes', () => {
+    const store = tmpStore();
+    const { out } = cliJson([
+      'compare', '--target', 'redis', '--configs', 'ap,wait', '--nodes', '3', '--workload', 'set', '--keys', '3',
+      '--time-limit', '24', '--nemesis', 'partition', '--nemesis-interval', '5', '--quiescence', '1',
+      '--convergence-bound', '30', '--seed', '3', '--store', store,
+    ]);
+    const [ap, wait] = out.runs.map(results);
+    expect(checkerOf(ap, 'set').stats.lostAcknowledged).toBeGreaterThan(0);
+    expect(checkerOf(wait, 'set').stats.lostAcknowledged).toBe(0);
+    const table = readFileSync(join(out.dir, 'compare.txt'), 'utf8');
+    expect(table).toMatch(/lost writes/);
+    expect(out.rows.map((r: any) => r.config)).toEqual(['ap', 'wait']);
+  });
+});
+
+const docker = await checkDocker();
+describeWithDocker('etcd and redis on the docker runtime', docker, () => {
+  it('etcd cp and ap under partitions give the verdicts they give on netns', () => {
+    const { cp, ap } = etcdCompare('docker', tmpStore());
+    expectEtcdContrast(cp, ap);
+  });
+
+  it('redis ap loses acknowledged writes under partition and failover, and cleanup leaves nothing', () => {
+    const store = tmpStore();
+    const { out } = cliJson([
+      'run', '--target', 'redis', '--config', 'ap', '--runtime', 'docker', '--nodes', '3', '--workload', 'set',
+      '--keys', '3', '--time-limit', '24', '--nemesis', 'partition', '--nemesis-interval', '5', '--quiescence', '1',
+      '--convergence-bound', '30', '--seed', '3', '--store', store,
+    ]);
+    expect(checkerOf(out.results, 'set').stats.lostAcknowledged).toBeGreaterThan(0);
+    const c = cli(['cleanup', '--json']);
+    expect(c.code).toBe(0);
+    expect(c.stdout).not.toMatch(/container|network/);
+  });
+});
