@@ -16,6 +16,25 @@ export const PARTITION_SHAPES = [
 ] as const;
 export type PartitionShape = (typeof PARTITION_SHAPES)[number];
 
+/**
+ * The fewest nodes for which a shape cuts any link. Below it the shape degenerates into no partition at all
+ * (a majorities ring of three nodes lets every node see everyone; a 2-node majority leaves no minority), and
+ * a schedule that picked it would report a partition that never happened.
+ */
+const MIN_NODES: Record<PartitionShape, number> = {
+  'isolate-one': 2,
+  'majority-minority': 3,
+  'random-halves': 2,
+  bridge: 3,
+  'majorities-ring': 4,
+  'one-way': 2,
+};
+
+/** The shapes that really partition a cluster of `n` nodes (none for a single node). */
+export function partitionShapesFor(n: number): PartitionShape[] {
+  return PARTITION_SHAPES.filter((s) => n >= MIN_NODES[s]);
+}
+
 export interface Partition {
   shape: PartitionShape;
   grudge: Grudge;

@@ -8,7 +8,7 @@
 import type { FaultKind } from '../target.js';
 import type { LinkFaults, NodeId } from '../runtime.js';
 import { rngFor } from '../rng.js';
-import { makePartition, PARTITION_SHAPES, type Partition } from './partitions.js';
+import { makePartition, partitionShapesFor, type Partition } from './partitions.js';
 
 export type FaultSpec =
   | { kind: 'partition'; partition: Partition }
@@ -42,6 +42,10 @@ function minorityNodes(nodes: readonly NodeId[], rng: ReturnType<typeof rngFor>)
 
 export function planFaults(o: ScheduleOptions): PlannedFault[] {
   if (o.faults.length === 0) return [];
+  const shapes = partitionShapesFor(o.nodes.length);
+  if (o.faults.includes('partition') && shapes.length === 0) {
+    throw new RangeError(`a partition needs at least 2 nodes; this cluster has ${o.nodes.length}`);
+  }
   const rng = rngFor(o.seed, 'nemesis');
   const out: PlannedFault[] = [];
   const jitter = () => o.interval * (0.5 + rng.next());
@@ -52,7 +56,7 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
     let fault: FaultSpec;
     switch (kind) {
       case 'partition':
-        fault = { kind, partition: makePartition(rng.pick(PARTITION_SHAPES), o.nodes, rng) };
+        fault = { kind, partition: makePartition(rng.pick(shapes), o.nodes, rng) };
         break;
       case 'kill':
       case 'pause':

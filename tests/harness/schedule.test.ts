@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGenerator } from '../../harness/generator.js';
 import { planFaults } from '../../harness/nemesis/schedule.js';
-import { makePartition, PARTITION_SHAPES } from '../../harness/nemesis/partitions.js';
+import { makePartition, PARTITION_SHAPES, partitionShapesFor } from '../../harness/nemesis/partitions.js';
 import { rngFor } from '../../harness/rng.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -103,5 +103,29 @@ describe('partition shapes', () => {
 
   it('every shape is deterministic for a seed', () => {
     for (const s of PARTITION_SHAPES) expect(makePartition(s, nodes, rng())).toEqual(makePartition(s, nodes, rng()));
+  });
+});
+
+describe('partition shapes by cluster size', () => {
+  const cuts = (g: Record<string, string[]>) => Object.values(g).reduce((a, v) => a + v.length, 0);
+
+  it('every shape a schedule can pick cuts at least one link, for every cluster size from 2 to 9', () => {
+    for (let n = 2; n <= 9; n++) {
+      const ns = Array.from({ length: n }, (_, i) => `n${i + 1}`);
+      const shapes = partitionShapesFor(n);
+      expect(shapes.length).toBeGreaterThan(0);
+      for (const s of shapes) for (let seed = 0; seed < 20; seed++) {
+        expect(cuts(makePartition(s, ns, rngFor(String(seed), 'shape')).grudge), `${s} on ${n} nodes`).toBeGreaterThan(0);
+      }
+      const plan = planFaults({ seed: `p${n}`, nodes: ns, faults: ['partition'], interval: 1, timeLimit: 60 });
+      for (const p of plan) if (p.fault.kind === 'partition') expect(cuts(p.fault.partition.grudge)).toBeGreaterThan(0);
+    }
+  });
+
+  it('a majorities ring is not offered for three nodes, where it would cut nothing', () => {
+    expect(partitionShapesFor(3)).not.toContain('majorities-ring');
+    expect(cuts(makePartition('majorities-ring', ['n1', 'n2', 'n3'], rngFor('1', 'x')).grudge)).toBe(0);
+    expect(partitionShapesFor(1)).toEqual([]);
+    expect(() => planFaults({ seed: '1', nodes: ['n1'], faults: ['partition'], interval: 1, timeLimit: 10 })).toThrow(/at least 2 nodes/);
   });
 });

@@ -13,6 +13,7 @@ import { randomSeed } from '../../rng.js';
 import { compareRowFrom, renderCompareTable } from '../../report/compare-table.js';
 import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
+import { partitionShapesFor } from '../../nemesis/partitions.js';
 
 export interface RunFlags {
   target: string;
@@ -119,6 +120,9 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new InputError(`--${String(i.path[0]).replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())}: ${i.message}`);
+  }
+  if (parsed.data.nemesis.includes('partition') && partitionShapesFor(parsed.data.nodes).length === 0) {
+    throw new InputError(`a partition needs at least 2 nodes, and --nodes is ${parsed.data.nodes}; use --nodes 2 or more, or leave partition out of --nemesis`);
   }
   return parsed.data;
 }
