@@ -128,6 +128,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         seed: config.seed,
         logger,
         runtime: config.runtime,
+        faults: config.nemesis,
         bin: config.bin,
         image: config.image,
       }),

@@ -12,6 +12,8 @@ export interface RealRuntimeOptions {
   launch: Launcher;
   /** Client-facing ports, each proxied per node so client-link latency can be added. */
   proxyPorts: number[];
+  /** Ports the nodes connect to each other on; proxied in each node's namespace when latency faults are asked for. */
+  peerPorts?: number[];
   /** The locally built image (scripts/build-images.sh) used when --image is not given. */
   defaultImage: string;
 }
@@ -24,6 +26,9 @@ export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): Real
     dataDir: ctx.dataDir,
     logDir: ctx.logDir,
     proxyPorts: o.proxyPorts,
+    // Only when asked: node links through a userspace proxy cost a little on every message.
+    peerPorts: ctx.faults?.includes('latency') ? o.peerPorts : undefined,
+    seed: ctx.seed,
     logger: ctx.logger,
   };
   return ctx.runtime === 'docker' ? new DockerRuntime({ ...common, image: ctx.image ?? o.defaultImage }) : new NetnsRuntime(common);

@@ -49,6 +49,8 @@ export interface TargetContext {
   seed: string;
   logger: Logger;
   runtime: RuntimeKind;
+  /** The faults the nemesis may inject, so a runtime sets up only what they need (node-link latency proxies). */
+  faults?: readonly FaultKind[];
   /** For targets run from a user's binary (maelstrom) or image (docker). */
   bin?: string;
   image?: string;

@@ -26,13 +26,14 @@ import type Dockerode from 'dockerode';
 import type { Logger } from 'pino';
 import { InputError } from '../../histories/errors.js';
 import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
-import { procStartTime } from '../netns/procs.js';
+import { procStartTime, signalProc } from '../netns/procs.js';
 import type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
 import { connectEngine, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, withTimeout, type DockerOptions } from './engine.js';
 import { installRules, setDrops, setLoss } from './firewall.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { containerName, networkName, nodeAddr, validateNodes } from './names.js';
 import { captureContainer, execInto, type Capture } from './output.js';
+import { installRedirects, LinkProxyProcess, linkRoutes } from '../netns/link-latency.js';
 
 export type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
 
@@ -50,6 +51,10 @@ export interface DockerRuntimeOptions {
   docker?: DockerOptions;
   /** Node ports that clients use: each gets a loopback proxy per node, through which latency is added. */
   proxyPorts?: readonly number[];
+  /** Ports nodes connect to each other on: proxied in each node's namespace, so inter-node latency works. */
+  peerPorts?: readonly number[];
+  /** Seed for the jitter of node links. */
+  seed?: string;
   /** A private /24 such as "10.214.7.0/24"; by default a free 10.214.X.0/24. */
   subnet?: string;
   /** Bound on each engine call (create, start, kill...). */
@@ -113,6 +118,7 @@ export class DockerRuntime implements Runtime {
   private network: RunNetwork | null = null;
   private readonly states = new Map<NodeId, NodeState>();
   private readonly proxies = new ClientProxies();
+  private readonly linkProxies: LinkProxyProcess[] = [];
   private grudge: Grudge = {};
   private loss = 0;
   private started = false;
@@ -250,6 +256,17 @@ export class DockerRuntime implements Runtime {
     if (!info.State.Running || !info.State.Pid) throw new Error(`sandbox ${st.sandboxName} did not stay up (state ${info.State.Status}); its image must run forever`);
     st.netPid = info.State.Pid;
     await installRules(st.netPid, this.dropsFor(node), this.peersOf(node), this.loss);
+    const ports = this.opts.peerPorts ?? [];
+    if (ports.length > 0) {
+      // In the sandbox's namespace, before the node starts, so no peer connection bypasses the proxy.
+      const enter = ['nsenter', '-t', String(st.netPid), '-n'];
+      const routes = linkRoutes(this.peersOf(node), ports);
+      await installRedirects(enter, routes);
+      mkdirSync(this.logDir, { recursive: true });
+      this.linkProxies.push(
+        await LinkProxyProcess.start({ enter, routes, seed: `${this.opts.seed ?? this.runId}/${node}`, logFile: join(this.logDir, `${node}.link-proxy.log`) }),
+      );
+    }
   }
 
   private async createContainer(node: NodeId, ctx: NodeContext, main: LaunchSpec): Promise<Dockerode.Container> {
@@ -420,11 +437,14 @@ export class DockerRuntime implements Runtime {
     this.requireStarted();
     const f = faults === null ? {} : parseLinkFaults(faults);
     if ((f.duplicate ?? 0) > 0) throw new UnsupportedFault('duplicate delivery is only supported by the sim runtime');
-    if ((f.latencyMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) {
-      throw new UnsupportedFault('inter-node latency needs netem, which this kernel lacks; only client->node latency (setClientLatency) is available');
+    const latency = f.latencyMs ?? 0;
+    const jitter = f.jitterMs ?? 0;
+    if ((latency > 0 || jitter > 0) && this.linkProxies.length === 0) {
+      throw new UnsupportedFault('inter-node latency needs the target to name its peer ports (link proxies); only client->node latency (setClientLatency) is available');
     }
     this.loss = f.loss ?? 0;
     await this.forEachNode((node, pid) => setLoss(pid, this.peersOf(node), this.loss));
+    await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
   }
 
   /** Delay on client->node links (both directions), through the loopback proxies of `proxyPorts`. */
@@ -469,6 +489,11 @@ export class DockerRuntime implements Runtime {
     };
     await Promise.all([...this.states.values()].map((st) => attempt(() => this.removeContainer(st))));
     await Promise.all([...this.states.values()].map((st) => attempt(() => this.removeSandbox(st))));
+    // A proxy holds its node's namespace open; it exits when its stdin closes, and is killed to be sure.
+    for (const p of this.linkProxies.splice(0)) {
+      p.stop();
+      signalProc(p.ref, 'SIGKILL');
+    }
     await this.proxies.close();
     try {
       await this.call(this.docker.getNetwork(this.networkName).remove(), `docker network rm ${this.networkName}`);

@@ -3,7 +3,8 @@
  * node address; every chunk, in each direction, is held for latency + a uniform jitter, and chunks keep their
  * order (a later chunk is never released before an earlier one), as on a single TCP path.
  *
- * Used for client->node links: the harness's clients connect to the proxy instead of the node.
+ * Used for client->node links (the harness's clients connect to the proxy instead of the node) and, inside
+ * each node's namespace, for node->node links (see link-latency.ts).
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
@@ -32,12 +33,13 @@ export class LatencyProxy {
     this.delay = delay ?? { latencyMs: 0, jitterMs: 0 };
   }
 
-  async listen(): Promise<number> {
+  /** Listen on loopback; port 0 picks a free one. Resolves with the port. */
+  async listen(port = 0): Promise<number> {
     const server = createServer((client) => this.pipe(client));
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
+      server.listen(port, '127.0.0.1', () => resolve());
     });
     const addr = server.address();
     this.listenPort = typeof addr === 'object' && addr ? addr.port : 0;

@@ -1,7 +1,8 @@
 /**
  * The netns runtime: real processes, real kernel networking. One namespace per node on a bridge in a hub
- * namespace; faults are signals (kill, pause), iptables rules in the node namespaces (partition, loss), a
- * userspace proxy (client-link latency; netem where the kernel has it) and libfaketime (clock).
+ * namespace; faults are signals (kill, pause), iptables rules in the node namespaces (partition, loss),
+ * userspace proxies for latency where the kernel has no netem (client links, and node links on the target's
+ * peer ports: link-latency.ts) and libfaketime (clock).
  *
  * Everything it creates is recorded in a state file first, so `cleanup()` can remove what a crashed run
  * left, and a synchronous best-effort teardown runs on process 'exit'.
@@ -16,6 +17,7 @@ import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type N
 import { installChains, setDrops, setLoss } from './firewall.js';
 import { defaultThirdOctet, nodeAddr, nodeIndex, parseSubnet, runNames, runTag, type RunNames, type Subnet24 } from './names.js';
 import { clearNetem, hasNetem, setNetemDelay } from './netem.js';
+import { installRedirects, LinkProxyProcess, linkRoutes } from './link-latency.js';
 import { isSameProcessAlive, procStartTime, signalProc, spawnInNs, waitForExec, waitGone, type ProcRef } from './procs.js';
 import { namespacePids, namespacePidsSync, runSyncQuiet } from './shell.js';
 import { DEFAULT_STATE_DIR, readState, releaseSubnet, removeState, statePath, tryReserveSubnet, writeState, type RunState } from './state.js';
@@ -62,6 +64,14 @@ export interface NetnsRuntimeOptions {
   subnet?: string;
   /** Node ports that clients use: each gets a loopback proxy per node, through which latency is added. */
   proxyPorts?: readonly number[];
+  /**
+   * TCP ports the nodes use to talk to each other (etcd's 2380). When given and the kernel has no netem,
+   * each node's connections to these ports go through a latency proxy in its namespace, so inter-node
+   * latency faults work; without them, inter-node latency needs netem.
+   */
+  peerPorts?: readonly number[];
+  /** Seed for the jitter of node links. */
+  seed?: string;
   stateDir?: string;
   /** How long one process may take to exec after spawn. */
   startTimeoutMs?: number;
@@ -100,6 +110,7 @@ export class NetnsRuntime implements Runtime {
   private readonly proxies = new ClientProxies();
   private netem = false;
   private netemApplied = false;
+  private linkProxies: LinkProxyProcess[] = [];
   private started = false;
   private teardownPromise: Promise<void> | null = null;
   private readonly exitHook = () => this.teardownSync();
@@ -205,10 +216,36 @@ export class NetnsRuntime implements Runtime {
     await Promise.all(this.nodes.map((_, i) => createNode(this.names, subnet, i)));
     await Promise.all(this.nodes.map((_, i) => installChains(this.names.nodeNs(i))));
     this.netem = await hasNetem(this.names.hubNs);
+    // Before any node starts: a connection opened before its REDIRECT rule exists would bypass the proxy.
+    if (!this.netem && (this.opts.peerPorts ?? []).length > 0) await this.startLinkProxies(this.opts.peerPorts!);
 
     await this.proxies.open(this.nodes, this.opts.proxyPorts ?? [], (n) => this.addressOf(n));
     await Promise.all(this.nodes.map((n) => this.launchNode(n)));
     this.opts.logger?.info({ runId: this.runId, subnet: `${subnet}.0/24`, netem: this.netem }, 'netns runtime up');
+  }
+
+  private async startLinkProxies(ports: readonly number[]): Promise<void> {
+    mkdirSync(this.opts.logDir, { recursive: true });
+    this.linkProxies = await Promise.all(
+      this.nodes.map(async (node, i) => {
+        const ns = this.names.nodeNs(i);
+        const routes = linkRoutes(this.nodes.filter((p) => p !== node).map((p) => this.addressOf(p)), ports);
+        await installRedirects(['ip', 'netns', 'exec', ns], routes);
+        const proxy = await LinkProxyProcess.start({
+          enter: ['ip', 'netns', 'exec', ns],
+          routes,
+          seed: `${this.opts.seed ?? this.runId}/${node}`,
+          logFile: join(this.opts.logDir, `${node}.link-proxy.log`),
+        });
+        this.recordProc(node, 'link-proxy', proxy.ref);
+        return proxy;
+      }),
+    );
+  }
+
+  /** True when inter-node latency can be set (netem, or link proxies on the target's peer ports). */
+  get hasLinkLatency(): boolean {
+    return this.netem || this.linkProxies.length > 0;
   }
 
   private async reserveSubnet(): Promise<Subnet24> {
@@ -343,8 +380,8 @@ export class NetnsRuntime implements Runtime {
 
   /**
    * Inter-node link faults. Loss is iptables' random drop on every inter-node link (each direction). Latency
-   * needs netem: without it (this project's kernel) inter-node latency throws UnsupportedFault before
-   * anything is changed; use setClientLatency for client->node links instead.
+   * is netem where the kernel has it, else the link proxies on the target's peer ports; with neither,
+   * inter-node latency throws UnsupportedFault before anything is changed.
    */
   async setLinkFaults(faults: LinkFaults | null): Promise<void> {
     this.requireStarted();
@@ -352,8 +389,8 @@ export class NetnsRuntime implements Runtime {
     if ((f.duplicate ?? 0) > 0) throw new UnsupportedFault('duplicate delivery is only supported by the sim runtime');
     const latency = f.latencyMs ?? 0;
     const jitter = f.jitterMs ?? 0;
-    if ((latency > 0 || jitter > 0) && !this.netem) {
-      throw new UnsupportedFault('inter-node latency needs netem, which this kernel lacks; only client->node latency (setClientLatency) is available');
+    if ((latency > 0 || jitter > 0) && !this.hasLinkLatency) {
+      throw new UnsupportedFault('inter-node latency needs netem, which this kernel lacks, or a target that names its peer ports; only client->node latency (setClientLatency) is available');
     }
     const loss = f.loss ?? 0;
     await Promise.all(
@@ -369,6 +406,7 @@ export class NetnsRuntime implements Runtime {
       await Promise.all(this.nodes.map((_, i) => clearNetem(this.names.nodeNs(i), this.names.nodeVeth(i))));
       this.netemApplied = false;
     }
+    if (!this.netem) await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
   }
 
   /** Delay on client->node links (both directions), through the loopback proxies of `proxyPorts`. */
@@ -409,6 +447,7 @@ export class NetnsRuntime implements Runtime {
       s.running = false;
       s.paused = false;
     }
+    for (const p of this.linkProxies) p.stop();
     await this.proxies.close();
     await destroyNetwork(this.rootLinks, this.namespaces);
     if (this.subnet) releaseSubnet(this.stateDir, this.subnet, this.tag);

@@ -13,7 +13,7 @@ import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { EtcdClient, openEtcd, readLocal, type ReadMode } from './client.js';
-import { CLIENT_PORT, ETCD_BIN, etcdLauncher } from './launch.js';
+import { CLIENT_PORT, ETCD_BIN, etcdLauncher, PEER_PORT } from './launch.js';
 import { describeError } from './outcome.js';
 
 const CONFIGS = ['cp', 'ap'] as const;
@@ -34,7 +34,7 @@ export class EtcdCluster implements Cluster {
     private readonly ctx: TargetContext,
     bin: string = ETCD_BIN,
   ) {
-    this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], defaultImage: 'faultline/etcd:local' });
+    this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], peerPorts: [PEER_PORT], defaultImage: 'faultline/etcd:local' });
     this.readMode = ctx.config === 'ap' ? 'serializable' : 'linearizable';
   }
 
@@ -119,9 +119,9 @@ export const etcdTarget: Target = {
   workloads,
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
-  // Latency is left out: without netem, the netns runtime can only delay client links (setClientLatency),
-  // and etcd's static Go binary ignores libfaketime.
-  faults: ['partition', 'kill', 'pause', 'loss'],
+  // Latency delays member-to-member traffic (the peer port) through proxies in the members' namespaces.
+  // Clock is left out: etcd's static Go binary ignores libfaketime.
+  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new EtcdCluster(ctx);

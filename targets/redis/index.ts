@@ -41,7 +41,7 @@ export class RedisCluster implements Cluster {
     private readonly ctx: TargetContext,
     bin: string = REDIS_BIN,
   ) {
-    this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local' });
+    this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], peerPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local' });
     const replicas = quorum(ctx.nodes.length) - 1;
     this.writeMode = ctx.config === 'wait' ? { kind: 'wait', replicas } : { kind: 'async' };
   }
@@ -172,9 +172,9 @@ export const redisTarget: Target = {
   workloads,
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
-  // Latency is left out: without netem the netns runtime only delays client links (setClientLatency).
+  // Latency delays replication and Sentinel traffic through proxies in the nodes' namespaces.
   // Clock is left out: libfaketime cannot load into a jemalloc-linked redis-server.
-  faults: ['partition', 'kill', 'pause', 'loss'],
+  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new RedisCluster(ctx);
