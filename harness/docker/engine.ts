@@ -3,7 +3,8 @@
  * engine that hangs (or a socket nobody serves) must give a clear error, not a stuck run. Streams (attach,
  * exec) are not bounded: they last as long as the process they carry.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { InputError } from '../../histories/errors.js';
 import Dockerode from 'dockerode';
 
 export type DockerOptions = Dockerode.DockerOptions;
@@ -45,15 +46,21 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 
 /**
  * Connection options for the engine: the given ones, else DOCKER_HOST, else the standard socket, else the
- * private engine of scripts/dockerd.sh (whichever socket exists first).
+ * private engine of scripts/dockerd.sh (whichever socket exists first). A DOCKER_HOST other than a unix
+ * socket (tcp://, ssh://, with DOCKER_TLS_VERIFY and DOCKER_CERT_PATH) is left to docker-modem, which reads
+ * those variables the way the docker CLI does: the empty options here mean "from the environment".
  */
 export function engineOptions(given?: DockerOptions): DockerOptions {
   if (given) return given;
   const env = process.env.DOCKER_HOST;
   if (env && env.startsWith('unix://')) return { socketPath: env.slice('unix://'.length) || DEFAULT_SOCKET };
   if (env) {
-    const u = new URL(env.includes('//') ? env : `tcp://${env}`);
-    return { host: u.hostname, port: Number(u.port || 2375), protocol: 'http' };
+    try {
+      new URL(env.includes('//') ? env : `tcp://${env}`);
+    } catch {
+      throw new InputError(`DOCKER_HOST="${env}" is not an engine address (unix:///path, tcp://host:port or ssh://user@host)`);
+    }
+    return {};
   }
   for (const s of [DEFAULT_SOCKET, FAULTLINE_SOCKET]) if (existsSync(s)) return { socketPath: s };
   return { socketPath: DEFAULT_SOCKET };
@@ -62,7 +69,23 @@ export function engineOptions(given?: DockerOptions): DockerOptions {
 /** The engine address as the docker CLI's -H wants it (for messages and the synchronous exit hook). */
 export function engineUrl(opts: DockerOptions): string {
   if (opts.socketPath) return `unix://${opts.socketPath}`;
-  return `tcp://${opts.host ?? 'localhost'}:${opts.port ?? 2375}`;
+  if (opts.host) return `${opts.protocol === 'ssh' ? 'ssh' : 'tcp'}://${opts.host}:${opts.port ?? 2375}`;
+  return process.env.DOCKER_HOST ?? `unix://${DEFAULT_SOCKET}`;
+}
+
+/**
+ * True when the container with this id runs on this machine, as the PID the engine reports: that PID's
+ * cgroup names the container. The runtime needs it so: faults enter the container's network namespace by
+ * that PID (nsenter), and clients connect to container addresses routed on this host. An engine on another
+ * machine (DOCKER_HOST=tcp://... or ssh://...), or in a VM as with Docker Desktop, fails this check.
+ */
+export function containerIsLocal(pid: number, containerId: string): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || containerId.length < 12) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(containerId);
+  } catch {
+    return false;
+  }
 }
 
 export function connectEngine(given?: DockerOptions): { docker: Dockerode; options: DockerOptions; url: string } {

@@ -28,7 +28,7 @@ import { InputError } from '../../histories/errors.js';
 import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
 import { procStartTime, signalProc } from '../netns/procs.js';
 import type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
-import { connectEngine, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, withTimeout, type DockerOptions } from './engine.js';
+import { connectEngine, containerIsLocal, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, withTimeout, type DockerOptions } from './engine.js';
 import { installRules, setDrops, setLoss } from './firewall.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { containerName, networkName, nodeAddr, validateNodes } from './names.js';
@@ -254,6 +254,12 @@ export class DockerRuntime implements Runtime {
     await this.call(sandbox.start(), `docker start ${st.sandboxName}`);
     const info = await this.call(sandbox.inspect(), `docker inspect ${st.sandboxName}`);
     if (!info.State.Running || !info.State.Pid) throw new Error(`sandbox ${st.sandboxName} did not stay up (state ${info.State.Status}); its image must run forever`);
+    if (!containerIsLocal(info.State.Pid, info.Id)) {
+      throw new InputError(
+        `the Docker engine at ${this.engineUrl} runs its containers on another machine (or in a VM): the docker runtime ` +
+          'enters their network namespaces by PID and connects to their addresses, so run faultline on the engine\'s host',
+      );
+    }
     st.netPid = info.State.Pid;
     await installRules(st.netPid, this.dropsFor(node), this.peersOf(node), this.loss);
     const ports = this.opts.peerPorts ?? [];

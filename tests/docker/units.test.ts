@@ -1,7 +1,7 @@
 /** Parts of the docker runtime that need no engine: names, subnets, rule text, engine lookup, quiet cleanup. */
 import { describe, expect, it } from 'vitest';
 import { cleanupDocker } from '../../harness/docker/cleanup.js';
-import { engineAnswers, engineOptions, withTimeout } from '../../harness/docker/engine.js';
+import { connectEngine, containerIsLocal, engineAnswers, engineOptions, withTimeout } from '../../harness/docker/engine.js';
 import { ruleLines } from '../../harness/docker/firewall.js';
 import { candidateSubnets, containerName, networkName, parseSubnet, prefixesOverlap, validateNodes } from '../../harness/docker/names.js';
 import { DockerRuntime } from '../../harness/docker/runtime.js';
@@ -55,17 +55,38 @@ describe('docker firewall rules', () => {
 });
 
 describe('docker engine lookup', () => {
-  it('reads DOCKER_HOST, unix and tcp', () => {
+  it('reads DOCKER_HOST as the docker CLI does: unix, tcp, tcp with TLS, ssh', () => {
     const saved = process.env.DOCKER_HOST;
+    const savedTls = process.env.DOCKER_TLS_VERIFY;
+    // Building a client connects to nothing, so these addresses are never contacted.
+    const modem = () => (connectEngine().docker as unknown as { modem: Record<string, unknown> }).modem;
     try {
       process.env.DOCKER_HOST = 'unix:///run/x.sock';
       expect(engineOptions()).toEqual({ socketPath: '/run/x.sock' });
       process.env.DOCKER_HOST = 'tcp://127.0.0.1:2999';
-      expect(engineOptions()).toMatchObject({ host: '127.0.0.1', port: 2999 });
+      expect(modem()).toMatchObject({ host: '127.0.0.1', port: '2999', protocol: 'http' });
+      expect(connectEngine().url).toBe('tcp://127.0.0.1:2999');
+      process.env.DOCKER_TLS_VERIFY = '1';
+      expect(modem()).toMatchObject({ host: '127.0.0.1', protocol: 'https' });
+      delete process.env.DOCKER_TLS_VERIFY;
+      process.env.DOCKER_HOST = 'ssh://ops@engine.example.invalid:2222';
+      expect(modem()).toMatchObject({ host: 'engine.example.invalid', port: '2222', protocol: 'ssh', username: 'ops' });
+      expect(connectEngine().url).toBe('ssh://ops@engine.example.invalid:2222');
+      process.env.DOCKER_HOST = 'tcp://[not an address';
+      expect(() => engineOptions()).toThrow(InputError);
     } finally {
+      if (savedTls === undefined) delete process.env.DOCKER_TLS_VERIFY;
+      else process.env.DOCKER_TLS_VERIFY = savedTls;
       if (saved === undefined) delete process.env.DOCKER_HOST;
       else process.env.DOCKER_HOST = saved;
     }
+  });
+
+  it('tells a container of this machine from a PID that is not one (an engine elsewhere)', () => {
+    // This test process is no container: its cgroup names no container id.
+    expect(containerIsLocal(process.pid, 'f'.repeat(64))).toBe(false);
+    expect(containerIsLocal(0, 'f'.repeat(64))).toBe(false);
+    expect(containerIsLocal(process.pid, '')).toBe(false);
   });
 
   it('says clearly when no engine answers, and cleanup then quietly finds nothing', async () => {
