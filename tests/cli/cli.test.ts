@@ -49,6 +49,35 @@ describe('faultline CLI', () => {
     expect(r.stdout).toMatch(/cas-register-bug.edn: valid/);
   });
 
+  it('check reads Porcupine-style kv histories (EDN maps with :key) with no flags, saying what it chose', () => {
+    const dir = tmp();
+    // Absent keys read as "", appends concatenate: the shape of Porcupine's kv test histories.
+    const lines = (last: string) => [
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 0 y"}',
+      '{:process 1, :type :invoke, :f :get, :key "5", :value nil}',
+      '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 0 y"}',
+      '{:process 1, :type :ok, :f :get, :key "5", :value ""}',
+      '{:process 0, :type :invoke, :f :append, :key "0", :value "x 0 1 y"}',
+      '{:process 0, :type :ok, :f :append, :key "0", :value "x 0 1 y"}',
+      '{:process 1, :type :invoke, :f :get, :key "0", :value nil}',
+      `{:process 1, :type :ok, :f :get, :key "0", :value "${last}"}`,
+    ].join('\n') + '\n';
+    const ok = join(dir, 'c02-ok.txt');
+    const bad = join(dir, 'c02-bad.txt');
+    writeFileSync(ok, lines('x 0 0 yx 0 1 y'));
+    writeFileSync(bad, lines('x 0 1 yx 0 0 y'));
+    const r = cli(['check', ok, bad]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/c02-ok.txt: valid/);
+    expect(r.stdout).toMatch(/c02-bad.txt: INVALID/);
+    expect(r.stdout).toMatch(/model kv: the history has append ops/);
+    expect(r.stdout).toMatch(/initial value "": 1 read\(s\) returned ""/);
+    // Flags win over detection: with nil as the initial value, the read of "" is impossible.
+    const j = cli(['check', '--json', '--model', 'kv', '--initial', 'null', ok]);
+    expect(j.code).toBe(1);
+    expect(JSON.parse(j.stdout.trim())).toMatchObject({ valid: false, model: 'kv' });
+  });
+
   it('a history cut mid-line is checked with a warning; a malformed middle line exits 254 naming the line', () => {
     const dir = tmp();
     const text = readFileSync(join(EXAMPLES, 'linearizable.jsonl'), 'utf8');

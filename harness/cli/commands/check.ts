@@ -7,6 +7,8 @@ import { loadHistory } from '../../../histories/load.js';
 import { readMeta } from '../../../histories/store.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
+import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
+import type { Op } from '../../../histories/op.js';
 import { EXIT, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
@@ -40,14 +42,14 @@ export function parsePositive(name: string, text: string | undefined, integer = 
   return n;
 }
 
-/** A stored run knows its workload; an imported history defaults to Knossos' usual cas-register. */
-function defaultModel(path: string): string {
+/** A stored run knows its workload; an imported history's model is read off its op names. */
+function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : undefined;
   if (dir && existsSync(join(dir, 'run.json'))) {
     const meta = readMeta(dir);
-    return meta.config.workload === 'set' ? 'set' : 'cas-register';
+    return { value: meta.config.workload === 'set' ? 'set' : 'cas-register', reason: `the run's ${meta.config.workload} workload` };
   }
-  return 'cas-register';
+  return detectModel(ops);
 }
 
 export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
@@ -66,15 +68,23 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     const t0 = performance.now();
     let result: CheckResult;
     let ops = 0;
+    let chosen: { model: string; modelReason?: string; initial?: unknown; initialReason?: string } = { model: '' };
     try {
       const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
       if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
       for (const w of h.warnings) warn(w);
       ops = h.ops.length;
-      const model = opts.model ?? defaultModel(file);
+      const detected = opts.model === undefined ? defaultModel(file, h.ops) : undefined;
+      const model = opts.model ?? detected!.value;
+      const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
+      chosen = {
+        model,
+        ...(detected ? { modelReason: detected.reason } : {}),
+        ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
+      };
       result = await checkLinearizable(h.ops, {
         model,
-        initial,
+        initial: inferred ? inferred.value : initial,
         timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
         maxStates,
         workers,
@@ -90,10 +100,13 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     if (result.valid === false) invalid++;
     else if (result.valid === 'unknown') unknown++;
     if (opts.json) {
-      printJson({ file, valid: result.valid, ops, ms, reason: result.reason, note: result.note, anomalies: result.anomalies, stats: result.stats });
+      printJson({ file, valid: result.valid, ops, ms, ...chosen, reason: result.reason, note: result.note, anomalies: result.anomalies, stats: result.stats });
     } else {
       const note = typeof result.note === 'string' ? `; ${result.note}` : '';
       println(`${bold(file)}: ${verdictWord(result.valid)} ${dim(`(${ops} ops, ${ms} ms${note})`)}`);
+      // Say what was chosen for the user, so a verdict never rests on a silent guess.
+      if (chosen.modelReason && chosen.model !== 'cas-register') println(dim(`  model ${chosen.model}: ${chosen.modelReason} (--model to choose)`));
+      if (chosen.initialReason) println(dim(`  initial value "": ${chosen.initialReason} (--initial to choose)`));
       const detail = renderLinearResult(result);
       if (detail) println(detail);
     }
