@@ -107,6 +107,10 @@ export class LinkProxyProcess {
     const pid = child.pid;
     const startTime = pid === undefined ? null : procStartTime(pid);
     if (pid === undefined || startTime === null) throw new Error(`the link latency proxy did not start; see ${o.logFile}`);
+    // A proxy that already died (killed by a teardown's namespace sweep) makes writes fail with EPIPE: its
+    // exit is handled through 'exit', so the pipe's own error must not crash the harness.
+    child.stdin?.on('error', () => undefined);
+    child.stdout?.on('error', () => undefined);
     // Neither the process nor its pipes may keep the harness alive.
     child.unref();
     (child.stdout as unknown as { unref?: () => void }).unref?.();
