@@ -13,6 +13,8 @@ import type { Partition } from './split.js';
 export interface PartitionBudget {
   deadline: number;
   maxStates: number;
+  /** In-process only (a function cannot cross to a worker thread): states explored so far on this key. */
+  onTick?: (states: number) => void;
 }
 
 export interface PrefixFailure {

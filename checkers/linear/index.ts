@@ -36,6 +36,17 @@ export interface LinearOptions {
    * search turns out to be heavy. 0 starts them whenever `workers` > 1 (for tests).
    */
   minPairsForWorkers?: number;
+  /**
+   * Progress for long checks: keys finished, keys in all, and states explored so far. Called between keys,
+   * and during the search of a key when it runs in-process (threads report only when a key is done).
+   */
+  onProgress?: (p: LinearProgress) => void;
+}
+
+export interface LinearProgress {
+  keysDone: number;
+  keys: number;
+  states: number;
 }
 
 const OptionsSchema = z.object({
@@ -76,7 +87,16 @@ export async function checkLinearizable(ops: Op[], opts: LinearOptions): Promise
     const adaptive = o.minPairsForWorkers !== 0;
     ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates }, adaptive));
   } else {
-    verdicts = partitions.map((p) => checkPartition(model, o.initial, p, { deadline, maxStates }));
+    // zod's parse drops functions, so the callback is read from the caller's options.
+    const onProgress = opts.onProgress;
+    let statesBefore = 0;
+    verdicts = partitions.map((p, i) => {
+      const onTick = onProgress ? (states: number) => onProgress({ keysDone: i, keys: partitions.length, states: statesBefore + states }) : undefined;
+      const v = checkPartition(model, o.initial, p, { deadline, maxStates, onTick });
+      statesBefore += v.states;
+      onProgress?.({ keysDone: i + 1, keys: partitions.length, states: statesBefore });
+      return v;
+    });
   }
 
   const base = {

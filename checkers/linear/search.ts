@@ -35,6 +35,8 @@ export interface SearchLimits {
    * search from trying every order of every pending info op at each dead end; see `decideLinearizable`.
    */
   singleOptional?: boolean;
+  /** Called now and then (every 1024 steps, where the deadline is checked) with the states explored so far. */
+  onTick?: (states: number) => void;
 }
 
 export interface SearchOutcome {
@@ -342,6 +344,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     if ((++iter & TIME_CHECK_MASK) === 0) {
       if (Date.now() > limits.deadline) return outcome('unknown', 'timeout');
       if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states`);
+      limits.onTick?.(memo.count);
     }
     let dead = false;
     if (phase1 && fresh && canForce) {

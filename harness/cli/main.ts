@@ -50,14 +50,19 @@ Examples:
   p.command('check')
     .description('Check histories for linearizability (our JSONL, Jepsen EDN, jepsen.log lines, or a stored run)')
     .argument('<files...>', 'history files or stored run directories')
-    .addOption(new Option('--model <model>', 'the data type the history is checked against').choices(Object.keys(MODELS)))
-    .option('--initial <json>', 'initial value as JSON (default null; under kv every absent key starts at it)')
+    .addOption(
+      new Option('--model <model>', "the data type the history is checked against (default: a stored run's workload, else read off the op names)").choices(
+        Object.keys(MODELS),
+      ),
+    )
+    .option('--initial <json>', 'initial value as JSON (default null, or "" when the history rules null out; under kv every absent key starts at it)')
     .option('--timeout <seconds>', 'give up on a file after this long and answer unknown', '300')
     .option('--max-states <n>', 'give up after exploring this many search states and answer unknown')
     .option('--workers <n>', 'worker threads for per-key checking (default: one per core)')
     .option('--independent', "treat Jepsen :value [k v] tuples as key and value (default: detected)")
     .option('--no-independent', 'never treat :value [k v] as a key and value')
     .option('--json', 'one JSON line per file: {"file","valid","ops","ms",...}')
+    .option('--no-progress', 'no progress line on long checks')
     .action(async (files: string[], opts) => setExit(await checkCommand(files, opts)));
 
   p.command('convert')

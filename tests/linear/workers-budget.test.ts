@@ -69,3 +69,18 @@ describe('budgets', () => {
     expect(r.anomalies[0].key).toBe('other');
   });
 });
+
+describe('progress', () => {
+  it('reports keys done and states explored as an in-process check goes, ending at every key', async () => {
+    const ops = generateHistory(20_000, { keys: 5, seed: 3 });
+    const seen: { keysDone: number; keys: number; states: number }[] = [];
+    const r = await checkLinearizable(ops, { model: 'cas-register', initial: 0, workers: 1, onProgress: (p) => seen.push({ ...p }) });
+    expect(r.valid).toBe(true);
+    expect(seen.length).toBeGreaterThan(5); // ticks during the search as well as one per key
+    expect(seen.at(-1)).toEqual({ keysDone: 5, keys: 5, states: r.stats.statesExplored });
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i].keysDone).toBeGreaterThanOrEqual(seen[i - 1].keysDone);
+      expect(seen[i].states).toBeGreaterThanOrEqual(seen[i - 1].states);
+    }
+  });
+});

@@ -13,6 +13,7 @@ import { EXIT, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
 import { renderLinearResult } from '../../report/linear-text.js';
+import { checkProgress } from '../check-progress.js';
 
 export interface CheckOptions {
   model?: string;
@@ -22,6 +23,7 @@ export interface CheckOptions {
   workers?: string;
   independent?: boolean;
   json?: boolean;
+  progress?: boolean;
 }
 
 export function parseInitial(text: string | undefined): unknown {
@@ -82,13 +84,19 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         ...(detected ? { modelReason: detected.reason } : {}),
         ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
       };
-      result = await checkLinearizable(h.ops, {
-        model,
-        initial: inferred ? inferred.value : initial,
-        timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-        maxStates,
-        workers,
-      });
+      const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
+      try {
+        result = await checkLinearizable(h.ops, {
+          model,
+          initial: inferred ? inferred.value : initial,
+          timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+          maxStates,
+          workers,
+          onProgress: progress.onProgress,
+        });
+      } finally {
+        progress.stop();
+      }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       bad++;
