@@ -4,6 +4,7 @@
  */
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
+import { isSetWorkload } from './target.js';
 import { composeValidity, type CheckResult, type Validity } from '../checkers/result.js';
 import { checkLinearizable } from '../checkers/linear/index.js';
 import { checkConvergence } from '../checkers/convergence.js';
@@ -32,7 +33,7 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const cp = o.promise === 'CP';
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
 
-  if (config.workload === 'set') {
+  if (isSetWorkload(config.workload)) {
     results.push(checkSet(ops, { linearizable: cp }));
     enforced.push('set');
   } else {

@@ -18,7 +18,7 @@ import { finalReads, type FinalReadSummary } from './final-reads.js';
 import { NemesisRunner } from './nemesis/runner.js';
 import { planFaults, faultValue } from './nemesis/schedule.js';
 import { Recorder } from './recorder.js';
-import type { Cluster, Target } from './target.js';
+import { promiseOf, type Cluster, type Target } from './target.js';
 import { sleep, withTimeout } from './time.js';
 
 const require = createRequire(import.meta.url);
@@ -239,7 +239,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   // 8. check, from the history as stored
   observer?.phase?.('check');
   const { ops } = await readJsonl(paths.history);
-  const check = await checkRun(ops, config, { promise: target.promises[config.config] ?? 'CP' });
+  const check = await checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload) });
   const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== 'final-read').length;
   const durationS = config.timeLimit + config.quiescence;
   const results: RunResults = {

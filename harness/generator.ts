@@ -75,5 +75,6 @@ class SetGenerator implements Generator {
 
 export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
   const rng = rngFor(o.seed, `client-${slot}`);
-  return o.workload === 'set' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
+  // Maelstrom's broadcast is a set workload under other message names: one set of messages, no keys.
+  return o.workload === 'set' || o.workload === 'broadcast' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
 }

@@ -8,7 +8,21 @@ import type { NodeId, Runtime } from './runtime.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type FaultKind = 'partition' | 'kill' | 'pause' | 'latency' | 'loss' | 'clock';
-export type WorkloadName = 'register' | 'set' | 'lin-kv';
+export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast';
+
+/**
+ * What a run is held to. The configuration decides, except under Maelstrom's broadcast, whose contract is
+ * eventual delivery (every acknowledged message reaches every node), never up-to-date reads.
+ */
+export function promiseOf(target: Pick<Target, 'promises' | 'workloadPromises'>, config: string, workload: WorkloadName): 'CP' | 'AP' {
+  if (workload === 'broadcast') return 'AP';
+  return target.workloadPromises?.[workload] ?? target.promises[config] ?? 'CP';
+}
+
+/** Workloads whose clients add unique elements to sets and read whole sets (judged by the set checker). */
+export function isSetWorkload(w: WorkloadName): boolean {
+  return w === 'set' || w === 'broadcast';
+}
 
 /** One client operation as the generator asks for it. */
 export interface ClientOp {
@@ -80,6 +94,8 @@ export interface Target {
    * run); AP configs are held to convergence, and their linearizability verdict is reported, not enforced.
    */
   promises: Readonly<Record<string, 'CP' | 'AP'>>;
+  /** Workloads whose own contract overrides the config's promise (a Maelstrom g-set node is a CRDT, not CP). */
+  workloadPromises?: Readonly<Partial<Record<WorkloadName, 'CP' | 'AP'>>>;
   bugs: readonly string[];
   workloads: readonly WorkloadName[];
   runtimes: readonly RuntimeKind[];

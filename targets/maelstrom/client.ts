@@ -1,6 +1,6 @@
 /**
- * A workload client that speaks Maelstrom's lin-kv (and g-set style add/read) messages to one node through the
- * sim runtime. Maelstrom's error codes decide the outcome: a definite error means the op did not happen
+ * A workload client that speaks Maelstrom's lin-kv, g-set style add/read, or broadcast messages to one node
+ * through the sim runtime. Maelstrom's error codes decide the outcome: a definite error means the op did not happen
  * (`fail`); an indefinite one, or no answer in time, leaves it unknown (`info`).
  */
 import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
@@ -18,7 +18,15 @@ export function isDefiniteError(code: unknown): boolean {
   return typeof code === 'number' && DEFINITE.has(code);
 }
 
-function request(op: ClientOp): Record<string, unknown> {
+/** How the client's ops are spelled on the wire. */
+export type Dialect = 'kv' | 'set' | 'broadcast';
+
+function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
+  if (dialect === 'broadcast') {
+    // Maelstrom's broadcast has one set of messages and no keys: add is `broadcast`, read returns `messages`.
+    if (op.f === 'add') return { type: 'broadcast', message: op.value };
+    if (op.f === 'read') return { type: 'read' };
+  }
   switch (op.f) {
     case 'read':
       return { type: 'read', key: op.key };
@@ -35,18 +43,28 @@ function request(op: ClientOp): Record<string, unknown> {
   }
 }
 
+/** The value of a read_ok: `messages` under broadcast, `value` otherwise; absent means empty. */
+export function readValue(reply: Record<string, unknown>, dialect: Dialect): unknown {
+  if (dialect === 'broadcast') return reply.messages ?? [];
+  return reply.value ?? (dialect === 'set' ? [] : null);
+}
+
 export class MaelstromClient implements Client {
+  /** Whether the workload keeps sets (a missing key then reads as the empty set). */
+  private readonly sets: boolean;
+
   constructor(
     private readonly net: Requester,
     private readonly node: string,
-    /** Whether the workload keeps sets under its keys (a missing key then reads as the empty set). */
-    private readonly sets: boolean,
-  ) {}
+    private readonly dialect: Dialect,
+  ) {
+    this.sets = dialect !== 'kv';
+  }
 
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
     let reply: Record<string, unknown>;
     try {
-      reply = await this.net.request(this.node, request(op), timeoutMs);
+      reply = await this.net.request(this.node, request(op, this.dialect), timeoutMs);
     } catch (err) {
       return { type: 'info', error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message };
     }
@@ -57,10 +75,9 @@ export class MaelstromClient implements Client {
       const error = [code, reply.text ?? null];
       return { type: isDefiniteError(code) ? 'fail' : 'info', error };
     }
-    if (reply.type !== `${op.f}_ok` && !(op.f === 'read' && reply.type === 'read_ok')) {
-      return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
-    }
-    if (op.f === 'read') return { type: 'ok', value: reply.value ?? (this.sets ? [] : null) };
+    const expected = this.dialect === 'broadcast' && op.f === 'add' ? 'broadcast_ok' : `${op.f}_ok`;
+    if (reply.type !== expected) return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
+    if (op.f === 'read') return { type: 'ok', value: readValue(reply, this.dialect) };
     return { type: 'ok' };
   }
 

@@ -9,6 +9,7 @@ import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
+import { isSetWorkload } from '../../target.js';
 import { EXIT, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
@@ -49,7 +50,7 @@ function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : undefined;
   if (dir && existsSync(join(dir, 'run.json'))) {
     const meta = readMeta(dir);
-    return { value: meta.config.workload === 'set' ? 'set' : 'cas-register', reason: `the run's ${meta.config.workload} workload` };
+    return { value: isSetWorkload(meta.config.workload) ? 'set' : 'cas-register', reason: `the run's ${meta.config.workload} workload` };
   }
   return detectModel(ops);
 }

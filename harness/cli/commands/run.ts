@@ -51,7 +51,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
     .option('--nodes <n>', 'cluster size', '5')
     .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
-    .option('--keys <n>', 'keys (registers or sets) the workload spreads over', '10')
+    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast: always 1)', '10')
     .option('--concurrency <n>', 'concurrent clients', '10')
     .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
     .option('--time-limit <s>', 'seconds of faults and load', '30')
@@ -91,6 +91,9 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!target.runtimes.includes(runtime)) {
     throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
   }
+  if (workload === 'broadcast' && f.keys !== '10' && f.keys !== '1') {
+    throw new InputError('--workload broadcast has one set of messages, so --keys does not apply');
+  }
   const nemesis = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
   for (const n of nemesis) {
     if (!(FAULTS as readonly string[]).includes(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULTS.join(', ')}, or none`);
@@ -105,7 +108,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     runtime,
     nodes: num('--nodes', f.nodes, true),
     workload,
-    keys: num('--keys', f.keys, true),
+    keys: workload === 'broadcast' ? 1 : num('--keys', f.keys, true),
     concurrency: num('--concurrency', f.concurrency, true),
     rate: f.rate === undefined ? undefined : num('--rate', f.rate),
     timeLimit: num('--time-limit', f.timeLimit),
