@@ -99,19 +99,27 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
   const set = find(results, 'set');
   const conv = find(results, 'convergence');
   const avail = find(results, 'availability');
+  const counter = find(results, 'counter');
+  const ids = find(results, 'unique-ids');
 
-  const staleReads = sumOrNull([num(reg?.stats.staleReads), num(set?.stats.staleReads)]);
+  // A counter read outside what the adds allow is the counter's stale read.
+  const staleReads = sumOrNull([num(reg?.stats.staleReads), num(set?.stats.staleReads), num(counter?.stats.readsOutOfBounds)]);
   const lostWrites = reg || set ? sumOrNull([num(reg?.stats.lostWrites), num(set?.stats.lost)]) : num(conv?.stats.lostWrites);
   const phantoms =
     reg || set ? sumOrNull([num(reg?.stats.phantoms), num(set?.stats.unexpected)]) : num(conv?.stats.phantoms);
-  const converged = conv && conv.valid !== 'unknown' ? conv.valid === true : null;
+  const converged =
+    conv && conv.valid !== 'unknown'
+      ? conv.valid === true
+      : counter && counter.valid !== 'unknown'
+        ? !counter.anomalies.some((a) => a.kind === 'divergent')
+        : null;
   const convergenceSeconds = num(conv?.stats.secondsToConverge);
   const convergenceAfterLoadSeconds = num(conv?.stats.secondsAfterLoad);
 
   // C
   const violations = (staleReads ?? 0) + (lostWrites ?? 0) + (phantoms ?? 0);
   let consistent: Validity;
-  if (lin?.valid === false || violations > 0 || conv?.valid === false) consistent = false;
+  if (lin?.valid === false || violations > 0 || conv?.valid === false || counter?.valid === false || ids?.valid === false) consistent = false;
   else if (lin?.valid === true) consistent = true;
   else if (!lin && set?.valid === true && set.stats.linearizable === true) consistent = true;
   else consistent = 'unknown';

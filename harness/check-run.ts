@@ -4,7 +4,9 @@
  */
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
-import { isSetWorkload } from './target.js';
+import { isCounterWorkload, isSetWorkload } from './target.js';
+import { checkCounter } from '../checkers/counter.js';
+import { checkUniqueIds } from '../checkers/unique-ids.js';
 import { composeValidity, type CheckResult, type Validity } from '../checkers/result.js';
 import { checkLinearizable } from '../checkers/linear/index.js';
 import { checkConvergence } from '../checkers/convergence.js';
@@ -33,7 +35,15 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const cp = o.promise === 'CP';
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
 
-  if (isSetWorkload(config.workload)) {
+  const keyed = !isCounterWorkload(config.workload) && config.workload !== 'unique-ids';
+  if (isCounterWorkload(config.workload)) {
+    // The counter checker judges the final reads itself: the convergence checker knows registers and sets.
+    results.push(checkCounter(ops, { strictReads: cp }));
+    enforced.push('counter');
+  } else if (config.workload === 'unique-ids') {
+    results.push(checkUniqueIds(ops));
+    enforced.push('unique-ids');
+  } else if (isSetWorkload(config.workload)) {
     results.push(checkSet(ops, { linearizable: cp }));
     enforced.push('set');
   } else {
@@ -45,9 +55,10 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
     // Lost and phantom writes break an AP promise too; a CP run is already judged by linearizability.
     if (!cp) enforced.push('register-anomalies');
   }
-  const convergence = checkConvergence(ops, { nodes });
-  results.push(convergence);
-  if (!cp) enforced.push('convergence');
+  if (keyed) {
+    results.push(checkConvergence(ops, { nodes }));
+    if (!cp) enforced.push('convergence');
+  }
   results.push(availability(ops, { nodes }));
 
   let valid = composeValidity(results.filter((r) => enforced.includes(r.checker)).map((r) => r.valid));

@@ -73,7 +73,36 @@ class SetGenerator implements Generator {
   observe(): void {}
 }
 
+/** Maelstrom's counters: adds of small deltas (negative too for a pn-counter), and reads of the count. */
+class CounterGenerator implements Generator {
+  constructor(
+    private readonly rng: Rng,
+    private readonly negative: boolean,
+  ) {}
+
+  next(): ClientOp {
+    // Draw the delta on every op so the stream never depends on which ops were reads.
+    const magnitude = this.rng.int(1, 5);
+    const sign = this.negative && this.rng.chance(0.4) ? -1 : 1;
+    if (this.rng.chance(0.2)) return { f: 'read', key: 0 };
+    return { f: 'add', key: 0, value: sign * magnitude };
+  }
+
+  observe(): void {}
+}
+
+/** Maelstrom's unique-ids: nothing to choose, every op asks for a fresh id. */
+class GenerateGenerator implements Generator {
+  next(): ClientOp {
+    return { f: 'generate', key: 0 };
+  }
+
+  observe(): void {}
+}
+
 export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
+  if (o.workload === 'g-counter' || o.workload === 'pn-counter') return new CounterGenerator(rngFor(o.seed, `client-${slot}`), o.workload === 'pn-counter');
+  if (o.workload === 'unique-ids') return new GenerateGenerator();
   const rng = rngFor(o.seed, `client-${slot}`);
   // Maelstrom's broadcast is a set workload under other message names: one set of messages, no keys.
   return o.workload === 'set' || o.workload === 'broadcast' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);

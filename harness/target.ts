@@ -8,7 +8,7 @@ import type { NodeId, Runtime } from './runtime.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type FaultKind = 'partition' | 'kill' | 'pause' | 'latency' | 'loss' | 'clock';
-export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast';
+export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast' | 'g-counter' | 'pn-counter' | 'unique-ids';
 
 /**
  * What a run is held to. The configuration decides, except under Maelstrom's broadcast, whose contract is
@@ -17,6 +17,20 @@ export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast';
 export function promiseOf(target: Pick<Target, 'promises' | 'workloadPromises'>, config: string, workload: WorkloadName): 'CP' | 'AP' {
   if (workload === 'broadcast') return 'AP';
   return target.workloadPromises?.[workload] ?? target.promises[config] ?? 'CP';
+}
+
+export function isCounterWorkload(w: WorkloadName): boolean {
+  return w === 'g-counter' || w === 'pn-counter';
+}
+
+/** Workloads with one piece of state and no keys: the run uses a single key, whatever --keys says. */
+export function isKeylessWorkload(w: WorkloadName): boolean {
+  return w === 'broadcast' || w === 'unique-ids' || isCounterWorkload(w);
+}
+
+/** Workloads whose nodes keep no state to read back after the heal. */
+export function hasFinalState(w: WorkloadName): boolean {
+  return w !== 'unique-ids';
 }
 
 /** Workloads whose clients add unique elements to sets and read whole sets (judged by the set checker). */

@@ -19,9 +19,15 @@ export function isDefiniteError(code: unknown): boolean {
 }
 
 /** How the client's ops are spelled on the wire. */
-export type Dialect = 'kv' | 'set' | 'broadcast';
+export type Dialect = 'kv' | 'set' | 'broadcast' | 'counter' | 'unique-ids';
 
 function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
+  // Counters and unique-ids have one piece of state per cluster: no key on the wire.
+  if (dialect === 'counter') {
+    if (op.f === 'add') return { type: 'add', delta: op.value };
+    if (op.f === 'read') return { type: 'read' };
+  }
+  if (dialect === 'unique-ids' && op.f === 'generate') return { type: 'generate' };
   if (dialect === 'broadcast') {
     // Maelstrom's broadcast has one set of messages and no keys: add is `broadcast`, read returns `messages`.
     if (op.f === 'add') return { type: 'broadcast', message: op.value };
@@ -46,6 +52,7 @@ function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
 /** The value of a read_ok: `messages` under broadcast, `value` otherwise; absent means empty. */
 export function readValue(reply: Record<string, unknown>, dialect: Dialect): unknown {
   if (dialect === 'broadcast') return reply.messages ?? [];
+  if (dialect === 'counter') return reply.value ?? 0;
   return reply.value ?? (dialect === 'set' ? [] : null);
 }
 
@@ -58,7 +65,7 @@ export class MaelstromClient implements Client {
     private readonly node: string,
     private readonly dialect: Dialect,
   ) {
-    this.sets = dialect !== 'kv';
+    this.sets = dialect === 'set' || dialect === 'broadcast';
   }
 
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
@@ -78,6 +85,7 @@ export class MaelstromClient implements Client {
     const expected = this.dialect === 'broadcast' && op.f === 'add' ? 'broadcast_ok' : `${op.f}_ok`;
     if (reply.type !== expected) return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
     if (op.f === 'read') return { type: 'ok', value: readValue(reply, this.dialect) };
+    if (op.f === 'generate') return { type: 'ok', value: reply.id ?? null };
     return { type: 'ok' };
   }
 

@@ -44,7 +44,29 @@ class MaelstromCluster implements Cluster {
   }
 
   private get dialect(): Dialect {
-    return this.ctx.workload === 'broadcast' ? 'broadcast' : this.ctx.workload === 'set' ? 'set' : 'kv';
+    switch (this.ctx.workload) {
+      case 'broadcast':
+        return 'broadcast';
+      case 'set':
+        return 'set';
+      case 'g-counter':
+      case 'pn-counter':
+        return 'counter';
+      case 'unique-ids':
+        return 'unique-ids';
+      default:
+        return 'kv';
+    }
+  }
+
+  /** A request every node of this workload answers once it serves, and the reply that says so. */
+  private healthProbe(): { body: Record<string, unknown>; healthy: (r: Record<string, unknown>) => boolean } {
+    if (this.dialect === 'unique-ids') return { body: { type: 'generate' }, healthy: (r) => r.type === 'generate_ok' };
+    if (this.dialect === 'counter') return { body: { type: 'read' }, healthy: (r) => r.type === 'read_ok' };
+    return {
+      body: { type: 'read', key: '__faultline_health' },
+      healthy: (r) => r.type === 'read_ok' || (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST),
+    };
   }
 
   async awaitHealthy(timeoutMs: number): Promise<void> {
@@ -76,13 +98,14 @@ class MaelstromCluster implements Cluster {
   private async awaitReads(deadline: number, timeoutMs: number): Promise<void> {
     for (const node of this.ctx.nodes) {
       let last = 'no answer';
-      // A node is healthy once it answers a read with a value or "no such key" (not "unavailable").
+      // A node is healthy once it answers the probe (a read: with a value or "no such key", not "unavailable").
+      const probe = this.healthProbe();
       while (true) {
         const left = deadline - performance.now();
         if (left <= 0) throw new Error(`node ${node} never became healthy within ${timeoutMs / 1000} s (last: ${last})`);
         try {
-          const r = await this.runtime.request(node, { type: 'read', key: '__faultline_health' }, Math.min(1000, left));
-          if (r.type === 'read_ok' || (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST)) break;
+          const r = await this.runtime.request(node, probe.body, Math.min(1000, left));
+          if (probe.healthy(r)) break;
           last = JSON.stringify(r);
         } catch (err) {
           last = (err as Error).message;
@@ -98,8 +121,9 @@ class MaelstromCluster implements Cluster {
 
   async finalRead(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
     const dialect = this.dialect;
-    const empty = dialect === 'kv' ? null : [];
-    const body = this.launch.builtin ? { type: 'faultline_local_read', key } : dialect === 'broadcast' ? { type: 'read' } : { type: 'read', key };
+    const empty = dialect === 'kv' ? null : dialect === 'counter' ? 0 : [];
+    const keyless = dialect === 'broadcast' || dialect === 'counter';
+    const body = this.launch.builtin ? { type: 'faultline_local_read', key } : keyless ? { type: 'read' } : { type: 'read', key };
     let r: Record<string, unknown>;
     try {
       r = await this.runtime.request(node, body, timeoutMs);
@@ -144,14 +168,15 @@ export const maelstromTarget: Target = {
   configs: ['default'],
   defaultConfig: 'default',
   configNotes: {
-    default: "the binary's own behaviour: held to linearizability under lin-kv and register, to delivery and convergence under set (g-set) and broadcast",
+    default:
+      "the binary's own behaviour: held to linearizability under lin-kv and register; to delivery and agreement under set (g-set), broadcast and the counters; to distinct ids under unique-ids",
   },
   promises: { default: 'CP' },
   // Maelstrom's g-set and broadcast nodes promise that every acknowledged element arrives everywhere, not
   // that reads are current: hold them to delivery and convergence, and report stale reads.
-  workloadPromises: { set: 'AP', broadcast: 'AP' },
+  workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP' },
   bugs: [],
-  workloads: ['lin-kv', 'register', 'set', 'broadcast'],
+  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss'],

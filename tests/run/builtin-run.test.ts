@@ -138,6 +138,25 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(checker(gset.out, 'set').stats.lostAcknowledged).toBe(0);
   });
 
+  it('runs Maelstrom counter and unique-ids binaries: a CRDT counter and node-prefixed ids pass, their broken twins do not', () => {
+    const dir = join(ROOT, 'tests', 'fixtures', 'maelstrom');
+    const store = tmp();
+    const base = ['--target', 'maelstrom', '--nodes', '3', '--nemesis', 'partition', '--seed', '4', '--rate', '1000', '--store', store];
+    const crdt = runJson([...base, '--workload', 'pn-counter', '--bin', join(dir, 'counter.mjs')]);
+    expect(crdt.code).toBe(0);
+    expect(checker(crdt.out, 'counter').valid).toBe(true);
+    const once = runJson([...base, '--workload', 'pn-counter', '--bin', join(dir, 'counter-once.mjs')]);
+    expect(once.code).toBe(1);
+    expect(checker(once.out, 'counter').anomalies.map((a: any) => a.kind)).toContain('divergent');
+
+    const ids = runJson([...base, '--workload', 'unique-ids', '--bin', join(dir, 'unique-ids.mjs')]);
+    expect(ids.code).toBe(0);
+    expect(checker(ids.out, 'unique-ids').stats.generated).toBeGreaterThan(100);
+    const colliding = runJson([...base, '--workload', 'unique-ids', '--bin', join(dir, 'unique-ids-colliding.mjs')]);
+    expect(colliding.code).toBe(1);
+    expect(checker(colliding.out, 'unique-ids').stats.duplicatedIds).toBeGreaterThan(0);
+  });
+
   it('Ctrl-C in the middle of a run cleans up: no node process remains, the run is marked interrupted', async () => {
     const store = tmp();
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'), 'run', '--store', store, '--time-limit', '60', '--no-progress', '--seed', '9'], {

@@ -14,6 +14,7 @@ import { compareRowFrom, renderCompareTable } from '../../report/compare-table.j
 import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
+import { isKeylessWorkload } from '../../target.js';
 
 export interface RunFlags {
   target: string;
@@ -51,7 +52,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
     .option('--nodes <n>', 'cluster size', '5')
     .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
-    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast: always 1)', '10')
+    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids: none)', '10')
     .option('--concurrency <n>', 'concurrent clients', '10')
     .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
     .option('--time-limit <s>', 'seconds of faults and load', '30')
@@ -91,8 +92,8 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!target.runtimes.includes(runtime)) {
     throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
   }
-  if (workload === 'broadcast' && f.keys !== '10' && f.keys !== '1') {
-    throw new InputError('--workload broadcast has one set of messages, so --keys does not apply');
+  if (isKeylessWorkload(workload) && f.keys !== '10' && f.keys !== '1') {
+    throw new InputError(`--workload ${workload} has no keys (one piece of state per cluster), so --keys does not apply`);
   }
   const nemesis = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
   for (const n of nemesis) {
@@ -108,7 +109,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     runtime,
     nodes: num('--nodes', f.nodes, true),
     workload,
-    keys: workload === 'broadcast' ? 1 : num('--keys', f.keys, true),
+    keys: isKeylessWorkload(workload) ? 1 : num('--keys', f.keys, true),
     concurrency: num('--concurrency', f.concurrency, true),
     rate: f.rate === undefined ? undefined : num('--rate', f.rate),
     timeLimit: num('--time-limit', f.timeLimit),
