@@ -125,3 +125,39 @@ export const fifoQueueModel: Model<QueueState> = {
   },
   describeState: (state) => (state.length === 0 ? 'empty' : '[' + state.map((c) => showCanon(c)).join(', ') + ']'),
 };
+
+/**
+ * A counter (Maelstrom's g-counter and pn-counter, when held to linearizability): `add` of a numeric delta,
+ * `read` of the count. The initial count is 0 unless `--initial` says otherwise.
+ */
+export const counterModel: Model<number> = {
+  name: 'counter',
+  splitByKey: true,
+  init(initial: unknown): number {
+    if (initial === undefined || initial === null) return 0;
+    if (typeof initial !== 'number' || !Number.isFinite(initial)) throw badInitial('counter', 'initial value must be a number');
+    return initial;
+  },
+  prepare(invoke: Op, completion: Op | undefined): ModelOp | null {
+    const known = completion?.type === 'ok';
+    if (invoke.f === 'add') {
+      const d = invoke.value;
+      if (typeof d !== 'number' || !Number.isFinite(d)) throw badOp('counter', invoke, `add needs a numeric delta, got ${show(d)}`);
+      return { f: 'add', value: d, known };
+    }
+    if (invoke.f === 'read') {
+      if (!known) return null;
+      const v = completion!.value;
+      if (typeof v !== 'number') throw badOp('counter', completion!, `read of a counter must return a number, got ${show(v)}`);
+      return { f: 'read', value: v, known, readOnly: true };
+    }
+    return unknownF('counter', invoke, 'add, read');
+  },
+  step(state: number, op: ModelOp): number | undefined {
+    if (op.f === 'add') return state + (op.value as number);
+    return state === op.value ? state : undefined;
+  },
+  hash: (state) => state,
+  describeOp: (op) => (op.f === 'add' ? `add(${show(op.value)})` : `read → ${show(op.value)}`),
+  describeState: (state) => String(state),
+};

@@ -22,7 +22,14 @@ const RULES: { model: string; fs: string[] }[] = [
 
 export function detectModel(ops: readonly Op[]): Detected<string> {
   const fs = new Set<string>();
-  for (const op of ops) if (isClientOp(op)) fs.add(op.f);
+  let numberRead = false;
+  for (const op of ops) {
+    if (!isClientOp(op)) continue;
+    fs.add(op.f);
+    if (op.f === 'read' && op.type === 'ok' && typeof op.value === 'number') numberRead = true;
+  }
+  // add is a set's op, unless reads return numbers: then it is a counter's.
+  if (fs.has('add') && numberRead) return { value: 'counter', reason: 'the history has add ops and reads of numbers' };
   for (const rule of RULES) {
     const seen = rule.fs.filter((f) => fs.has(f));
     if (seen.length > 0) return { value: rule.model, reason: `the history has ${seen.join(' and ')} ops` };

@@ -1,6 +1,6 @@
 /** The datatype models the linearizability checker knows, by the name `--model` takes. */
 import { InputError } from '../../histories/errors.js';
-import { fifoQueueModel, mutexModel, setModel } from './collections.js';
+import { counterModel, fifoQueueModel, mutexModel, setModel } from './collections.js';
 import type { Model } from './model.js';
 import { multiRegisterModel } from './multi-register.js';
 import { casRegisterModel, kvModel, registerModel } from './register.js';
@@ -16,6 +16,7 @@ export const MODELS: Record<string, Model<any>> = {
   set: setModel,
   mutex: mutexModel,
   'fifo-queue': fifoQueueModel,
+  counter: counterModel,
 };
 
 export function getModel(name: string): Model<any> {

@@ -14,6 +14,9 @@ describe('model detection from op names', () => {
     expect(detectModel([op(0, 'invoke', 'add', 1), op(0, 'invoke', 'read', null)]).value).toBe('set');
     expect(detectModel([op(0, 'invoke', 'get', null, 'a'), op(0, 'invoke', 'append', 'x', 'a')]).value).toBe('kv');
     expect(detectModel([op(0, 'invoke', 'read', null), op(0, 'invoke', 'cas', [1, 2])]).value).toBe('cas-register');
+    // add is a set's op until reads return numbers: then it is a counter's.
+    expect(detectModel([op(0, 'invoke', 'add', 2), op(0, 'ok', 'add', 2), op(0, 'invoke', 'read', null), op(0, 'ok', 'read', 2)]).value).toBe('counter');
+    expect(detectModel([op(0, 'invoke', 'add', 2), op(0, 'ok', 'add', 2), op(0, 'invoke', 'read', null), op(0, 'ok', 'read', [2])]).value).toBe('set');
     // The nemesis's op names never steer the choice.
     expect(detectModel([op('nemesis', 'info', 'add', null), op(0, 'invoke', 'write', 1)]).value).toBe('cas-register');
   });
@@ -28,5 +31,22 @@ describe('initial value inference', () => {
     expect(inferInitial([...base, op(3, 'invoke', 'cas', ['x', ''], 'k')], 'kv')).toBeUndefined();
     expect(inferInitial(base, 'set')).toBeUndefined();
     expect(inferInitial([op(0, 'invoke', 'append', 'x', 'k'), op(0, 'ok', 'append', 'x', 'k')], 'kv')).toBeUndefined();
+  });
+});
+
+describe('counter model', () => {
+  it('is linearizable when each read equals the adds before it, and not when a read is impossible', async () => {
+    const { checkLinearizable } = await import('../../checkers/linear/index.js');
+    index = 0;
+    const good = [
+      op(0, 'invoke', 'add', 3), op(1, 'invoke', 'add', -1), op(0, 'ok', 'add', 3),
+      op(2, 'invoke', 'read', null), op(2, 'ok', 'read', 3), op(1, 'ok', 'add', -1),
+      op(2, 'invoke', 'read', null), op(2, 'ok', 'read', 2),
+    ];
+    expect((await checkLinearizable(good, { model: 'counter' })).valid).toBe(true);
+    index = 0;
+    const bad = [op(0, 'invoke', 'add', 3), op(0, 'ok', 'add', 3), op(2, 'invoke', 'read', null), op(2, 'ok', 'read', 2)];
+    expect((await checkLinearizable(bad, { model: 'counter' })).valid).toBe(false);
+    await expect(checkLinearizable([op(0, 'invoke', 'add', 'x')], { model: 'counter' })).rejects.toThrow(/numeric delta/);
   });
 });

@@ -169,6 +169,24 @@ const queueSim: Sim = {
   },
 };
 
+const counterSim: Sim = {
+  initial: undefined,
+  gen: (rng) => (rng() < 0.6 ? { f: 'add', value: pick(rng, [1, 2, -1, 3]) } : { f: 'read', value: null }),
+  apply: (s, op) => {
+    const cur = (s[KEY] as number | undefined) ?? 0;
+    if (op.f === 'add') {
+      s[KEY] = cur + (op.value as number);
+      return [true, op.value];
+    }
+    return [true, cur];
+  },
+  corrupt: (rng, op) => {
+    if (op.f !== 'read') return false;
+    op.value = (op.value as number) + pick(rng, [-2, -1, 1, 2]);
+    return true;
+  },
+};
+
 export const SIMS: Record<string, (rng: Rng) => Sim> = {
   register: (rng) => registerSim(false, pick(rng, [null, 0])),
   'cas-register': (rng) => registerSim(true, pick(rng, [null, 0])),
@@ -177,6 +195,7 @@ export const SIMS: Record<string, (rng: Rng) => Sim> = {
   set: () => setSim,
   mutex: () => mutexSim,
   'fifo-queue': () => queueSim,
+  counter: () => counterSim,
 };
 
 interface Running {

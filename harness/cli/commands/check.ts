@@ -9,7 +9,7 @@ import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
-import { isSetWorkload } from '../../target.js';
+import { isCounterWorkload, isSetWorkload } from '../../target.js';
 import { EXIT, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
@@ -45,13 +45,23 @@ export function parsePositive(name: string, text: string | undefined, integer = 
   return n;
 }
 
+function noLinearModel(path: string): InputError {
+  return new InputError(
+    `${path}: a unique-ids history has no datatype to check for linearizability (ids only have to differ); a stored run's verdict on them is in its results (faultline show)`,
+  );
+}
+
 /** A stored run knows its workload; an imported history's model is read off its op names. */
 function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   const dir = existsSync(path) && statSync(path).isDirectory() ? path : undefined;
   if (dir && existsSync(join(dir, 'run.json'))) {
     const meta = readMeta(dir);
-    return { value: isSetWorkload(meta.config.workload) ? 'set' : 'cas-register', reason: `the run's ${meta.config.workload} workload` };
+    const w = meta.config.workload;
+    if (w === 'unique-ids') throw noLinearModel(path);
+    const value = isSetWorkload(w) ? 'set' : isCounterWorkload(w) ? 'counter' : 'cas-register';
+    return { value, reason: `the run's ${w} workload` };
   }
+  if (ops.some((op) => op.f === 'generate' && typeof op.process === 'number')) throw noLinearModel(path);
   return detectModel(ops);
 }
 
