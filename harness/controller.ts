@@ -3,7 +3,6 @@
  * Every phase is bounded in time and fails with an error naming the phase (and the node, where one is to
  * blame); teardown runs whatever happened before it, including on Ctrl-C.
  */
-import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../histories/errors.js';
 import { JsonlWriter } from '../histories/jsonl-writer.js';
@@ -20,9 +19,9 @@ import { planFaults, faultValue } from './nemesis/schedule.js';
 import { Recorder } from './recorder.js';
 import { hasFinalState, promiseOf, type Cluster, type Target } from './target.js';
 import { sleep, withTimeout } from './time.js';
+import { packageVersion } from './version.js';
 
-const require = createRequire(import.meta.url);
-const VERSION = (require('../../package.json') as { version: string }).version;
+const VERSION = packageVersion();
 
 export type Phase = 'up' | 'healthy' | 'main' | 'heal' | 'quiescence' | 'final-reads' | 'teardown' | 'check';
 

@@ -2,7 +2,7 @@
  * The faultline command line. commander parses; each subcommand lives in commands/ and returns its exit code.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
+import { packageVersion } from '../version.js';
 import { checkCommand } from './commands/check.js';
 import { convertCommand } from './commands/convert.js';
 import { lsCommand, showCommand } from './commands/ls.js';
@@ -13,8 +13,7 @@ import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
 import { DEFAULT_STORE } from '../../histories/store.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../../package.json') as { version: string };
+const pkg = { version: packageVersion() };
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('faultline')

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
 import { FAULTS, RUNTIMES, RunConfigSchema, WORKLOADS, type RunConfig } from '../../../histories/run-record.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
@@ -104,7 +104,8 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     target: target.name,
     config,
     bug: f.bug,
-    bin: f.bin,
+    // Absolute, so the stored config (and the rerun command `show` prints from it) works from any folder.
+    bin: f.bin === undefined ? undefined : resolve(f.bin),
     image: f.image,
     runtime,
     nodes: num('--nodes', f.nodes, true),

@@ -1,0 +1,37 @@
+/**
+ * The command line that repeats a stored run: every setting from its run.json, so `faultline show` can print
+ * a command that really reruns it (same ops and faults, timings aside) rather than a sketch of one.
+ */
+import type { RunConfig } from '../../histories/run-record.js';
+import { isKeylessWorkload } from '../target.js';
+
+export function rerunArgs(c: RunConfig): string[] {
+  const args = ['--target', c.target, '--config', c.config];
+  if (c.bug !== undefined) args.push('--bug', c.bug);
+  if (c.bin !== undefined) args.push('--bin', c.bin);
+  if (c.image !== undefined) args.push('--image', c.image);
+  args.push('--runtime', c.runtime, '--nodes', String(c.nodes), '--workload', c.workload);
+  if (!isKeylessWorkload(c.workload)) args.push('--keys', String(c.keys));
+  args.push('--concurrency', String(c.concurrency));
+  if (c.rate !== undefined) args.push('--rate', String(c.rate));
+  args.push(
+    '--time-limit', String(c.timeLimit),
+    '--nemesis', c.nemesis.length ? c.nemesis.join(',') : 'none',
+    '--nemesis-interval', String(c.nemesisInterval),
+    '--op-timeout', String(c.opTimeout),
+    '--quiescence', String(c.quiescence),
+    '--convergence-bound', String(c.convergenceBound),
+    '--max-ops', String(c.maxOps),
+    '--seed', c.seed,
+  );
+  return args;
+}
+
+/** POSIX shell quoting, only where a word needs it. */
+function quote(word: string): string {
+  return /^[A-Za-z0-9_./:,=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function rerunCommand(c: RunConfig): string {
+  return ['faultline', 'run', ...rerunArgs(c)].map(quote).join(' ');
+}
