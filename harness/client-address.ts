@@ -42,6 +42,11 @@ export class ClientProxies {
     return out;
   }
 
+  /** True when client links go through proxies (the runtime was given client ports). */
+  get active(): boolean {
+    return this.byLink.size > 0;
+  }
+
   /** Delay every client link both ways (already-validated faults), or remove the delay with null. */
   setLatency(f: Pick<LinkFaults, 'latencyMs' | 'jitterMs'> | null, runtime: string): void {
     if (this.byLink.size === 0) throw new UnsupportedFault(`client latency needs proxyPorts in the ${runtime} runtime options`);

@@ -451,6 +451,10 @@ export class DockerRuntime implements Runtime {
     this.loss = f.loss ?? 0;
     await this.forEachNode((node, pid) => setLoss(pid, this.peersOf(node), this.loss));
     await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
+    // As netem on a node's interface would, a slow network slows the node's clients too.
+    if (this.linkProxies.length > 0 && this.proxies.active) {
+      this.proxies.setLatency(latency > 0 || jitter > 0 ? { latencyMs: latency, jitterMs: jitter } : null, 'docker');
+    }
   }
 
   /** Delay on client->node links (both directions), through the loopback proxies of `proxyPorts`. */

@@ -406,7 +406,11 @@ export class NetnsRuntime implements Runtime {
       await Promise.all(this.nodes.map((_, i) => clearNetem(this.names.nodeNs(i), this.names.nodeVeth(i))));
       this.netemApplied = false;
     }
-    if (!this.netem) await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
+    if (!this.netem && this.linkProxies.length > 0) {
+      await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
+      // netem on a node's veth slows its clients too; the proxies match that by delaying client links as well.
+      if (this.proxies.active) this.proxies.setLatency(latency > 0 || jitter > 0 ? { latencyMs: latency, jitterMs: jitter } : null, 'netns');
+    }
   }
 
   /** Delay on client->node links (both directions), through the loopback proxies of `proxyPorts`. */

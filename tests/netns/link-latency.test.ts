@@ -57,6 +57,7 @@ describeWithEnv('node->node latency through link proxies (netns)', ['ip', 'iptab
       dataDir: join(work, 'data'),
       logDir: join(work, 'logs'),
       peerPorts: [TCP_PORT],
+      proxyPorts: [TCP_PORT],
       seed: '5',
     });
     await rt.start();
@@ -70,7 +71,7 @@ describeWithEnv('node->node latency through link proxies (netns)', ['ip', 'iptab
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  it('delays node links by the set latency, leaves client links alone, and stops delaying when cleared', async () => {
+  it('delays node links and client links by the set latency (as netem on the nodes would), and stops when cleared', async () => {
     if (rt.hasNetem) return; // netem does the delaying on kernels that have it
     const n1 = rt.namespaceOf('n1');
     const a2 = rt.addressOf('n2');
@@ -82,8 +83,13 @@ describeWithEnv('node->node latency through link proxies (netns)', ['ip', 'iptab
     const slow = await greetMsFromNs(n1, a2, TCP_PORT);
     expect(slow).not.toBeNull();
     expect(slow!).toBeGreaterThanOrEqual(480);
-    // The harness's own connection to the node does not pass through a node's link proxy.
-    const t0 = performance.now();
+    // Clients reach the node through their proxy, which the same fault slows...
+    const via = rt.nodeAddress('n2', TCP_PORT);
+    let t0 = performance.now();
+    expect(typeof (await greet(via.host, via.port!))).toBe('object');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(480);
+    // ...while a connection that goes round both proxies is not delayed: the delay is the proxies' doing.
+    t0 = performance.now();
     expect(typeof (await greet(a2, TCP_PORT))).toBe('object');
     expect(performance.now() - t0).toBeLessThan(300);
 
@@ -91,6 +97,9 @@ describeWithEnv('node->node latency through link proxies (netns)', ['ip', 'iptab
     const after = await greetMsFromNs(n1, a2, TCP_PORT);
     expect(after).not.toBeNull();
     expect(after!).toBeLessThan(300);
+    t0 = performance.now();
+    expect(typeof (await greet(via.host, via.port!))).toBe('object');
+    expect(performance.now() - t0).toBeLessThan(300);
   });
 
   it('partitions still cut a proxied link (the proxy speaks from the node\'s own address)', async () => {
