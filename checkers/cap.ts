@@ -101,6 +101,7 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
   const avail = find(results, 'availability');
   const counter = find(results, 'counter');
   const ids = find(results, 'unique-ids');
+  const echo = find(results, 'echo');
 
   // A counter read outside what the adds allow is the counter's stale read.
   const staleReads = sumOrNull([num(reg?.stats.staleReads), num(set?.stats.staleReads), num(counter?.stats.readsOutOfBounds)]);
@@ -119,7 +120,7 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
   // C
   const violations = (staleReads ?? 0) + (lostWrites ?? 0) + (phantoms ?? 0);
   let consistent: Validity;
-  if (lin?.valid === false || violations > 0 || conv?.valid === false || counter?.valid === false || ids?.valid === false) consistent = false;
+  if (lin?.valid === false || violations > 0 || conv?.valid === false || counter?.valid === false || ids?.valid === false || echo?.valid === false) consistent = false;
   else if (lin?.valid === true) consistent = true;
   else if (!lin && set?.valid === true && set.stats.linearizable === true) consistent = true;
   else consistent = 'unknown';

@@ -4,7 +4,8 @@
  */
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
-import { isCounterWorkload, isSetWorkload } from './target.js';
+import { hasFinalState, isCounterWorkload, isSetWorkload } from './target.js';
+import { checkEcho } from '../checkers/echo.js';
 import { checkCounter } from '../checkers/counter.js';
 import { checkUniqueIds } from '../checkers/unique-ids.js';
 import { composeValidity, type CheckResult, type Validity } from '../checkers/result.js';
@@ -35,7 +36,7 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const cp = o.promise === 'CP';
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
 
-  const keyed = !isCounterWorkload(config.workload) && config.workload !== 'unique-ids';
+  const keyed = hasFinalState(config.workload) && !isCounterWorkload(config.workload);
   if (isCounterWorkload(config.workload)) {
     // The counter checker judges the final reads itself: the convergence checker knows registers and sets.
     results.push(checkCounter(ops, { strictReads: cp }));
@@ -43,6 +44,9 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   } else if (config.workload === 'unique-ids') {
     results.push(checkUniqueIds(ops));
     enforced.push('unique-ids');
+  } else if (config.workload === 'echo') {
+    results.push(checkEcho(ops));
+    enforced.push('echo');
   } else if (isSetWorkload(config.workload)) {
     results.push(checkSet(ops, { linearizable: cp }));
     enforced.push('set');

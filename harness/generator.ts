@@ -100,9 +100,22 @@ class GenerateGenerator implements Generator {
   observe(): void {}
 }
 
+/** Maelstrom's echo: a distinct message per op, so a reply carrying another op's message shows. */
+class EchoGenerator implements Generator {
+  private seq = 0;
+  constructor(private readonly slot: number) {}
+
+  next(): ClientOp {
+    return { f: 'echo', key: 0, value: `Please echo ${this.slot}-${this.seq++}` };
+  }
+
+  observe(): void {}
+}
+
 export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
   if (o.workload === 'g-counter' || o.workload === 'pn-counter') return new CounterGenerator(rngFor(o.seed, `client-${slot}`), o.workload === 'pn-counter');
   if (o.workload === 'unique-ids') return new GenerateGenerator();
+  if (o.workload === 'echo') return new EchoGenerator(slot);
   const rng = rngFor(o.seed, `client-${slot}`);
   // Maelstrom's broadcast is a set workload under other message names: one set of messages, no keys.
   return o.workload === 'set' || o.workload === 'broadcast' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);

@@ -39,9 +39,9 @@ export class Recorder {
 
   complete(process: number, op: ClientOp, result: ClientResult, node: string, extra: Record<string, unknown> = {}): Op {
     this.counts[result.type]++;
-    // A read's value is what it saw (and a generate's, the id it got); for writes and cas the value is what
-    // was asked for.
-    const observed = op.f === 'read' || op.f === 'final-read' || op.f === 'generate';
+    // A read's value is what it saw (a generate's, the id it got; an echo's, what came back); for writes and
+    // cas the value is what was asked for.
+    const observed = op.f === 'read' || op.f === 'final-read' || op.f === 'generate' || op.f === 'echo';
     const value = observed ? (result.type === 'ok' ? (result.value ?? null) : null) : op.value;
     return this.writer.append({
       type: result.type,

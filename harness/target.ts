@@ -8,7 +8,7 @@ import type { NodeId, Runtime } from './runtime.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type FaultKind = 'partition' | 'kill' | 'pause' | 'latency' | 'loss' | 'clock';
-export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast' | 'g-counter' | 'pn-counter' | 'unique-ids';
+export type WorkloadName = 'register' | 'set' | 'lin-kv' | 'broadcast' | 'g-counter' | 'pn-counter' | 'unique-ids' | 'echo';
 
 /**
  * What a run is held to. The configuration decides, except under Maelstrom's broadcast, whose contract is
@@ -25,12 +25,12 @@ export function isCounterWorkload(w: WorkloadName): boolean {
 
 /** Workloads with one piece of state and no keys: the run uses a single key, whatever --keys says. */
 export function isKeylessWorkload(w: WorkloadName): boolean {
-  return w === 'broadcast' || w === 'unique-ids' || isCounterWorkload(w);
+  return w === 'broadcast' || w === 'unique-ids' || w === 'echo' || isCounterWorkload(w);
 }
 
 /** Workloads whose nodes keep no state to read back after the heal. */
 export function hasFinalState(w: WorkloadName): boolean {
-  return w !== 'unique-ids';
+  return w !== 'unique-ids' && w !== 'echo';
 }
 
 /** Workloads whose clients add unique elements to sets and read whole sets (judged by the set checker). */

@@ -19,7 +19,7 @@ export function isDefiniteError(code: unknown): boolean {
 }
 
 /** How the client's ops are spelled on the wire. */
-export type Dialect = 'kv' | 'set' | 'broadcast' | 'counter' | 'unique-ids';
+export type Dialect = 'kv' | 'set' | 'broadcast' | 'counter' | 'unique-ids' | 'echo';
 
 function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
   // Counters and unique-ids have one piece of state per cluster: no key on the wire.
@@ -28,6 +28,7 @@ function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
     if (op.f === 'read') return { type: 'read' };
   }
   if (dialect === 'unique-ids' && op.f === 'generate') return { type: 'generate' };
+  if (dialect === 'echo' && op.f === 'echo') return { type: 'echo', echo: op.value };
   if (dialect === 'broadcast') {
     // Maelstrom's broadcast has one set of messages and no keys: add is `broadcast`, read returns `messages`.
     if (op.f === 'add') return { type: 'broadcast', message: op.value };
@@ -86,6 +87,7 @@ export class MaelstromClient implements Client {
     if (reply.type !== expected) return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
     if (op.f === 'read') return { type: 'ok', value: readValue(reply, this.dialect) };
     if (op.f === 'generate') return { type: 'ok', value: reply.id ?? null };
+    if (op.f === 'echo') return { type: 'ok', value: reply.echo ?? null };
     return { type: 'ok' };
   }
 

@@ -54,6 +54,8 @@ class MaelstromCluster implements Cluster {
         return 'counter';
       case 'unique-ids':
         return 'unique-ids';
+      case 'echo':
+        return 'echo';
       default:
         return 'kv';
     }
@@ -62,6 +64,7 @@ class MaelstromCluster implements Cluster {
   /** A request every node of this workload answers once it serves, and the reply that says so. */
   private healthProbe(): { body: Record<string, unknown>; healthy: (r: Record<string, unknown>) => boolean } {
     if (this.dialect === 'unique-ids') return { body: { type: 'generate' }, healthy: (r) => r.type === 'generate_ok' };
+    if (this.dialect === 'echo') return { body: { type: 'echo', echo: 'health' }, healthy: (r) => r.type === 'echo_ok' };
     if (this.dialect === 'counter') return { body: { type: 'read' }, healthy: (r) => r.type === 'read_ok' };
     return {
       body: { type: 'read', key: '__faultline_health' },
@@ -169,14 +172,14 @@ export const maelstromTarget: Target = {
   defaultConfig: 'default',
   configNotes: {
     default:
-      "the binary's own behaviour: held to linearizability under lin-kv and register; to delivery and agreement under set (g-set), broadcast and the counters; to distinct ids under unique-ids",
+      "the binary's own behaviour: held to linearizability under lin-kv and register; to delivery and agreement under set (g-set), broadcast and the counters; to distinct ids under unique-ids; to matching replies under echo",
   },
   promises: { default: 'CP' },
   // Maelstrom's g-set and broadcast nodes promise that every acknowledged element arrives everywhere, not
   // that reads are current: hold them to delivery and convergence, and report stale reads.
-  workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP' },
+  workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP', echo: 'AP' },
   bugs: [],
-  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids'],
+  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss'],

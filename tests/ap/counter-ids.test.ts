@@ -82,3 +82,19 @@ describe('checkUniqueIds', () => {
     expect(checkUniqueIds(history().build()).valid).toBe('unknown');
   });
 });
+
+describe('checkEcho', () => {
+  it('accepts replies equal to what was sent and names a reply that is not', async () => {
+    const { checkEcho } = await import('../../checkers/echo.js');
+    const good = history();
+    good.op(0, 'echo', 0, 'hi 1', [0, 1]);
+    good.op(1, 'echo', 0, 'hi 2', [0, 1], { node: 'n2' });
+    expect(checkEcho(good.build())).toMatchObject({ valid: true, stats: { echoes: 2, wrong: 0 } });
+    const bad = history();
+    bad.op(0, 'echo', 0, 'hi 1', [0, 1], { result: 'hi 0' });
+    const r = checkEcho(bad.build());
+    expect(r.valid).toBe(false);
+    expect(r.anomalies[0].message).toBe('p0 on n1 sent "hi 1" and got back "hi 0"');
+    expect(checkEcho(history().build()).valid).toBe('unknown');
+  });
+});

@@ -157,6 +157,18 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(checker(colliding.out, 'unique-ids').stats.duplicatedIds).toBeGreaterThan(0);
   });
 
+  it('runs a Maelstrom echo binary: a faithful echo passes, one that answers with the previous message fails', () => {
+    const dir = join(ROOT, 'tests', 'fixtures', 'maelstrom');
+    const store = tmp();
+    const base = ['--target', 'maelstrom', '--workload', 'echo', '--nodes', '2', '--nemesis', 'pause', '--seed', '4', '--rate', '500', '--store', store];
+    const good = runJson([...base, '--bin', join(dir, 'echo.mjs')]);
+    expect(good.code).toBe(0);
+    expect(checker(good.out, 'echo').stats.echoes).toBeGreaterThan(100);
+    const bad = runJson([...base, '--bin', join(dir, 'echo-previous.mjs')]);
+    expect(bad.code).toBe(1);
+    expect(checker(bad.out, 'echo').anomalies[0].message).toMatch(/sent "Please echo [^"]*" and got back "/);
+  });
+
   it('Ctrl-C in the middle of a run cleans up: no node process remains, the run is marked interrupted', async () => {
     const store = tmp();
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'), 'run', '--store', store, '--time-limit', '60', '--no-progress', '--seed', '9'], {

@@ -45,9 +45,10 @@ export function parsePositive(name: string, text: string | undefined, integer = 
   return n;
 }
 
-function noLinearModel(path: string): InputError {
+function noLinearModel(path: string, workload: 'unique-ids' | 'echo'): InputError {
+  const what = workload === 'echo' ? 'echoes only have to match' : 'ids only have to differ';
   return new InputError(
-    `${path}: a unique-ids history has no datatype to check for linearizability (ids only have to differ); a stored run's verdict on them is in its results (faultline show)`,
+    `${path}: a ${workload} history has no datatype to check for linearizability (${what}); a stored run's verdict on it is in its results (faultline show)`,
   );
 }
 
@@ -57,11 +58,12 @@ function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   if (dir && existsSync(join(dir, 'run.json'))) {
     const meta = readMeta(dir);
     const w = meta.config.workload;
-    if (w === 'unique-ids') throw noLinearModel(path);
+    if (w === 'unique-ids' || w === 'echo') throw noLinearModel(path, w);
     const value = isSetWorkload(w) ? 'set' : isCounterWorkload(w) ? 'counter' : 'cas-register';
     return { value, reason: `the run's ${w} workload` };
   }
-  if (ops.some((op) => op.f === 'generate' && typeof op.process === 'number')) throw noLinearModel(path);
+  const stateless = ops.find((op) => (op.f === 'generate' || op.f === 'echo') && typeof op.process === 'number');
+  if (stateless) throw noLinearModel(path, stateless.f === 'echo' ? 'echo' : 'unique-ids');
   return detectModel(ops);
 }
 

@@ -52,7 +52,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
     .option('--nodes <n>', 'cluster size', '5')
     .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
-    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids: none)', '10')
+    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids, echo: none)', '10')
     .option('--concurrency <n>', 'concurrent clients', '10')
     .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
     .option('--time-limit <s>', 'seconds of faults and load', '30')
