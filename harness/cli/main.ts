@@ -28,6 +28,7 @@ Examples:
   faultline run                                  built-in raft, 5 nodes, partitions and kills, ~30 s
   faultline run --config lww --workload set      the AP configuration of the same store
   faultline compare --configs raft,lww --seed 7  both, same seed, side by side
+  faultline run --target maelstrom --bin ./node --workload broadcast --nemesis partition
   faultline check store/builtin-raft-register/latest
   faultline check knossos/*.edn --model cas-register --initial 0
   faultline convert history.jsonl --to edn -o history.edn`,
