@@ -2,7 +2,7 @@
  * Real-system targets (etcd, Redis) run the same launcher on either kernel-fault runtime: node processes in
  * network namespaces, or containers on a Docker engine. Both give clients the same addressing.
  */
-import { NetnsRuntime, type Launcher } from './netns/runtime.js';
+import { NetnsRuntime, type KernelRuntimeOptions, type Launcher } from './netns/runtime.js';
 import { DockerRuntime } from './docker/runtime.js';
 import type { TargetContext } from './target.js';
 
@@ -19,7 +19,7 @@ export interface RealRuntimeOptions {
 }
 
 export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): RealRuntime {
-  const common = {
+  const common: KernelRuntimeOptions = {
     runId: ctx.runId,
     nodes: ctx.nodes,
     launch: o.launch,

@@ -1,4 +1,5 @@
-/** The checks every real-system target makes of the run it is asked to start. */
+/** What every real-system target shares: the checks of the run it is asked to start, and its version probe. */
+import { execFile } from 'node:child_process';
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import type { TargetContext } from '../harness/target.js';
@@ -16,4 +17,14 @@ export function validateRealContext(target: string, configs: readonly [string, .
     throw new InputError(`${target} target: ${i.path.join('.') || 'context'}: ${i.message}`);
   }
   if (ctx.bug !== undefined) throw new InputError(`${target} target has no bugs to inject (got --bug ${ctx.bug})`);
+}
+
+/** The version a binary prints for `--version`, picked out by `pattern`'s first group; never throws. */
+export function binaryVersion(bin: string, pattern: RegExp): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
+      const m = pattern.exec(String(stdout));
+      resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
+    });
+  });
 }

@@ -6,7 +6,8 @@
  */
 import type Dockerode from 'dockerode';
 import { isSameProcessAlive } from '../netns/procs.js';
-import { connectEngine, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, withTimeout, type DockerOptions } from './engine.js';
+import { connectEngine, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, type DockerOptions } from './engine.js';
+import { withTimeout } from '../time.js';
 
 const CALL_MS = 20_000;
 

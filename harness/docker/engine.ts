@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { InputError } from '../../histories/errors.js';
+import { withTimeout } from '../time.js';
 import Dockerode from 'dockerode';
 
 export type DockerOptions = Dockerode.DockerOptions;
@@ -26,22 +27,6 @@ export class EngineUnavailable extends Error {
     super(`no Docker engine answers at ${host} (${cause}); start one with \`scripts/dockerd.sh start\` and export the DOCKER_HOST it prints`);
     this.name = 'EngineUnavailable';
   }
-}
-
-export class TimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} did not finish within ${ms} ms`);
-    this.name = 'TimeoutError';
-  }
-}
-
-/** Resolve or reject with the promise, or reject with a TimeoutError after `ms` (the call itself goes on). */
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /**

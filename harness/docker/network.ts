@@ -8,8 +8,9 @@
 import type Dockerode from 'dockerode';
 import { InputError } from '../../histories/errors.js';
 import { run } from '../netns/shell.js';
-import { OWNER_LABEL, RUN_LABEL, statusOf, withTimeout } from './engine.js';
+import { OWNER_LABEL, RUN_LABEL, statusOf } from './engine.js';
 import { candidateSubnets, gatewayAddr, parseSubnet, prefixesOverlap, type Subnet24 } from './names.js';
+import { withTimeout } from '../time.js';
 
 const CALL_MS = 20_000;
 

@@ -7,7 +7,7 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { withTimeout } from './engine.js';
+import { withTimeout } from '../time.js';
 
 const CALL_MS = 20_000;
 

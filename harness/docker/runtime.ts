@@ -23,12 +23,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
-import type { Logger } from 'pino';
 import { InputError } from '../../histories/errors.js';
 import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
 import { procStartTime, signalProc } from '../netns/procs.js';
-import type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
-import { connectEngine, containerIsLocal, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, withTimeout, type DockerOptions } from './engine.js';
+import type { KernelRuntimeOptions, LaunchSpec, NodeContext } from '../netns/runtime.js';
+import { connectEngine, containerIsLocal, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, type DockerOptions } from './engine.js';
 import { installRules, setDrops, setLoss } from './firewall.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { containerName, networkName, nodeAddr, validateNodes } from './names.js';
@@ -36,27 +35,14 @@ import { captureContainer, execInto, type Capture } from './output.js';
 import { installRedirects, LinkProxyProcess, linkRoutes } from '../netns/link-latency.js';
 
 export type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
+import { sleep, withTimeout } from '../time.js';
 
-export interface DockerRuntimeOptions {
-  runId: string;
-  nodes: readonly NodeId[];
-  launch: Launcher;
+/** Data folders are bind-mounted at their host path; the default subnet is a free 10.214.X.0/24. */
+export interface DockerRuntimeOptions extends KernelRuntimeOptions {
   /** The image every node runs, e.g. faultline/etcd:local (scripts/build-images.sh). */
   image: string;
-  /** Node data folders are `<dataDir>/<node>` (bind-mounted); logs are `<logDir>/<node>.log`. */
-  dataDir: string;
-  logDir: string;
-  logger?: Logger;
   /** How to reach the engine; by default DOCKER_HOST, else the standard socket, else scripts/dockerd.sh's. */
   docker?: DockerOptions;
-  /** Node ports that clients use: each gets a loopback proxy per node, through which latency is added. */
-  proxyPorts?: readonly number[];
-  /** Ports nodes connect to each other on: proxied in each node's namespace, so inter-node latency works. */
-  peerPorts?: readonly number[];
-  /** Seed for the jitter of node links. */
-  seed?: string;
-  /** A private /24 such as "10.214.7.0/24"; by default a free 10.214.X.0/24. */
-  subnet?: string;
   /** Bound on each engine call (create, start, kill...). */
   callTimeoutMs?: number;
   /**
@@ -97,9 +83,6 @@ function envList(spec: LaunchSpec): string[] {
   return Object.entries(env).map(([k, v]) => `${k}=${v}`);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export class DockerRuntime implements Runtime {
   readonly kind = 'docker' as const;

@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readlinkSync } from 'node:fs';
+import { sleep } from '../time.js';
 
 export interface ProcRef {
   pid: number;
@@ -137,6 +138,3 @@ export async function waitGone(ref: ProcRef, timeoutMs: number): Promise<boolean
   return !isSameProcessAlive(ref);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}

@@ -53,30 +53,34 @@ export interface LaunchSpec {
  */
 export type Launcher = (node: NodeId, ctx: NodeContext) => LaunchSpec | LaunchSpec[];
 
-export interface NetnsRuntimeOptions {
+/** What both kernel-fault runtimes (netns and docker) are given. */
+export interface KernelRuntimeOptions {
   runId: string;
   nodes: readonly NodeId[];
   launch: Launcher;
   /** Node data folders are `<dataDir>/<node>`; logs are `<logDir>/<node>.log`. */
   dataDir: string;
   logDir: string;
-  /** A private /24 such as "10.213.7.0/24"; by default 10.213.X.0/24 with X from the run id (next free X). */
+  /** A private /24 such as "10.213.7.0/24"; by default a free one of the runtime's own range. */
   subnet?: string;
   /** Node ports that clients use: each gets a loopback proxy per node, through which latency is added. */
   proxyPorts?: readonly number[];
   /**
-   * TCP ports the nodes use to talk to each other (etcd's 2380). When given and the kernel has no netem,
-   * each node's connections to these ports go through a latency proxy in its namespace, so inter-node
-   * latency faults work; without them, inter-node latency needs netem.
+   * TCP ports the nodes use to talk to each other (etcd's 2380). When given (and, on netns, the kernel has
+   * no netem), each node's connections to these ports go through a latency proxy in its namespace, so
+   * inter-node latency faults work.
    */
   peerPorts?: readonly number[];
   /** Seed for the jitter of node links. */
   seed?: string;
+  logger?: Logger;
+}
+
+export interface NetnsRuntimeOptions extends KernelRuntimeOptions {
   stateDir?: string;
   /** How long one process may take to exec after spawn. */
   startTimeoutMs?: number;
   faketimeLib?: string;
-  logger?: Logger;
 }
 
 const DEFAULT_FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';

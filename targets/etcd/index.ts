@@ -4,10 +4,9 @@
  * answered by the contacted member from its own state (serializable), so a partitioned member serves stale
  * data instead of failing.
  */
-import { execFile } from 'node:child_process';
 import type { Etcd3 } from 'etcd3';
 import { InputError } from '../../histories/errors.js';
-import { validateRealContext } from '../real-context.js';
+import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
@@ -15,6 +14,7 @@ import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } 
 import { EtcdClient, openEtcd, readLocal, type ReadMode } from './client.js';
 import { CLIENT_PORT, ETCD_BIN, etcdLauncher, PEER_PORT } from './launch.js';
 import { describeError } from './outcome.js';
+import { sleep } from '../../harness/time.js';
 
 const CONFIGS = ['cp', 'ap'] as const;
 
@@ -22,9 +22,6 @@ function validate(ctx: TargetContext): void {
   validateRealContext('etcd', CONFIGS, ctx);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 export class EtcdCluster implements Cluster {
   readonly runtime: RealRuntime;
@@ -95,12 +92,7 @@ export class EtcdCluster implements Cluster {
 }
 
 export function etcdVersion(bin: string = ETCD_BIN): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
-      const m = /etcd Version:\s*(\S+)/.exec(String(stdout));
-      resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
-    });
-  });
+  return binaryVersion(bin, /etcd Version:\s*(\S+)/);
 }
 
 const workloads: readonly WorkloadName[] = ['register', 'set'];

@@ -5,16 +5,16 @@
  * also runs WAIT for a majority (counting the primary) after each write, and records an unconfirmed write
  * as `info`. Neither sets min-replicas-to-write: an isolated primary keeps accepting writes.
  */
-import { execFile } from 'node:child_process';
 import type { Redis } from 'ioredis';
 import { InputError } from '../../histories/errors.js';
-import { validateRealContext } from '../real-context.js';
+import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { openDirectClient, openSentinelClient, readDirect, RedisClient, within, type HostPort, type WriteMode } from './client.js';
 import { MASTER_NAME, quorum, REDIS_BIN, REDIS_PORT, redisLauncher, SENTINEL_PORT } from './launch.js';
+import { sleep } from '../../harness/time.js';
 
 const CONFIGS = ['ap', 'wait'] as const;
 
@@ -22,9 +22,6 @@ function validate(ctx: TargetContext): void {
   validateRealContext('redis', CONFIGS, ctx);
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** Sentinel replies describe an instance as a flat [field, value, field, value, ...] list. */
 function field(entry: unknown, name: string): string | undefined {
@@ -148,12 +145,7 @@ export class RedisCluster implements Cluster {
 }
 
 export function redisVersion(bin: string = REDIS_BIN): Promise<string> {
-  return new Promise((resolve) => {
-    execFile(bin, ['--version'], { timeout: 10_000 }, (err, stdout) => {
-      const m = /v=(\S+)/.exec(String(stdout));
-      resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
-    });
-  });
+  return binaryVersion(bin, /v=(\S+)/);
 }
 
 const workloads: readonly WorkloadName[] = ['register', 'set'];

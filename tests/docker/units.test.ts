@@ -1,7 +1,8 @@
 /** Parts of the docker runtime that need no engine: names, subnets, rule text, engine lookup, quiet cleanup. */
 import { describe, expect, it } from 'vitest';
 import { cleanupDocker } from '../../harness/docker/cleanup.js';
-import { connectEngine, containerIsLocal, engineAnswers, engineOptions, withTimeout } from '../../harness/docker/engine.js';
+import { connectEngine, containerIsLocal, engineAnswers, engineOptions } from '../../harness/docker/engine.js';
+import { withTimeout } from '../../harness/time.js';
 import { ruleLines } from '../../harness/docker/firewall.js';
 import { candidateSubnets, containerName, networkName, parseSubnet, prefixesOverlap, validateNodes } from '../../harness/docker/names.js';
 import { DockerRuntime } from '../../harness/docker/runtime.js';
