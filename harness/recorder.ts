@@ -39,10 +39,9 @@ export class Recorder {
 
   complete(process: number, op: ClientOp, result: ClientResult, node: string, extra: Record<string, unknown> = {}): Op {
     this.counts[result.type]++;
-    // A read's value is what it saw (a generate's, the id it got; an echo's, what came back); for writes and
-    // cas the value is what was asked for.
-    const observed = op.f === 'read' || op.f === 'final-read' || op.f === 'generate' || op.f === 'echo';
-    const value = observed ? (result.type === 'ok' ? (result.value ?? null) : null) : op.value;
+    // What the op observed (a read's value, a generated id, an echo) when the client reports one; else what
+    // it asked for (a write's value), or null for an op that asked nothing (a read that failed).
+    const value = result.type === 'ok' && result.value !== undefined ? result.value : (op.value ?? null);
     return this.writer.append({
       type: result.type,
       ...this.base(process, op.f, op.key),

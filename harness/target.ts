@@ -48,6 +48,7 @@ export interface ClientOp {
 /** How an operation ended: `info` whenever the outcome is unknown (timeout, crash, connection lost mid-op). */
 export interface ClientResult {
   type: 'ok' | 'fail' | 'info';
+  /** What an ok op observed (a read's value, a generated id, an echo); left out by ops that only ask (writes). */
   value?: unknown;
   error?: unknown;
 }
