@@ -5,8 +5,8 @@
  * A read must fall between two bounds. The lower bound counts every add that completed ok before the read
  * began, plus every negative delta that might have taken effect by the time the read ended (added, not
  * failed, before its completion); the upper bound counts the same definite adds plus every positive delta
- * that might have. Each bound is a difference of running sums over the history in file order, so the check
- * is one pass.
+ * that might have. Each bound comes to two prefix sums over the history in file order, so the check is
+ * linear in the history.
  *
  * Final reads (after the heal) must agree across nodes and fall between the sum of the acknowledged adds
  * and the sum with every uncertain add counted as well. Maelstrom's counters are eventually consistent, so a
@@ -20,17 +20,6 @@ import type { Op } from '../histories/op.js';
 function delta(r: OpRecord): number | undefined {
   const v = r.invoke.value;
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-interface Sums {
-  /** Σ delta of adds completed ok so far. */
-  okDone: number;
-  /** Σ min(0, delta) and Σ max(0, delta) of ok adds completed so far. */
-  okNeg: number;
-  okPos: number;
-  /** The same over adds invoked so far whose outcome is not fail. */
-  maybeNeg: number;
-  maybePos: number;
 }
 
 export interface CounterOptions {
@@ -53,39 +42,25 @@ export function checkCounter(ops: readonly Op[], opts: CounterOptions = {}): Che
     };
   }
 
-  // Events in file order: an add enters "maybe" at its invoke (unless it failed) and "ok" at its completion.
-  const at = new Map<number, (() => void)[]>();
-  const on = (pos: number, f: () => void) => {
-    if (!Number.isFinite(pos)) return;
-    const list = at.get(pos);
-    if (list) list.push(f);
-    else at.set(pos, [f]);
-  };
-  const s: Sums = { okDone: 0, okNeg: 0, okPos: 0, maybeNeg: 0, maybePos: 0 };
+  // Running sums over the history in file order, as prefix arrays: entry p sums the events before position p.
+  // Acknowledged adds count at their completion, possible ones (any add that did not fail) at their invoke;
+  // positive and negative deltas apart, since each bound takes one side of the uncertain ones.
+  const n = ops.length + 1;
+  const okPos = new Float64Array(n);
+  const okNeg = new Float64Array(n);
+  const maybePos = new Float64Array(n);
+  const maybeNeg = new Float64Array(n);
   for (const a of adds) {
     const d = delta(a)!;
-    if (a.outcome !== 'fail') {
-      on(a.invokePos, () => {
-        s.maybeNeg += Math.min(0, d);
-        s.maybePos += Math.max(0, d);
-      });
-    }
-    if (a.outcome === 'ok') {
-      on(a.completePos, () => {
-        s.okDone += d;
-        s.okNeg += Math.min(0, d);
-        s.okPos += Math.max(0, d);
-      });
-    }
+    if (a.outcome !== 'fail') (d >= 0 ? maybePos : maybeNeg)[a.invokePos + 1] += d;
+    if (a.outcome === 'ok') (d >= 0 ? okPos : okNeg)[a.completePos + 1] += d;
   }
-  const atInvoke = new Map<OpRecord, Sums>();
-  const atComplete = new Map<OpRecord, Sums>();
-  for (const r of reads) {
-    on(r.invokePos, () => atInvoke.set(r, { ...s }));
-    on(r.completePos, () => atComplete.set(r, { ...s }));
+  for (let p = 1; p < n; p++) {
+    okPos[p] += okPos[p - 1];
+    okNeg[p] += okNeg[p - 1];
+    maybePos[p] += maybePos[p - 1];
+    maybeNeg[p] += maybeNeg[p - 1];
   }
-  const maxPos = ops.length;
-  for (let pos = 0; pos < maxPos; pos++) for (const f of at.get(pos) ?? []) f();
 
   const anomalies: Anomaly[] = [];
   let outOfBounds = 0;
@@ -97,11 +72,11 @@ export function checkCounter(ops: readonly Op[], opts: CounterOptions = {}): Che
       if (anomalies.length < 20) anomalies.push({ kind: 'bad-read', op: r.invoke.index, message: `p${r.process}'s read returned ${canon(v)}, not a number` });
       continue;
     }
-    const before = atInvoke.get(r)!;
-    const after = atComplete.get(r)!;
-    // Possible = invoked (not failed) before the read ended, minus what had definitely happened when it began.
-    const lower = before.okDone + (after.maybeNeg - before.okNeg);
-    const upper = before.okDone + (after.maybePos - before.okPos);
+    // Certain: acknowledged before the read began. Possible: invoked (not failed) before it ended, which
+    // includes the certain ones; so each bound is the certain sum plus the possible deltas of one sign
+    // that were not certain, which comes to one prefix of each kind.
+    const lower = okPos[r.invokePos] + maybeNeg[r.completePos];
+    const upper = okNeg[r.invokePos] + maybePos[r.completePos];
     if (v < lower || v > upper) {
       outOfBounds++;
       if (anomalies.length < 20) {
