@@ -4,7 +4,7 @@
  */
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
-import { hasFinalState, isCounterWorkload, isSetWorkload } from './target.js';
+import { workloadFamily } from './target.js';
 import { checkEcho } from '../checkers/echo.js';
 import { checkCounter } from '../checkers/counter.js';
 import { checkUniqueIds } from '../checkers/unique-ids.js';
@@ -36,30 +36,34 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const cp = o.promise === 'CP';
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
 
-  const keyed = hasFinalState(config.workload) && !isCounterWorkload(config.workload);
-  if (isCounterWorkload(config.workload)) {
-    // The counter checker judges the final reads itself: the convergence checker knows registers and sets.
-    results.push(checkCounter(ops, { strictReads: cp }));
-    enforced.push('counter');
-  } else if (config.workload === 'unique-ids') {
-    results.push(checkUniqueIds(ops));
-    enforced.push('unique-ids');
-  } else if (config.workload === 'echo') {
-    results.push(checkEcho(ops));
-    enforced.push('echo');
-  } else if (isSetWorkload(config.workload)) {
-    results.push(checkSet(ops, { linearizable: cp }));
-    enforced.push('set');
-  } else {
-    results.push(
-      await checkLinearizable(ops, { model: 'cas-register', initial: null, timeoutMs: o.linearTimeoutMs ?? 120_000 }),
-    );
-    if (cp) enforced.push('linearizable');
-    results.push(checkRegisterAnomalies(ops));
-    // Lost and phantom writes break an AP promise too; a CP run is already judged by linearizability.
-    if (!cp) enforced.push('register-anomalies');
+  const family = workloadFamily(config.workload);
+  switch (family) {
+    case 'counter':
+      // The counter checker judges the final reads itself: the convergence checker knows registers and sets.
+      results.push(checkCounter(ops, { strictReads: cp }));
+      break;
+    case 'unique-ids':
+      results.push(checkUniqueIds(ops));
+      break;
+    case 'echo':
+      results.push(checkEcho(ops));
+      break;
+    case 'set':
+      results.push(checkSet(ops, { linearizable: cp }));
+      break;
+    case 'register':
+      results.push(
+        await checkLinearizable(ops, { model: 'cas-register', initial: null, timeoutMs: o.linearTimeoutMs ?? 120_000 }),
+      );
+      if (cp) enforced.push('linearizable');
+      results.push(checkRegisterAnomalies(ops));
+      // Lost and phantom writes break an AP promise too; a CP run is already judged by linearizability.
+      if (!cp) enforced.push('register-anomalies');
+      break;
   }
-  if (keyed) {
+  // Every other family's own checker is its verdict.
+  if (family !== 'register') enforced.push(results[0].checker);
+  if (family === 'register' || family === 'set') {
     results.push(checkConvergence(ops, { nodes }));
     if (!cp) enforced.push('convergence');
   }

@@ -6,7 +6,7 @@
  * checkers tell a lost or stale write from a merely old one. The one timing-dependent choice is a cas's
  * expected value: the last value this slot saw for the key (a cas guessing blindly would almost never succeed).
  */
-import type { ClientOp, WorkloadName } from './target.js';
+import { isCounterWorkload, isSetWorkload, type ClientOp, type WorkloadName } from './target.js';
 import { rngFor, type Rng } from './rng.js';
 
 export interface Generator {
@@ -113,10 +113,10 @@ class EchoGenerator implements Generator {
 }
 
 export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
-  if (o.workload === 'g-counter' || o.workload === 'pn-counter') return new CounterGenerator(rngFor(o.seed, `client-${slot}`), o.workload === 'pn-counter');
+  const rng = rngFor(o.seed, `client-${slot}`);
+  if (isCounterWorkload(o.workload)) return new CounterGenerator(rng, o.workload === 'pn-counter');
   if (o.workload === 'unique-ids') return new GenerateGenerator();
   if (o.workload === 'echo') return new EchoGenerator(slot);
-  const rng = rngFor(o.seed, `client-${slot}`);
   // Maelstrom's broadcast is a set workload under other message names: one set of messages, no keys.
-  return o.workload === 'set' || o.workload === 'broadcast' ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
+  return isSetWorkload(o.workload) ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
 }
