@@ -31,12 +31,8 @@ export function workloadFamily(w: WorkloadName): (typeof WORKLOAD_TRAITS)[Worklo
   return WORKLOAD_TRAITS[w].family;
 }
 
-/**
- * What a run is held to. The configuration decides, except under Maelstrom's broadcast, whose contract is
- * eventual delivery (every acknowledged message reaches every node), never up-to-date reads.
- */
+/** What a run is held to: the workload's own contract where the target names one, else the configuration's. */
 export function promiseOf(target: Pick<Target, 'promises' | 'workloadPromises'>, config: string, workload: WorkloadName): 'CP' | 'AP' {
-  if (workload === 'broadcast') return 'AP';
   return target.workloadPromises?.[workload] ?? target.promises[config] ?? 'CP';
 }
 
