@@ -148,10 +148,10 @@ const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
 
 function knossosDir(): string {
   if (process.env.FAULTLINE_KNOSSOS) return process.env.FAULTLINE_KNOSSOS;
-  // bench/check.ts and dist/bench/check.js both sit under the project root; shared/ is beside it.
+  // bench/check.ts and dist/bench/check.js both sit under the project root; the corpus is in tests/fixtures.
   let dir = fileURLToPath(new URL('..', import.meta.url));
   if (dir.replace(/\/$/, '').endsWith('dist')) dir = join(dir, '..');
-  return join(dir, '..', 'shared', 'peer-histories', 'knossos');
+  return join(dir, 'tests', 'fixtures', 'knossos');
 }
 
 export async function main(argv: string[] = []): Promise<void> {
