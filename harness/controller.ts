@@ -86,6 +86,8 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     faults: config.nemesis,
     interval: config.nemesisInterval,
     timeLimit: config.timeLimit,
+    traitors: config.traitors,
+    byzantineClients: config.byzantineClients,
   });
   const meta: RunMeta = {
     id: dir.split('/').pop()!,

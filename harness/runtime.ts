@@ -34,6 +34,22 @@ export function parseLinkFaults(f: unknown): LinkFaults {
   return r.data;
 }
 
+/** Byzantine faults: what a traitor does to the messages it sends to other nodes (sim only). */
+export const BYZANTINE_KINDS = ['corrupt', 'replay', 'equivocate', 'forge'] as const;
+export type ByzantineKind = (typeof BYZANTINE_KINDS)[number];
+
+export interface ByzantineSpec {
+  kind: ByzantineKind;
+  /** The nodes that lie; every other node is honest. */
+  traitors: NodeId[];
+  /** Probability in [0, 1] that a traitor's message is tampered with. */
+  rate: number;
+  /** Tamper with the traitors' replies to clients too (default: node-to-node traffic only). */
+  clients?: boolean;
+  /** Names the seeded stream of this fault window, so each window lies differently but reproducibly. */
+  stream: string;
+}
+
 /** Thrown when a runtime or target cannot make a fault; the nemesis records it and moves on. */
 export class UnsupportedFault extends Error {
   constructor(message: string) {
@@ -61,6 +77,8 @@ export interface Runtime {
   setLinkFaults(faults: LinkFaults | null): Promise<void>;
   /** Offset the node's clock by this many milliseconds (0 resets). */
   clockSkew(node: NodeId, offsetMs: number): Promise<void>;
+  /** Make the traitors lie, or stop with null. Only a runtime that routes every message can (sim). */
+  byzantine?(spec: ByzantineSpec | null): Promise<void>;
   /** Stop everything this runtime started; safe to call twice and after a partial start. */
   teardown(): Promise<void>;
 }

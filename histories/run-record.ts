@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
 export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo'] as const;
-export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock'] as const;
+export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'] as const;
 
 /** The options of one run, after defaults: enough to run it again. */
 export const RunConfigSchema = z.object({
@@ -26,6 +26,10 @@ export const RunConfigSchema = z.object({
   /** Seconds of main phase. */
   timeLimit: z.number().positive(),
   nemesis: z.array(z.enum(FAULTS)),
+  /** How many nodes lie under the Byzantine faults (corrupt, replay, equivocate, forge). */
+  traitors: z.number().int().min(1).optional(),
+  /** Traitors tamper with their replies to clients too. */
+  byzantineClients: z.boolean().optional(),
   /** Mean seconds between fault changes. */
   nemesisInterval: z.number().positive(),
   /** Seconds before a client gives up on an op and records it as `info`. */

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../runtime.js';
 import { faultValue, type FaultSpec, type PlannedFault } from './schedule.js';
 import { sleepUntil } from '../time.js';
+import { applyByzantine, undoByzantine } from './byzantine.js';
 
 export interface NemesisRecorder {
   (f: string, value: unknown, error?: string): void;
@@ -43,10 +44,13 @@ export class NemesisRunner {
       case 'clock':
         for (const [n, ms] of Object.entries(f.offsets)) await rt.clockSkew(n, ms);
         return;
+      default:
+        return applyByzantine(rt, f);
     }
   }
 
-  private async undo(f: FaultSpec): Promise<void> {
+  /** Undo the fault; what it returns goes into the stop op's value (what the fault did while in force). */
+  private async undo(f: FaultSpec): Promise<Record<string, unknown> | void> {
     const rt = this.runtime;
     switch (f.kind) {
       case 'partition':
@@ -63,20 +67,23 @@ export class NemesisRunner {
       case 'clock':
         for (const n of Object.keys(f.offsets)) await rt.clockSkew(n, 0);
         return;
+      default:
+        return undoByzantine(rt);
     }
   }
 
   private async step(verb: 'start' | 'stop', f: FaultSpec): Promise<void> {
     const name = `${verb}-${f.kind}`;
     try {
+      let extra: Record<string, unknown> | void = undefined;
       if (verb === 'start') {
         await this.apply(f);
         this.active.push(f);
       } else {
-        await this.undo(f);
+        extra = await this.undo(f);
         this.active = this.active.filter((a) => a !== f);
       }
-      this.record(name, faultValue(f));
+      this.record(name, { ...faultValue(f), ...(extra ?? {}) });
     } catch (err) {
       const msg = (err as Error).message;
       this.logger.warn({ fault: name, err: msg }, 'nemesis step failed');

@@ -9,6 +9,7 @@ import type { FaultKind } from '../target.js';
 import type { LinkFaults, NodeId } from '../runtime.js';
 import { rngFor } from '../rng.js';
 import { makePartition, partitionShapesFor, type Partition } from './partitions.js';
+import { byzantineValue, defaultTraitors, isByzantineKind, pickTraitors, planByzantine, type ByzantineFault } from './byzantine.js';
 
 export type FaultSpec =
   | { kind: 'partition'; partition: Partition }
@@ -16,7 +17,8 @@ export type FaultSpec =
   | { kind: 'pause'; nodes: NodeId[] }
   | { kind: 'latency'; link: LinkFaults }
   | { kind: 'loss'; link: LinkFaults }
-  | { kind: 'clock'; offsets: Record<NodeId, number> };
+  | { kind: 'clock'; offsets: Record<NodeId, number> }
+  | ByzantineFault;
 
 export interface PlannedFault {
   /** Seconds after the main phase begins. */
@@ -33,6 +35,10 @@ export interface ScheduleOptions {
   interval: number;
   /** Seconds of main phase: no fault starts after this, and every fault stops by it. */
   timeLimit: number;
+  /** Byzantine faults: how many traitors (default: the most a BFT cluster of this size tolerates). */
+  traitors?: number;
+  /** Byzantine faults: traitors lie to clients too. */
+  byzantineClients?: boolean;
 }
 
 function minorityNodes(nodes: readonly NodeId[], rng: ReturnType<typeof rngFor>): NodeId[] {
@@ -47,6 +53,7 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
     throw new RangeError(`a partition needs at least 2 nodes; this cluster has ${o.nodes.length}`);
   }
   const rng = rngFor(o.seed, 'nemesis');
+  const traitors = o.faults.some(isByzantineKind) ? pickTraitors(o.seed, o.nodes, o.traitors ?? defaultTraitors(o.nodes.length)) : [];
   const out: PlannedFault[] = [];
   const jitter = () => o.interval * (0.5 + rng.next());
   let t = jitter();
@@ -74,6 +81,8 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
         fault = { kind, offsets };
         break;
       }
+      default:
+        fault = planByzantine(kind, traitors, out.length, o.byzantineClients === true);
     }
     const stopAt = Math.min(o.timeLimit, t + jitter());
     out.push({ startAt: round(t), stopAt: round(stopAt), fault });
@@ -97,5 +106,7 @@ export function faultValue(f: FaultSpec): Record<string, unknown> {
       return { ...f.link };
     case 'clock':
       return { offsets: f.offsets, nodes: Object.keys(f.offsets) };
+    default:
+      return byzantineValue(f);
   }
 }

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { InputError } from '../../histories/errors.js';
-import { UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
+import { UnsupportedFault, type ByzantineSpec, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
+import { ByzantineTap, type ByzantineStats, type Resigner } from './byzantine.js';
 import { NodeStartError, TimeoutError } from './errors.js';
 import type { PidLedger } from './ledger.js';
 import { LinkModel } from './link-model.js';
@@ -20,6 +21,18 @@ import { NodeProcess } from './node-process.js';
 import { errorName, isClientId, isErrorBody, MessageSchema, type Body } from './protocol.js';
 
 export { NodeStartError, TimeoutError } from './errors.js';
+
+/**
+ * A hook that sees every message a node sends before the link model decides its fate, and may put other
+ * lines in its place (changed, several, or none). The router knows nothing of why; a Byzantine fault is one
+ * implementation. Lines it returns go to the same destination over the sender's own link.
+ */
+export interface RouterTap {
+  /** Whether replies to clients pass through the tap too (node-to-node traffic always does). */
+  readonly clients: boolean;
+  /** undefined leaves the message as it is. */
+  onMessage(src: NodeId, dest: string, body: Body, line: string): readonly string[] | undefined;
+}
 
 export interface SimRuntimeOptions {
   nodes: string[];
@@ -36,6 +49,8 @@ export interface SimRuntimeOptions {
   initTimeoutMs?: number;
   /** Record every node PID here, so `faultline cleanup` can end them if the harness dies without teardown. */
   ledger?: PidLedger;
+  /** How a traitor re-authenticates a message it changed, with the keys it holds (targets with message MACs). */
+  resign?: Resigner;
 }
 
 const OptionsSchema = z.object({
@@ -113,6 +128,8 @@ export class SimRuntime implements Runtime {
   private started = false;
   private tornDown: Promise<void> | undefined;
   private readonly warned = new Set<string>();
+  private tap: RouterTap | undefined;
+  private byzantineTap: ByzantineTap | undefined;
   private readonly counters = {
     sent: 0,
     delivered: 0,
@@ -207,6 +224,29 @@ export class SimRuntime implements Runtime {
     const slot = this.slot(node);
     slot.clockOffsetMs = offsetMs;
     this.sendClock(slot);
+  }
+
+  async byzantine(spec: ByzantineSpec | null): Promise<void> {
+    if (spec === null) {
+      this.opts.logger?.info({ stats: this.byzantineTap?.stats() }, 'sim: traitors honest again');
+      this.byzantineTap = undefined;
+      this.setTap(undefined);
+      return;
+    }
+    for (const t of spec.traitors) this.slot(t);
+    this.byzantineTap = new ByzantineTap({ ...spec, nodes: this.nodes, seed: this.opts.seed, resign: this.opts.resign });
+    this.setTap(this.byzantineTap);
+    this.opts.logger?.info({ spec }, 'sim: traitors lying');
+  }
+
+  /** What the current (or last) Byzantine fault did to messages. */
+  byzantineStats(): ByzantineStats | undefined {
+    return this.byzantineTap?.stats();
+  }
+
+  /** Install (or remove, with undefined) the router's message hook. */
+  setTap(tap: RouterTap | undefined): void {
+    this.tap = tap;
   }
 
   async teardown(): Promise<void> {
@@ -381,11 +421,21 @@ export class SimRuntime implements Runtime {
     const dest = this.slots.get(msg.dest);
     if (dest !== undefined) {
       this.counters.sent++;
-      this.routeBetweenNodes(from, dest, line);
+      const out = this.tap?.onMessage(from.id, msg.dest, msg.body, line);
+      if (out === undefined) this.routeBetweenNodes(from, dest, line);
+      else for (const l of out) this.routeBetweenNodes(from, dest, l);
     } else if (isClientId(msg.dest)) {
+      let body = msg.body as ReplyBody;
+      if (this.tap?.clients) {
+        const out = this.tap.onMessage(from.id, msg.dest, msg.body, line);
+        if (out !== undefined) {
+          if (out.length === 0) return;
+          body = (JSON.parse(out[0]) as { body: ReplyBody }).body;
+        }
+      }
       const delay = this.links.clientDelay();
-      if (delay <= 0) this.onReply(msg.dest, msg.body as ReplyBody);
-      else setTimeout(() => this.onReply(msg.dest, msg.body as ReplyBody), delay);
+      if (delay <= 0) this.onReply(msg.dest, body);
+      else setTimeout(() => this.onReply(msg.dest, body), delay);
     } else {
       this.counters.unknownDest++;
       this.warnOnce(`dest:${msg.dest}`, { node: from.id, dest: msg.dest }, 'sim: message to an unknown node dropped');

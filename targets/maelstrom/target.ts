@@ -158,7 +158,7 @@ export const builtinTarget: Target = {
   workloads: ['register', 'set', 'lin-kv'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
-  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock'],
+  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
     return new MaelstromCluster(ctx, { command, args, builtin: true });
@@ -182,7 +182,7 @@ export const maelstromTarget: Target = {
   workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
-  faults: ['partition', 'kill', 'pause', 'latency', 'loss'],
+  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     if (!ctx.bin) throw new InputError('--target maelstrom needs --bin PATH (a Maelstrom node program)');
     const bin = resolve(ctx.bin);

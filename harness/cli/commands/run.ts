@@ -14,6 +14,7 @@ import { compareRowFrom, renderCompareTable } from '../../report/compare-table.j
 import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
+import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
 import { isKeylessWorkload } from '../../target.js';
 
 export interface RunFlags {
@@ -36,6 +37,8 @@ export interface RunFlags {
   quiescence: string;
   convergenceBound: string;
   maxOps: string;
+  traitors?: string;
+  byzantineClients?: boolean;
   seed?: string;
   store: string;
   json?: boolean;
@@ -56,12 +59,14 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .option('--concurrency <n>', 'concurrent clients', '10')
     .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
     .option('--time-limit <s>', 'seconds of faults and load', '30')
-    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}`, 'partition,kill')
+    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}; byzantine = ${BYZANTINE_KINDS.join(',')}`, 'partition,kill')
     .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', '5')
     .option('--op-timeout <s>', 'seconds before an op counts as unknown (info)', '1')
     .option('--quiescence <s>', 'seconds of fault-free load after the heal', '3')
     .option('--convergence-bound <s>', 'seconds the final reads may wait for nodes to agree', '10')
     .option('--max-ops <n>', 'upper bound on client ops', '1000000')
+    .option('--traitors <f>', 'Byzantine faults: how many nodes lie (default: the most n >= 3f+1 allows, at least 1)')
+    .option('--byzantine-clients', 'Byzantine faults: traitors also tamper with their replies to clients')
     .option('--seed <seed>', 'seed for every random choice (default: random, always printed)')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--no-progress', 'no live progress line')
@@ -95,7 +100,8 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (isKeylessWorkload(workload) && f.keys !== '10' && f.keys !== '1') {
     throw new InputError(`--workload ${workload} has no keys (one piece of state per cluster), so --keys does not apply`);
   }
-  const nemesis = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
+  const named = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
+  const nemesis = [...new Set(named.flatMap((n) => (n === 'byzantine' ? [...BYZANTINE_KINDS] : [n])))];
   for (const n of nemesis) {
     if (!(FAULTS as readonly string[]).includes(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULTS.join(', ')}, or none`);
     if (!(target.faults as readonly string[]).includes(n)) throw new InputError(`target ${target.name} does not support ${n} faults; it supports: ${target.faults.join(', ')}`);
@@ -120,12 +126,22 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     quiescence: num('--quiescence', f.quiescence),
     convergenceBound: num('--convergence-bound', f.convergenceBound),
     maxOps: num('--max-ops', f.maxOps, true),
+    traitors: f.traitors === undefined ? undefined : num('--traitors', f.traitors, true),
+    byzantineClients: f.byzantineClients === true ? true : undefined,
     seed: f.seed ?? randomSeed(),
   });
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new InputError(`--${String(i.path[0]).replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())}: ${i.message}`);
   }
+  const lies = parsed.data.nemesis.some(isByzantineKind);
+  if ((parsed.data.traitors !== undefined || parsed.data.byzantineClients) && !lies) {
+    throw new InputError(`--traitors and --byzantine-clients apply to Byzantine faults only; add one of ${BYZANTINE_KINDS.join(', ')} (or byzantine) to --nemesis`);
+  }
+  if (lies && (parsed.data.traitors ?? 1) >= parsed.data.nodes) {
+    throw new InputError(`--traitors ${parsed.data.traitors} of ${parsed.data.nodes} nodes would leave no honest node; use fewer traitors or more --nodes`);
+  }
+  if (lies && parsed.data.nodes < 2) throw new InputError('Byzantine faults need at least 2 nodes: a traitor lies to its peers');
   if (parsed.data.nemesis.includes('partition') && partitionShapesFor(parsed.data.nodes).length === 0) {
     throw new InputError(`a partition needs at least 2 nodes, and --nodes is ${parsed.data.nodes}; use --nodes 2 or more, or leave partition out of --nemesis`);
   }
