@@ -15,7 +15,8 @@
  * nearest-rank percentiles.
  */
 import type { Op } from '../histories/op.js';
-import type { CheckResult } from './result.js';
+import type { AnsweredFact, CheckResult, Facts } from './result.js';
+import type { Checker } from './checker.js';
 import {
   activeAt,
   faultWindows,
@@ -112,7 +113,7 @@ class Acc {
   }
 }
 
-export function availability(ops: Op[], opts: AvailabilityOptions = {}): CheckResult {
+export function availability(ops: readonly Op[], opts: AvailabilityOptions = {}): CheckResult {
   const records = pairOps(ops).filter(isClientRecord);
   const windows = faultWindows(ops);
   const nodes = opts.nodes ?? nodesOf(ops, windows);
@@ -159,5 +160,17 @@ export function availability(ops: Op[], opts: AvailabilityOptions = {}): CheckRe
     faultWindows: windows.length,
     nodes,
   };
-  return { checker: 'availability', valid: true, anomalies: [], stats };
+  const fact = (b: Bucket): AnsweredFact => ({ ops: b.ops, answeredFraction: b.answeredFraction ?? b.okFraction });
+  const facts: Facts = {
+    answered: {
+      duringFaults: fact(stats.duringFaults),
+      duringPartitions: fact(stats.partition.all),
+      majority: fact(stats.partition.majority),
+      minority: fact(stats.partition.minority),
+    },
+    p99Ms: stats.overall.latencyMs?.p99 ?? null,
+  };
+  return { checker: 'availability', valid: true, anomalies: [], stats, facts };
 }
+
+export const availabilityChecker: Checker = { name: 'availability', check: (h, ctx) => availability(h, { nodes: ctx.nodes }) };

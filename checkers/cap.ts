@@ -1,24 +1,28 @@
 /**
  * The CAP summary: one verdict and one sentence from the checker results of a run.
  *
+ * It reads only the typed `facts` of each result (result.ts), never a checker's name or its `stats`, so a new
+ * checker informs it by filling facts.
+ *
  * Consistent (C):
- * - false when the linearizable checker says false, or any hard fact contradicts linearizability: a stale read
- *   or lost write (register-anomalies, set), a phantom value, or a convergence failure;
- * - true when the linearizable checker says true and no such fact exists (for set-only runs without a
- *   linearizable result: the set checker run with `linearizable: true` and valid);
+ * - false when any checker's `consistent` fact is false (a failed linearizability search, a convergence,
+ *   counter, unique-id or echo failure), or any stale read, lost write or phantom value was counted;
+ * - true when some checker's `consistent` fact is true (the linearizability search, or a set checked in
+ *   linearizable mode) and no such fact exists;
  * - unknown otherwise (linearizability undecided or not checked, and no contradicting fact).
- * Available (A), from the availability checker, judged on ops invoked during partitions to nodes that were
- * not themselves killed or paused (if the run had no partitions: on all ops during faults):
+ * Available (A), from the `answered` fact (the availability checker), judged on ops invoked during partitions
+ * to nodes that were not themselves killed or paused (if the run had no partitions: on all ops during faults):
  * - true when at least `availableThreshold` (default 99%) of those ops were answered (ok, or a definite
  *   refusal such as a cas precondition failure — see availability.ts), and the same holds on the minority side
  *   alone when any op went there;
- * - false below that; unknown when no op ran during a fault or there is no availability result.
+ * - false below that; unknown when no op ran during a fault or nothing measured availability.
  * Verdict: both (C and A, with A judged on partitions: without a partition a run cannot earn "both"),
  * consistent (C, not A), available (A, not C), neither (neither), unknown (either one
- * unknown). Lost writes = register-anomalies' + set's lost counts (convergence's when neither ran); stale reads
- * = register-anomalies' + set's stale reads.
+ * unknown). Lost writes and phantoms: the sum of the checkers that judged them op by op (register-anomalies,
+ * set), else of those that judged them from the final state (convergence); stale reads: the sum of every
+ * checker's stale reads (register-anomalies, set, a counter's out-of-bounds reads).
  */
-import type { CheckResult, Validity } from './result.js';
+import type { AnsweredFact, CheckResult, Facts, Validity } from './result.js';
 
 export type CapVerdict = 'consistent' | 'available' | 'both' | 'neither' | 'unknown';
 
@@ -75,67 +79,51 @@ export function formatSeconds(s: number): string {
   return `${Number(s.toFixed(1))} s`;
 }
 
-const find = (rs: readonly CheckResult[], name: string): CheckResult | undefined => rs.find((r) => r.checker === name);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const sumOrNull = (xs: (number | null)[]): number | null =>
   xs.every((x) => x === null) ? null : xs.reduce<number>((a, x) => a + (x ?? 0), 0);
 
-interface BucketLike {
-  ops?: number;
-  okFraction?: number | null;
-  answeredFraction?: number | null;
-  latencyMs?: { p99?: number } | null;
+/** Sums one count fact over every result that measured it; null when none did. */
+function sumFact(facts: readonly Facts[], key: 'staleReads' | 'lostWrites' | 'phantoms' | 'finalLostWrites' | 'finalPhantoms'): number | null {
+  return sumOrNull(facts.map((f) => num(f[key])));
 }
-const bucket = (stats: Record<string, unknown> | undefined, ...path: string[]): BucketLike | undefined => {
-  let cur: unknown = stats;
-  for (const p of path) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[p] : undefined;
-  return cur && typeof cur === 'object' ? (cur as BucketLike) : undefined;
-};
+
+/** false beats unknown beats true over the checkers that have a word on consistency; null when none has. */
+function consistencyWord(facts: readonly Facts[]): Validity | null {
+  const words = facts.map((f) => f.consistent).filter((v): v is Validity => v !== undefined);
+  if (words.length === 0) return null;
+  return words.includes(false) ? false : words.includes('unknown') ? 'unknown' : true;
+}
 
 export function capSummary(results: readonly CheckResult[], opts: CapOptions = {}): CapSummary {
   const threshold = opts.availableThreshold ?? DEFAULT_AVAILABLE_THRESHOLD;
-  const lin = find(results, 'linearizable');
-  const reg = find(results, 'register-anomalies');
-  const set = find(results, 'set');
-  const conv = find(results, 'convergence');
-  const avail = find(results, 'availability');
-  const counter = find(results, 'counter');
-  const ids = find(results, 'unique-ids');
-  const echo = find(results, 'echo');
+  const facts = results.map((r) => r.facts ?? {});
+  const first = <K extends keyof Facts>(k: K): Facts[K] | undefined => facts.find((f) => f[k] !== undefined)?.[k];
 
-  // A counter read outside what the adds allow is the counter's stale read.
-  const staleReads = sumOrNull([num(reg?.stats.staleReads), num(set?.stats.staleReads), num(counter?.stats.readsOutOfBounds)]);
-  const lostWrites = reg || set ? sumOrNull([num(reg?.stats.lostWrites), num(set?.stats.lost)]) : num(conv?.stats.lostWrites);
-  const phantoms =
-    reg || set ? sumOrNull([num(reg?.stats.phantoms), num(set?.stats.unexpected)]) : num(conv?.stats.phantoms);
-  const converged =
-    conv && conv.valid !== 'unknown'
-      ? conv.valid === true
-      : counter && counter.valid !== 'unknown'
-        ? !counter.anomalies.some((a) => a.kind === 'divergent')
-        : null;
-  const convergenceSeconds = num(conv?.stats.secondsToConverge);
-  const convergenceAfterLoadSeconds = num(conv?.stats.secondsAfterLoad);
+  const staleReads = sumFact(facts, 'staleReads');
+  // Lost writes and phantoms judged op by op win; those judged from the final state alone stand in otherwise.
+  const perOp = facts.some((f) => f.lostWrites !== undefined || f.phantoms !== undefined);
+  const lostWrites = perOp ? sumFact(facts, 'lostWrites') : sumFact(facts, 'finalLostWrites');
+  const phantoms = perOp ? sumFact(facts, 'phantoms') : sumFact(facts, 'finalPhantoms');
+  const converged = first('converged') ?? null;
+  const conv = first('convergence');
+  const convergenceSeconds = num(conv?.secondsToConverge);
+  const convergenceAfterLoadSeconds = num(conv?.secondsAfterLoad);
+  const linearizable = first('linearizable') ?? null;
 
   // C
   const violations = (staleReads ?? 0) + (lostWrites ?? 0) + (phantoms ?? 0);
-  let consistent: Validity;
-  if (lin?.valid === false || violations > 0 || conv?.valid === false || counter?.valid === false || ids?.valid === false || echo?.valid === false) consistent = false;
-  else if (lin?.valid === true) consistent = true;
-  else if (!lin && set?.valid === true && set.stats.linearizable === true) consistent = true;
-  else consistent = 'unknown';
+  const word = consistencyWord(facts);
+  const consistent: Validity = violations > 0 ? false : word ?? 'unknown';
 
   // A
-  const parts = bucket(avail?.stats, 'partition', 'all');
-  const faults = bucket(avail?.stats, 'duringFaults');
-  const minority = bucket(avail?.stats, 'partition', 'minority');
-  const majority = bucket(avail?.stats, 'partition', 'majority');
-  const judgedOn: CapNumbers['judgedOn'] = (parts?.ops ?? 0) > 0 ? 'partitions' : (faults?.ops ?? 0) > 0 ? 'faults' : 'none';
-  const judged = judgedOn === 'partitions' ? parts : judgedOn === 'faults' ? faults : undefined;
-  const answered = (b: BucketLike | undefined): number | null =>
-    (b?.ops ?? 0) > 0 ? num(b?.answeredFraction) ?? num(b?.okFraction) : null;
-  const judgedFraction = answered(judged);
-  const minorityFraction = answered(minority);
+  const answered = first('answered');
+  const fraction = (b: AnsweredFact | undefined): number | null => ((b?.ops ?? 0) > 0 ? num(b?.answeredFraction) : null);
+  const judgedOn: CapNumbers['judgedOn'] =
+    (answered?.duringPartitions.ops ?? 0) > 0 ? 'partitions' : (answered?.duringFaults.ops ?? 0) > 0 ? 'faults' : 'none';
+  const judged = judgedOn === 'partitions' ? answered?.duringPartitions : judgedOn === 'faults' ? answered?.duringFaults : undefined;
+  const judgedFraction = fraction(judged);
+  const minorityFraction = fraction(answered?.minority);
   let available: Validity;
   if (judgedFraction === null) available = 'unknown';
   else available = judgedFraction >= threshold && (minorityFraction === null || minorityFraction >= threshold);
@@ -149,12 +137,12 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
 
   const numbers: CapNumbers = {
     promise: opts.promise ?? null,
-    linearizable: lin ? lin.valid : null,
+    linearizable,
     consistent,
     available,
-    answeredDuringFaults: answered(faults),
-    answeredDuringPartitions: answered(parts),
-    answeredMajority: answered(majority),
+    answeredDuringFaults: fraction(answered?.duringFaults),
+    answeredDuringPartitions: fraction(answered?.duringPartitions),
+    answeredMajority: fraction(answered?.majority),
     answeredMinority: minorityFraction,
     judgedOn,
     staleReads,
@@ -163,12 +151,12 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
     converged,
     convergenceSeconds,
     convergenceAfterLoadSeconds,
-    p99Ms: num(bucket(avail?.stats, 'overall')?.latencyMs?.p99),
+    p99Ms: num(first('p99Ms')),
   };
-  return { verdict, sentence: sentence(verdict, numbers, conv, avail !== undefined), numbers };
+  return { verdict, sentence: sentence(verdict, numbers, conv, answered !== undefined), numbers };
 }
 
-function sentence(verdict: CapVerdict, n: CapNumbers, conv: CheckResult | undefined, hasAvailability: boolean): string {
+function sentence(verdict: CapVerdict, n: CapNumbers, conv: Facts['convergence'], hasAvailability: boolean): string {
   const parts: string[] = [];
   parts.push(
     n.linearizable === true
@@ -202,10 +190,8 @@ function sentence(verdict: CapVerdict, n: CapNumbers, conv: CheckResult | undefi
       parts.push(`converged ${formatSeconds(n.convergenceSeconds)} after heal${afterLoad}`);
     }
     else if (n.converged === true) parts.push('converged');
-    else if (n.converged === false) {
-      const notConv = conv.anomalies.find((a) => a.kind === 'not-converged');
-      parts.push(notConv ? notConv.message : 'final states diverge or lost writes');
-    } else parts.push('convergence undecided');
+    else if (n.converged === false) parts.push(conv.failure ?? 'final states diverge or lost writes');
+    else parts.push('convergence undecided');
   }
   return `${verdict}: ${parts.join('; ')}`;
 }

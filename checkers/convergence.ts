@@ -16,6 +16,7 @@
  */
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import {
   FINAL_READ,
   canon,
@@ -118,7 +119,7 @@ function roundAgrees(
 
 const secs = (ns: number): number => Math.round(ns / 1e6) / 1000;
 
-export function checkConvergence(ops: Op[], opts: ConvergenceOptions = {}): CheckResult {
+export function checkConvergence(ops: readonly Op[], opts: ConvergenceOptions = {}): CheckResult {
   const records = pairOps(ops);
   const frs = finalReads(records);
   const done = finalReadsDone(ops);
@@ -128,6 +129,7 @@ export function checkConvergence(ops: Op[], opts: ConvergenceOptions = {}): Chec
       valid: 'unknown',
       anomalies: [],
       stats: { finalReads: 0 },
+      facts: { convergence: { secondsToConverge: null, secondsAfterLoad: null } },
       reason: 'the history has no final reads, so convergence cannot be judged',
     };
   }
@@ -347,6 +349,13 @@ export function checkConvergence(ops: Op[], opts: ConvergenceOptions = {}): Chec
       unanswered,
     },
   };
+  const notConv = anomalies.find((a) => a.kind === 'not-converged');
+  result.facts = {
+    finalLostWrites: lostList.length,
+    finalPhantoms: phantoms.length,
+    ...(result.valid !== 'unknown' ? { converged: result.valid === true } : {}),
+    convergence: { secondsToConverge, secondsAfterLoad, ...(notConv ? { failure: notConv.message } : {}) },
+  };
   if (!failed && unanswered.length > 0) {
     result.reason = `nodes did not answer the last final-read round: ${unanswered
       .map((u) => `${u.nodes.join(', ')} for ${keyLabel(u.key)}`)
@@ -355,3 +364,5 @@ export function checkConvergence(ops: Op[], opts: ConvergenceOptions = {}): Chec
   }
   return result;
 }
+
+export const convergenceChecker: Checker = { name: 'convergence', check: (h, ctx) => checkConvergence(h, { nodes: ctx.nodes }) };

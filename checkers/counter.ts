@@ -15,6 +15,7 @@
  */
 import { canon, finalReads, isClientRecord, pairOps, type OpRecord } from './history-index.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';
 
 function delta(r: OpRecord): number | undefined {
@@ -147,6 +148,15 @@ export function checkCounter(ops: readonly Op[], opts: CounterOptions = {}): Che
       reads: reads.length,
       readsOutOfBounds: outOfBounds,
     },
+    // A read outside what the adds allow is the counter's stale read; disagreeing final reads, its divergence.
+    facts: {
+      staleReads: outOfBounds,
+      ...(valid === false ? { consistent: false } : {}),
+      ...(valid !== 'unknown' ? { converged: !anomalies.some((a) => a.kind === 'divergent') } : {}),
+    },
     ...(valid === 'unknown' ? { reason: 'no reads and no final reads: nothing to compare the adds with' } : {}),
   };
 }
+
+/** Under a CP promise every read must fall within the bounds; under AP only the final state decides. */
+export const counterChecker: Checker = { name: 'counter', check: (h, ctx) => checkCounter(h, { strictReads: ctx.promise === 'CP' }) };

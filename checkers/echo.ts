@@ -3,6 +3,7 @@
  */
 import { canon, isClientRecord, pairOps } from './history-index.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';
 
 export function checkEcho(ops: readonly Op[]): CheckResult {
@@ -22,6 +23,9 @@ export function checkEcho(ops: readonly Op[]): CheckResult {
     valid,
     anomalies,
     stats: { echoes: echoes.length, wrong: wrong.length },
+    facts: valid === false ? { consistent: false } : {},
     ...(valid === 'unknown' ? { reason: 'no echo came back ok' } : {}),
   };
 }
+
+export const echoChecker: Checker = { name: 'echo', check: (h) => checkEcho(h) };

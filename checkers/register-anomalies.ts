@@ -21,6 +21,7 @@
  */
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import {
   FINAL_READ,
   canon,
@@ -211,7 +212,7 @@ function analyseKey(
   };
 }
 
-export function checkRegisterAnomalies(ops: Op[], opts: RegisterOptions = {}): CheckResult {
+export function checkRegisterAnomalies(ops: readonly Op[], opts: RegisterOptions = {}): CheckResult {
   const records = pairOps(ops);
   const setKeys = new Set(records.filter((r) => r.f === 'add').map((r) => r.key));
   const byKey = new Map<Key | undefined, OpRecord[]>();
@@ -282,6 +283,7 @@ export function checkRegisterAnomalies(ops: Op[], opts: RegisterOptions = {}): C
       duplicateWrites: duplicates,
       worstStale,
     },
+    facts: { staleReads: stale.length, lostWrites: lost.length, phantoms },
   };
   if (lost.length > 0 || phantoms > 0) result.valid = false;
   else if (duplicates > 0) {
@@ -293,3 +295,5 @@ export function checkRegisterAnomalies(ops: Op[], opts: RegisterOptions = {}): C
   }
   return result;
 }
+
+export const registerAnomaliesChecker: Checker = { name: 'register-anomalies', check: (h) => checkRegisterAnomalies(h) };

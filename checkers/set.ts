@@ -18,6 +18,7 @@
  */
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import {
   canon,
   finalReads,
@@ -141,7 +142,7 @@ class KeyData {
 }
 
 /** Per-element facts for every set key; `checkSet` judges them. */
-export function analyzeSet(ops: Op[]): SetAnalysis {
+export function analyzeSet(ops: readonly Op[]): SetAnalysis {
   const records = pairOps(ops);
   const data = new Map<Key | undefined, KeyData>();
   const of = (k: Key | undefined): KeyData => {
@@ -256,7 +257,7 @@ export function analyzeSet(ops: Op[]): SetAnalysis {
 
 const label = (e: ElementReport): string => `${keyLabel(e.key)}:${canon(e.element)}`;
 
-export function checkSet(ops: Op[], opts: SetOptions = {}): CheckResult {
+export function checkSet(ops: readonly Op[], opts: SetOptions = {}): CheckResult {
   const a = analyzeSet(ops);
   const by = (o: ElementOutcome): ElementReport[] => a.elements.filter((e) => e.outcome === o);
   const lost = by('lost');
@@ -344,12 +345,18 @@ export function checkSet(ops: Op[], opts: SetOptions = {}): CheckResult {
     linearizable: opts.linearizable ?? false,
     worstStale,
   };
-  const result: CheckResult = { checker: 'set', valid: true, anomalies, stats };
+  const facts = { staleReads, lostWrites: lost.length, phantoms: unexpected.length };
+  const result: CheckResult = { checker: 'set', valid: true, anomalies, stats, facts };
   if (lost.length > 0 || duplicated.length > 0 || unexpected.length > 0 || (opts.linearizable && stale.length > 0)) {
     result.valid = false;
   } else if (a.clientReads + a.finalReads === 0) {
     result.valid = 'unknown';
     result.reason = a.elements.length === 0 ? 'the history has no set operations' : 'the history has no successful reads of any set';
   }
+  // In linearizable mode a clean set history is itself the evidence of consistency (no search runs).
+  if (opts.linearizable && result.valid === true) result.facts = { ...facts, consistent: true };
   return result;
 }
+
+/** A CP promise checks the set in linearizable mode: a stale read breaks it too. */
+export const setChecker: Checker = { name: 'set', check: (h, ctx) => checkSet(h, { linearizable: ctx.promise === 'CP' }) };

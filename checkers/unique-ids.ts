@@ -4,6 +4,7 @@
  */
 import { canon, isClientRecord, pairOps } from './history-index.js';
 import type { Anomaly, CheckResult } from './result.js';
+import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';
 
 export function checkUniqueIds(ops: readonly Op[]): CheckResult {
@@ -35,6 +36,9 @@ export function checkUniqueIds(ops: readonly Op[]): CheckResult {
     valid,
     anomalies,
     stats: { generated: generated.length, distinct: seen.size, duplicatedIds: dups.length, withoutId: missing },
+    facts: valid === false ? { consistent: false } : {},
     ...(valid === 'unknown' ? { reason: 'no generate op succeeded' } : {}),
   };
 }
+
+export const uniqueIdsChecker: Checker = { name: 'unique-ids', check: (h) => checkUniqueIds(h) };

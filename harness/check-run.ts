@@ -5,15 +5,16 @@
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
 import { workloadFamily } from './target.js';
-import { checkEcho } from '../checkers/echo.js';
-import { checkCounter } from '../checkers/counter.js';
-import { checkUniqueIds } from '../checkers/unique-ids.js';
-import { composeValidity, type CheckResult, type Validity } from '../checkers/result.js';
-import { checkLinearizable } from '../checkers/linear/index.js';
-import { checkConvergence } from '../checkers/convergence.js';
-import { checkSet } from '../checkers/set.js';
-import { checkRegisterAnomalies } from '../checkers/register-anomalies.js';
-import { availability } from '../checkers/availability.js';
+import { echoChecker } from '../checkers/echo.js';
+import { counterChecker } from '../checkers/counter.js';
+import { uniqueIdsChecker } from '../checkers/unique-ids.js';
+import type { Validity, CheckResult } from '../checkers/result.js';
+import { compose, type ComposedPart } from '../checkers/checker.js';
+import { linearizableChecker } from '../checkers/linear/index.js';
+import { convergenceChecker } from '../checkers/convergence.js';
+import { setChecker } from '../checkers/set.js';
+import { registerAnomaliesChecker } from '../checkers/register-anomalies.js';
+import { availabilityChecker } from '../checkers/availability.js';
 import { capSummary } from '../checkers/cap.js';
 
 export interface RunCheck {
@@ -31,45 +32,35 @@ export interface RunCheckOptions {
 }
 
 export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions): Promise<RunCheck> {
-  const results: CheckResult[] = [];
-  const enforced: string[] = [];
   const cp = o.promise === 'CP';
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
-
+  const parts: ComposedPart[] = [];
   const family = workloadFamily(config.workload);
   switch (family) {
     case 'counter':
       // The counter checker judges the final reads itself: the convergence checker knows registers and sets.
-      results.push(checkCounter(ops, { strictReads: cp }));
+      parts.push({ checker: counterChecker, enforced: true });
       break;
     case 'unique-ids':
-      results.push(checkUniqueIds(ops));
+      parts.push({ checker: uniqueIdsChecker, enforced: true });
       break;
     case 'echo':
-      results.push(checkEcho(ops));
+      parts.push({ checker: echoChecker, enforced: true });
       break;
     case 'set':
-      results.push(checkSet(ops, { linearizable: cp }));
+      parts.push({ checker: setChecker, enforced: true });
       break;
     case 'register':
-      results.push(
-        await checkLinearizable(ops, { model: 'cas-register', initial: null, timeoutMs: o.linearTimeoutMs ?? 120_000 }),
-      );
-      if (cp) enforced.push('linearizable');
-      results.push(checkRegisterAnomalies(ops));
+      parts.push({ checker: linearizableChecker('cas-register', null), enforced: cp });
       // Lost and phantom writes break an AP promise too; a CP run is already judged by linearizability.
-      if (!cp) enforced.push('register-anomalies');
+      parts.push({ checker: registerAnomaliesChecker, enforced: !cp });
       break;
   }
-  // Every other family's own checker is its verdict.
-  if (family !== 'register') enforced.push(results[0].checker);
-  if (family === 'register' || family === 'set') {
-    results.push(checkConvergence(ops, { nodes }));
-    if (!cp) enforced.push('convergence');
-  }
-  results.push(availability(ops, { nodes }));
+  if (family === 'register' || family === 'set') parts.push({ checker: convergenceChecker, enforced: !cp });
+  parts.push({ checker: availabilityChecker, enforced: false });
 
-  let valid = composeValidity(results.filter((r) => enforced.includes(r.checker)).map((r) => r.valid));
+  const { results, enforced, valid: composed } = await compose(parts, ops, { nodes, promise: o.promise, timeoutMs: o.linearTimeoutMs });
+  let valid = composed;
   // A run in which no client op succeeded tested nothing, whatever the checkers say of an empty history.
   const okClientOps = ops.filter((op) => typeof op.process === 'number' && op.type === 'ok' && op.f !== 'final-read').length;
   if (okClientOps === 0 && valid === true) valid = 'unknown';

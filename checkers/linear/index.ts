@@ -14,6 +14,7 @@ import type { Op } from '../../histories/op.js';
 import { composeValidity, type Anomaly, type CheckResult } from '../result.js';
 import { getModel } from '../models/index.js';
 import type { Model } from '../models/model.js';
+import type { Checker } from '../checker.js';
 import { checkPartition, type PartitionVerdict } from './check-partition.js';
 import { explainFailure } from './counterexample.js';
 import { keyLabel, splitHistory, type Partition } from './split.js';
@@ -65,7 +66,7 @@ const WORKER_MIN_PAIRS = 20_000;
 /** Failing keys that get a shrunk counterexample (each costs many small checks). */
 const SHRINK_KEYS = 3;
 
-export async function checkLinearizable(ops: Op[], opts: LinearOptions): Promise<CheckResult> {
+async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckResult> {
   const parsed = OptionsSchema.safeParse(opts);
   if (!parsed.success) throw new InputError(`bad linearizability options: ${z.prettifyError(parsed.error)}`);
   const o = parsed.data;
@@ -148,6 +149,16 @@ export async function checkLinearizable(ops: Op[], opts: LinearOptions): Promise
   }
   valid = anomalies.length > 0 ? false : valid;
   return { ...base, valid, anomalies };
+}
+
+export async function checkLinearizable(ops: readonly Op[], opts: LinearOptions): Promise<CheckResult> {
+  const r = await search(ops, opts);
+  return { ...r, facts: { linearizable: r.valid, consistent: r.valid } };
+}
+
+/** The linearizability checker as a value, for one model; the run's budget comes from the context. */
+export function linearizableChecker(model: string, initial: unknown = null): Checker {
+  return { name: 'linearizable', check: (h, ctx) => checkLinearizable(h, { model, initial, timeoutMs: ctx.timeoutMs ?? 120_000 }) };
 }
 
 export type { Partition };

@@ -8,7 +8,7 @@ import { compareRowFrom, renderCompareTable } from '../../harness/report/compare
 import { history } from './history-builder.js';
 
 const NODES = ['n1', 'n2', 'n3', 'n4', 'n5'];
-const lin = (valid: Validity): CheckResult => ({ checker: 'linearizable', valid, anomalies: [], stats: {} });
+const lin = (valid: Validity): CheckResult => ({ checker: 'linearizable', valid, anomalies: [], stats: {}, facts: { linearizable: valid, consistent: valid } });
 
 /** A CP-like run: the majority serves 41 of 50 ops during the partition, the minority refuses all 50. */
 function cpResults(): CheckResult[] {
@@ -38,19 +38,25 @@ function apResults(): CheckResult[] {
 
 /** Hand-made results with the numbers of the design's example sentence. */
 function apExample(): CheckResult[] {
-  const bucket = (okFraction: number, ops = 1000) => ({ ops, okFraction, latencyMs: { p50: 1, p95: 2, p99: 3 } });
+  const bucket = (answeredFraction: number, ops = 1000) => ({ ops, answeredFraction });
   return [
     lin(false),
-    { checker: 'register-anomalies', valid: false, anomalies: [], stats: { staleReads: 37, lostWrites: 12, phantoms: 0 } },
-    { checker: 'convergence', valid: true, anomalies: [], stats: { secondsToConverge: 1.43, lostWrites: 0, phantoms: 0 } },
+    { checker: 'register-anomalies', valid: false, anomalies: [], stats: {}, facts: { staleReads: 37, lostWrites: 12, phantoms: 0 } },
+    {
+      checker: 'convergence',
+      valid: true,
+      anomalies: [],
+      stats: {},
+      facts: { converged: true, finalLostWrites: 0, finalPhantoms: 0, convergence: { secondsToConverge: 1.43, secondsAfterLoad: null } },
+    },
     {
       checker: 'availability',
       valid: true,
       anomalies: [],
-      stats: {
-        overall: bucket(0.999),
-        duringFaults: bucket(0.997),
-        partition: { all: bucket(0.998), majority: bucket(1), minority: bucket(0.995), unknown: bucket(0, 0) },
+      stats: {},
+      facts: {
+        answered: { duringFaults: bucket(0.997), duringPartitions: bucket(0.998), majority: bucket(1), minority: bucket(0.995) },
+        p99Ms: 3,
       },
     },
   ];
@@ -100,7 +106,15 @@ describe('capSummary', () => {
       checker: 'availability',
       valid: true,
       anomalies: [],
-      stats: { overall: { ops: 100, okFraction: 1 }, duringFaults: { ops: 50, okFraction: 1 }, partition: { all: { ops: 0 } } },
+      stats: {},
+      facts: {
+        answered: {
+          duringFaults: { ops: 50, answeredFraction: 1 },
+          duringPartitions: { ops: 0, answeredFraction: null },
+          majority: { ops: 0, answeredFraction: null },
+          minority: { ops: 0, answeredFraction: null },
+        },
+      },
     };
     const r = capSummary([lin(true), noPartition]);
     expect(r.numbers.available).toBe(true);
@@ -114,7 +128,8 @@ describe('capSummary', () => {
       checker: 'set',
       valid,
       anomalies: [],
-      stats: { linearizable, staleReads, lost: 0, unexpected: 0 },
+      stats: {},
+      facts: { staleReads, lostWrites: 0, phantoms: 0, ...(linearizable && valid ? { consistent: true } : {}) },
     });
     const cp = capSummary([set(true, true, 0), avail]);
     expect(cp.verdict).toBe('both');
@@ -180,7 +195,8 @@ describe('renderCompareTable', () => {
       checker: 'convergence',
       valid: false,
       anomalies: [{ kind: 'not-converged', message: 'not converged by the bound (5 s)' }],
-      stats: { secondsToConverge: null },
+      stats: {},
+      facts: { converged: false, convergence: { secondsToConverge: null, secondsAfterLoad: null, failure: 'not converged by the bound (5 s)' } },
     };
     const text = renderCompareTable([compareRowFrom('bare', [notConverged], { opsPerSec: 3.25, storePath: '' })]);
     expect(text).toMatch(/convergence after heal\s+not converged/);
