@@ -23,6 +23,7 @@ export type Fate = 'deliver' | 'partitioned' | 'lost';
 export class LinkModel {
   private readonly links = new Map<NodeId, Map<NodeId, Link>>();
   private readonly clientRng: seedrandom.PRNG;
+  private readonly serviceRng: seedrandom.PRNG;
   private latencyMs = 0;
   private jitterMs = 0;
   private loss = 0;
@@ -35,13 +36,17 @@ export class LinkModel {
   constructor(
     readonly nodes: readonly NodeId[],
     seed: string,
+    /** Latency every link has all run long (Maelstrom's --latency), beneath whatever the latency fault adds. */
+    private readonly baseLatencyMs = 0,
   ) {
+    this.latencyMs = baseLatencyMs;
     for (const src of nodes) {
       const row = new Map<NodeId, Link>();
       for (const dest of nodes) row.set(dest, { rng: seedrandom.alea(`${seed}/link/${src}->${dest}`), blocked: false });
       this.links.set(src, row);
     }
     this.clientRng = seedrandom.alea(`${seed}/clients`);
+    this.serviceRng = seedrandom.alea(`${seed}/services`);
   }
 
   setGrudge(grudge: Grudge): void {
@@ -62,7 +67,7 @@ export class LinkModel {
 
   setFaults(faults: LinkFaults | null): void {
     const f = parseLinkFaults(faults ?? {});
-    this.latencyMs = f.latencyMs ?? 0;
+    this.latencyMs = this.baseLatencyMs + (f.latencyMs ?? 0);
     this.jitterMs = f.jitterMs ?? 0;
     this.loss = f.loss ?? 0;
     this.duplicate = f.duplicate ?? 0;
@@ -97,5 +102,11 @@ export class LinkModel {
   clientDelay(): number {
     if (this.latencyMs === 0 && this.jitterMs === 0) return 0;
     return this.latencyMs + this.clientRng() * this.jitterMs;
+  }
+
+  /** Links to Maelstrom's services: delayed like any link, never partitioned or lost (see services.ts). */
+  serviceDelay(): number {
+    if (this.latencyMs === 0 && this.jitterMs === 0) return 0;
+    return this.latencyMs + this.serviceRng() * this.jitterMs;
   }
 }

@@ -19,6 +19,8 @@ import type { PidLedger } from './ledger.js';
 import { LinkModel } from './link-model.js';
 import { NodeProcess } from './node-process.js';
 import { errorName, isClientId, isErrorBody, MessageSchema, type Body } from './protocol.js';
+import { isServiceName, makeServices, type Service } from './services.js';
+import { NetTally, type NetCounts } from './net-tally.js';
 
 export { NodeStartError, TimeoutError } from './errors.js';
 
@@ -51,6 +53,8 @@ export interface SimRuntimeOptions {
   ledger?: PidLedger;
   /** How a traitor re-authenticates a message it changed, with the keys it holds (targets with message MACs). */
   resign?: Resigner;
+  /** Latency of every link for the whole run, in ms (Maelstrom's --latency); the latency fault adds to it. */
+  baseLatencyMs?: number;
 }
 
 const OptionsSchema = z.object({
@@ -84,6 +88,8 @@ export interface SimStats {
   clientRequests: number;
   clientReplies: number;
   clientTimeouts: number;
+  /** Messages by kind of link (servers, clients, Maelstrom's services), for the network statistics. */
+  net: NetCounts;
 }
 
 type ReplyBody = Body & Record<string, unknown>;
@@ -130,6 +136,8 @@ export class SimRuntime implements Runtime {
   private readonly warned = new Set<string>();
   private tap: RouterTap | undefined;
   private byzantineTap: ByzantineTap | undefined;
+  private readonly services: ReadonlyMap<string, Service>;
+  private readonly tally = new NetTally();
   private readonly counters = {
     sent: 0,
     delivered: 0,
@@ -153,7 +161,8 @@ export class SimRuntime implements Runtime {
     this.opts = opts;
     this.nodes = [...opts.nodes];
     for (const id of this.nodes) this.slots.set(id, { id, proc: undefined, epoch: 0, clockOffsetMs: 0, pids: [] });
-    this.links = new LinkModel(this.nodes, opts.seed);
+    this.links = new LinkModel(this.nodes, opts.seed, opts.baseLatencyMs ?? 0);
+    this.services = makeServices(opts.seed);
   }
 
   async start(): Promise<void> {
@@ -272,6 +281,7 @@ export class SimRuntime implements Runtime {
     const from = client ?? (this.defaultClient ??= this.newClientId());
     if (!isClientId(from)) return Promise.reject(new InputError(`client ids look like c1, c2, ...; got "${from}"`));
     this.counters.clientRequests++;
+    this.tally.count('client-server');
     const { msgId, reply } = this.expectReply(node, from, timeoutMs, String(body.type));
     const line = JSON.stringify({ src: from, dest: node, body: { ...body, msg_id: msgId } });
     const delay = this.links.clientDelay();
@@ -282,7 +292,7 @@ export class SimRuntime implements Runtime {
 
   stats(): SimStats {
     const c = this.counters;
-    return { ...c, dropped: c.droppedPartition + c.droppedLoss + c.droppedDead };
+    return { ...c, dropped: c.droppedPartition + c.droppedLoss + c.droppedDead, net: this.tally.snapshot() };
   }
 
   /** Every pid each node ever had, oldest first. */
@@ -421,10 +431,15 @@ export class SimRuntime implements Runtime {
     const dest = this.slots.get(msg.dest);
     if (dest !== undefined) {
       this.counters.sent++;
+      this.tally.count('server-server');
       const out = this.tap?.onMessage(from.id, msg.dest, msg.body, line);
       if (out === undefined) this.routeBetweenNodes(from, dest, line);
       else for (const l of out) this.routeBetweenNodes(from, dest, l);
+    } else if (isServiceName(msg.dest)) {
+      this.tally.count('server-service');
+      this.toService(from, this.services.get(msg.dest)!, msg.body);
     } else if (isClientId(msg.dest)) {
+      this.tally.count('server-client');
       let body = msg.body as ReplyBody;
       if (this.tap?.clients) {
         const out = this.tap.onMessage(from.id, msg.dest, msg.body, line);
@@ -477,6 +492,34 @@ export class SimRuntime implements Runtime {
     }
     proc.send(line);
     this.counters.delivered++;
+  }
+
+  /**
+   * A request to one of Maelstrom's services. Like Maelstrom, whose partitions are drawn over the test's nodes
+   * only, a service is never partitioned, lost, killed or paused; its links take the run's latency both ways.
+   * A reply reaches only the incarnation of the node that asked: one killed meanwhile never sees it.
+   */
+  private toService(from: Slot, service: Service, body: Body): void {
+    const epoch = from.epoch;
+    const answer = (): void => {
+      const reply = service.handle(from.id, body);
+      const out = JSON.stringify({ src: service.name, dest: from.id, body: { ...reply, in_reply_to: body.msg_id } });
+      this.tally.count('service-server');
+      const back = this.links.serviceDelay();
+      if (back <= 0) this.deliverFromService(from, epoch, out);
+      else setTimeout(() => this.deliverFromService(from, epoch, out), back);
+    };
+    const delay = this.links.serviceDelay();
+    if (delay <= 0) answer();
+    else setTimeout(answer, delay);
+  }
+
+  private deliverFromService(to: Slot, epoch: number, line: string): void {
+    if (to.epoch !== epoch || !to.proc?.alive) {
+      this.counters.droppedDead++;
+      return;
+    }
+    to.proc.send(line);
   }
 
   /** Client requests to a dead node vanish (it just never answers); they are not node traffic. */
