@@ -1,0 +1,86 @@
+// Worker threads give the same answer as in-process checking; budgets end in `unknown` (never `true`) with
+// stats of how far the search got.
+import { describe, expect, it } from 'vitest';
+import type { Op } from '../../../histories/op.js';
+import { checkLinearizable } from '../../../checkers/linear/index.js';
+import { generateHistory } from '../../../bench/check.js';
+import { History } from './helpers.js';
+
+function withoutTimings(r: Awaited<ReturnType<typeof checkLinearizable>>): unknown {
+  const { elapsedMs: _e, workers: _w, ...stats } = r.stats;
+  return { ...r, stats };
+}
+
+describe('worker threads', () => {
+  it('give results identical to in-process checking, valid and invalid', async () => {
+    const ops = generateHistory(20_000, { keys: 30, seed: 7 });
+    const good1 = await checkLinearizable(ops, { model: 'cas-register', initial: 0, workers: 1 });
+    const goodN = await checkLinearizable(ops, { model: 'cas-register', initial: 0, workers: 3, minPairsForWorkers: 0 });
+    expect(good1.valid).toBe(true);
+    expect(goodN.stats.workers).toBe(3);
+    expect(withoutTimings(goodN)).toEqual(withoutTimings(good1));
+
+    // Break two keys: a read that returns a value nobody wrote.
+    const broken: Op[] = ops.map((o) => ({ ...o }));
+    for (const key of [3, 17]) {
+      const last = broken.findLast((o) => o.type === 'ok' && o.f === 'read' && o.key === key)!;
+      last.value = 99;
+    }
+    const bad1 = await checkLinearizable(broken, { model: 'cas-register', initial: 0, workers: 1 });
+    const badN = await checkLinearizable(broken, { model: 'cas-register', initial: 0, workers: 3, minPairsForWorkers: 0 });
+    expect(bad1.valid).toBe(false);
+    expect(bad1.anomalies.map((a) => a.key).sort()).toEqual([17, 3].sort());
+    expect(badN.stats.workers).toBe(3);
+    expect(withoutTimings(badN)).toEqual(withoutTimings(bad1));
+  });
+});
+
+describe('budgets', () => {
+  // Twelve appends that never answered, then a read no order of them can produce: the complete search would
+  // try every order of every subset of the appends.
+  function explosive(): Op[] {
+    const h = new History();
+    for (let p = 0; p < 12; p++) h.invoke(p, 'append', String.fromCharCode(97 + p), 'k');
+    h.invoke(20, 'read', null, 'k').ok(20, 'zz');
+    return h.ops;
+  }
+
+  it('maxStates: unknown, with how far it got', async () => {
+    const r = await checkLinearizable(explosive(), { model: 'kv', workers: 1, maxStates: 5_000 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/explored more than 5000 states/);
+    const u = (r.stats.unknownKeys as { key: string; states: number; okOps: number }[])[0];
+    expect(u.key).toBe('k');
+    expect(u.states).toBeGreaterThan(5_000);
+    expect(u.okOps).toBe(1);
+  });
+
+  it('timeoutMs: unknown, never true', async () => {
+    const r = await checkLinearizable(explosive(), { model: 'kv', workers: 1, timeoutMs: 200 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/timeout/);
+  });
+
+  it('a budget does not turn a clear failure elsewhere into unknown', async () => {
+    const h = new History().invoke(30, 'write', 1, 'other').ok(30).invoke(31, 'read', null, 'other').ok(31, 2);
+    const ops = [...explosive(), ...h.ops.map((o, i) => ({ ...o, index: 100 + i }))];
+    const r = await checkLinearizable(ops, { model: 'kv', workers: 1, maxStates: 5_000, shrink: false });
+    expect(r.valid).toBe(false);
+    expect(r.anomalies[0].key).toBe('other');
+  });
+});
+
+describe('progress', () => {
+  it('reports keys done and states explored as an in-process check goes, ending at every key', async () => {
+    const ops = generateHistory(20_000, { keys: 5, seed: 3 });
+    const seen: { keysDone: number; keys: number; states: number }[] = [];
+    const r = await checkLinearizable(ops, { model: 'cas-register', initial: 0, workers: 1, onProgress: (p) => seen.push({ ...p }) });
+    expect(r.valid).toBe(true);
+    expect(seen.length).toBeGreaterThan(5); // ticks during the search as well as one per key
+    expect(seen.at(-1)).toEqual({ keysDone: 5, keys: 5, states: r.stats.statesExplored });
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i].keysDone).toBeGreaterThanOrEqual(seen[i - 1].keysDone);
+      expect(seen[i].states).toBeGreaterThanOrEqual(seen[i - 1].states);
+    }
+  });
+});
