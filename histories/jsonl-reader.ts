@@ -2,7 +2,7 @@
  * Streams history.jsonl, validating every line. A malformed line is an InputError naming its line number,
  * except a torn LAST line (no trailing newline: a write cut short by a crash), which is dropped with a warning.
  */
-import { createReadStream } from 'node:fs';
+import { openContentStream } from './compressed.js';
 import { InputError } from './errors.js';
 import { OpSchema, type Op } from './op.js';
 
@@ -15,10 +15,10 @@ export interface ReadOptions {
 
 const NEWLINE = 0x0a;
 
-/** Yield each op of a JSONL file in order. Memory stays bounded by the chunk size, whatever the file size. */
+/** Yield each op of a JSONL file (plain or gzipped) in order. Memory stays bounded by the chunk size, whatever the file size. */
 export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
   const file = opts.file ?? path;
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = openContentStream(path);
   let carry: Buffer | undefined;
   let line = 0;
   let expectIndex = 0;

@@ -2,7 +2,8 @@
  * Load a history from any supported source: our JSONL, a Jepsen EDN history, Jepsen log lines, or a stored
  * run (its directory, or a `latest` pointer). The format is told from the content, never from the file name.
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readContent, readContentHead } from './compressed.js';
 import { join } from 'node:path';
 import { InputError } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
@@ -26,7 +27,7 @@ export interface LoadOptions {
 
 const HEAD_BYTES = 64 * 1024;
 
-/** A run directory stands for its history.jsonl. */
+/** A run directory stands for its history.jsonl (or history.jsonl.gz, once the run is archived). */
 async function resolveHistoryPath(path: string): Promise<string> {
   let st;
   try {
@@ -35,26 +36,17 @@ async function resolveHistoryPath(path: string): Promise<string> {
     throw new InputError(`no such file or directory: ${path}`);
   }
   if (st.isDirectory()) {
-    const inner = join(path, 'history.jsonl');
-    try {
-      await stat(inner);
-    } catch {
-      throw new InputError(`${path} is a directory without a history.jsonl (is it a faultline run directory?)`);
+    for (const name of ['history.jsonl', 'history.jsonl.gz']) {
+      const inner = join(path, name);
+      if (await stat(inner).then(() => true, () => false)) return inner;
     }
-    return inner;
+    throw new InputError(`${path} is a directory without a history.jsonl (is it a faultline run directory?)`);
   }
   return path;
 }
 
-async function readHead(path: string): Promise<string> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, HEAD_BYTES, 0);
-    return buf.toString('utf8', 0, bytesRead);
-  } finally {
-    await fh.close();
-  }
+function readHead(path: string): Promise<string> {
+  return readContentHead(path, HEAD_BYTES);
 }
 
 export async function loadHistory(input: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
@@ -73,7 +65,7 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
     const { ops, warnings } = await readJsonl(path, { file: input });
     return { ops, warnings, format, path };
   }
-  const text = await readFile(path, 'utf8');
+  const text = readContent(path);
   const parse = format === 'edn' ? parseEdnHistory : parseJepsenLog;
   const { ops, warnings } = parse(text, { independent: opts.independent ?? 'auto', file: input });
   return { ops, warnings, format, path };

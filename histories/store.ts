@@ -25,11 +25,20 @@ export function runPaths(dir: string) {
   return {
     meta: join(dir, 'run.json'),
     history: join(dir, 'history.jsonl'),
+    /** The history once the run is finished and archived. */
+    historyGz: join(dir, 'history.jsonl.gz'),
+    report: join(dir, 'report.html'),
     results: join(dir, 'results.json'),
     log: join(dir, 'faultline.log'),
     nodeLogs: join(dir, 'nodes'),
     data: join(dir, 'data'),
   };
+}
+
+/** The run's history file as stored: history.jsonl while it is written, history.jsonl.gz once archived. */
+export function historyFile(dir: string): string {
+  const p = runPaths(dir);
+  return existsSync(p.history) || !existsSync(p.historyGz) ? p.history : p.historyGz;
 }
 
 export function createRunDir(root: string, test: string, now = new Date()): RunDir {

@@ -21,8 +21,9 @@ declare -A WHY=(
   [iproute2]="netns runtime: ip netns, veth pairs and the hub bridge"
   [libfaketime]="netns runtime: clock faults through LD_PRELOAD for targets that honour it"
   [docker.io]="docker runtime: a local Docker engine (dockerd, containerd, runc) for targets in containers"
+  [chromium]="report tests: a headless browser (driven by playwright-core) that opens report.html and faultline serve"
 )
-ORDER=(etcd-server etcd-client redis-server redis-sentinel iptables iproute2 libfaketime docker.io)
+ORDER=(etcd-server etcd-client redis-server redis-sentinel iptables iproute2 libfaketime docker.io chromium)
 
 missing=()
 for p in "${ORDER[@]}"; do

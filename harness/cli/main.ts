@@ -8,6 +8,7 @@ import { convertCommand } from './commands/convert.js';
 import { lsCommand, showCommand } from './commands/ls.js';
 import { runCommand, compareCommand, addRunOptions } from './commands/run.js';
 import { cleanupCommand } from './commands/cleanup.js';
+import { reportCommand } from './commands/report.js';
 import { describeError, exitCodeForError } from './errors.js';
 import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
@@ -30,6 +31,7 @@ Examples:
   faultline compare --configs raft,lww --seed 7  both, same seed, side by side
   faultline run --target maelstrom --bin ./node --workload broadcast --nemesis partition
   faultline check store/builtin-raft-register/latest
+  faultline report latest                        report.html of the newest run (every run writes one)
   faultline check knossos/*.edn --model cas-register --initial 0
   faultline convert history.jsonl --to edn -o history.edn`,
     );
@@ -88,6 +90,16 @@ Examples:
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--json', 'run.json and results.json as one JSON object')
     .action((run: string, opts) => setExit(showCommand(run, opts)));
+
+  p.command('report')
+    .description('Write report.html for a stored run (into its directory) or for a history file (beside it, checked on the way)')
+    .argument('<run-or-file>', 'a run directory, <test>/<id>, <test>, latest, or a history file (JSONL, Jepsen EDN, jepsen.log)')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('-o, --output <file>', 'write the report here instead')
+    .option('--no-check', 'for a history file: draw it without checking it for linearizability')
+    .option('--timeout <seconds>', 'for a history file: give up checking after this long (unknown)', '60')
+    .option('--json', 'print {"report","bytes","ms","valid"}')
+    .action(async (ref: string, opts) => setExit(await reportCommand(ref, opts)));
 
   p.command('cleanup')
     .description('Remove what crashed runs left behind: node processes, network namespaces, iptables rules, containers')

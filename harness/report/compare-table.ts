@@ -65,7 +65,7 @@ const convergence = (r: CompareRow): string =>
         : NA;
 const rate = (x: number): string => (Number.isFinite(x) ? String(x >= 100 ? Math.round(x) : Number(x.toFixed(1))) : NA);
 
-const MEASURES: [string, (r: CompareRow) => string][] = [
+export const MEASURES: [string, (r: CompareRow) => string][] = [
   ['answered during faults', (r) => pct(r.answeredDuringFaults)],
   ['answered, minority side', (r) => pct(r.answeredMinority)],
   ['linearizable', (r) => validity(r.linearizable)],

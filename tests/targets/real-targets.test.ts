@@ -13,6 +13,7 @@ import { describeWithEnv } from '../harness/netns/env.js';
 import { checkDocker, describeWithDocker } from '../harness/docker/env.js';
 import { checkerOf, cliJson, tmpStore } from '../harness/run/run-helpers.js';
 import { cli } from '../harness/cli/helpers.js';
+import { readContent } from '../../histories/compressed.js';
 
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 const ETCD = ['etcd'];
@@ -44,7 +45,7 @@ function etcdLatencyRun(runtime: string) {
   expect(a.byFault.latency.ops).toBeGreaterThan(10);
   expect(a.byFault.latency.latencyMs.p50).toBeGreaterThan(40);
   expect(a.byFault.latency.latencyMs.p50).toBeGreaterThan(3 * a.outsideFaults.latencyMs.p50);
-  const history = readFileSync(join(out.dir, 'history.jsonl'), 'utf8');
+  const history = readContent(join(out.dir, 'history.jsonl.gz'));
   expect(history).toMatch(/"f":"start-latency"/);
   expect(history).not.toMatch(/not supported|needs netem|peer ports/);
 }

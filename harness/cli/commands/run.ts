@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
 import { FAULTS, RUNTIMES, RunConfigSchema, WORKLOADS, type RunConfig } from '../../../histories/run-record.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
@@ -13,6 +13,7 @@ import { randomSeed } from '../../rng.js';
 import { compareRowFrom, renderCompareTable } from '../../report/compare-table.js';
 import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
+import { renderCompareHtml } from '../../report/html/compare-page.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
 import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
 import { isKeylessWorkload } from '../../target.js';
@@ -43,6 +44,7 @@ export interface RunFlags {
   store: string;
   json?: boolean;
   progress?: boolean;
+  keepData?: boolean;
 }
 
 export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Command {
@@ -69,6 +71,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .option('--byzantine-clients', 'Byzantine faults: traitors also tamper with their replies to clients')
     .option('--seed <seed>', 'seed for every random choice (default: random, always printed)')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--keep-data', "keep the nodes' data directories (removed after the run by default; node logs always stay)")
     .option('--no-progress', 'no live progress line')
     .option('--json', 'print the outcome as JSON');
   return cmd;
@@ -224,6 +227,7 @@ function printOutcome(o: RunOutcome): void {
   println(`  ${s.clientOps} client ops (${s.opsPerSec.toFixed(0)}/s), ${s.faults} faults, final reads ${o.finals.converged ? `agreed after ${o.finals.rounds} round(s)` : `did not agree within ${o.finals.boundMs / 1000} s`}`);
   if (s.cap) println(`  ${bold('CAP')}: ${s.cap}`);
   println(`  stored in ${o.dir}   (faultline show ${o.dir})`);
+  if (o.report) println(`  report: ${o.report.path}`);
 }
 
 async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: RunObserver) => Promise<T>): Promise<T> {
@@ -248,8 +252,8 @@ async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: Run
 export async function runCommand(f: RunFlags): Promise<number> {
   const config = await resolveConfig(f);
   if (!f.json) process.stderr.write(`faultline run: ${config.target}/${config.config}${config.bug ? ` with bug ${config.bug}` : ''}, seed ${config.seed}\n`);
-  const outcome = await withRun(f, (signal, observer) => runTest({ config, store: f.store, signal, observer }));
-  if (f.json) printJson({ dir: outcome.dir, valid: outcome.valid, seed: config.seed, results: outcome.results });
+  const outcome = await withRun(f, (signal, observer) => runTest({ config, store: f.store, signal, observer, keepData: f.keepData }));
+  if (f.json) printJson({ dir: outcome.dir, valid: outcome.valid, seed: config.seed, report: outcome.report?.path, results: outcome.results });
   else printOutcome(outcome);
   return exitCodeFor(outcome.valid);
 }
@@ -267,7 +271,7 @@ export async function compareCommand(f: RunFlags): Promise<number> {
   await withRun(f, async (signal, observer) => {
     for (const config of configs) {
       if (!f.json) process.stderr.write(bold(`\n== ${config.config} ==\n`));
-      outcomes.push(await runTest({ config, store: f.store, signal, observer }));
+      outcomes.push(await runTest({ config, store: f.store, signal, observer, keepData: f.keepData }));
     }
   });
   const rows = outcomes.map((o) =>
@@ -279,11 +283,13 @@ export async function compareCommand(f: RunFlags): Promise<number> {
   const record = { seed, target: f.target, configs: names, runs: outcomes.map((o) => o.dir), rows };
   writeFileSync(join(dir, 'compare.json'), JSON.stringify(record, null, 2) + '\n');
   writeFileSync(join(dir, 'compare.txt'), tableText + '\n');
+  writeFileSync(join(dir, 'report.html'), renderCompareHtml({ ...record, dir }, outcomes.map((o) => (o.report ? relative(dir, o.report.path) : undefined))));
   if (f.json) printJson({ ...record, dir });
   else {
     println();
     println(tableText);
     println(dim(`\nstored in ${dir}; runs: ${outcomes.map((o) => o.dir).join(', ')}`));
+    println(dim(`report: ${join(dir, 'report.html')}`));
   }
   // Each configuration is judged by its own promise; the comparison fails if any configuration broke its own.
   return exitCodeFor(composeValidity(outcomes.map((o) => o.valid)));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../cli/helpers.js';
+import { readContent } from '../../../histories/compressed.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-run-'));
 const quick = ['--time-limit', '6', '--nemesis-interval', '1.5', '--quiescence', '1', '--op-timeout', '0.5', '--convergence-bound', '8', '--no-progress'];
@@ -41,6 +42,13 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(out.results.summary.clientOps).toBeGreaterThan(100);
     expect(out.results.summary.faults).toBeGreaterThan(0);
     expect(processesUnder(store)).toEqual([]);
+    // Archived: the history gzipped, report.html beside it, the nodes' data gone, their logs kept.
+    const files = readdirSync(out.dir);
+    expect(files).toEqual(expect.arrayContaining(['history.jsonl.gz', 'report.html', 'nodes']));
+    expect(files).not.toContain('history.jsonl');
+    expect(files).not.toContain('data');
+    expect(readdirSync(join(out.dir, 'nodes')).length).toBeGreaterThan(0);
+    expect(out.report).toBe(join(out.dir, 'report.html'));
   });
 
   it('raft --bug stale-reads under partitions is caught as not linearizable on some seed of three', () => {
@@ -66,7 +74,7 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(meta(a.dir).faultSchedule.length).toBeGreaterThan(0);
     // Each client slot's sequence of (f, key, written value) is the same; timing decides only how far it got.
     const perSlot = (dir: string) => {
-      const ops = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const ops = readContent(join(dir, 'history.jsonl.gz')).trim().split('\n').map((l) => JSON.parse(l));
       const slots = new Map<number, string[]>();
       for (const op of ops) {
         if (op.type !== 'invoke' || typeof op.process !== 'number' || op.f === 'final-read') continue;
@@ -125,7 +133,7 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(checker(good.out, 'convergence').valid).toBe(true);
     // Reads under broadcast may lag: the run is held to delivery, not to linearizability.
     expect(checker(good.out, 'linearizable')).toBeUndefined();
-    const history = readFileSync(join(good.out.dir, 'history.jsonl'), 'utf8');
+    const history = readContent(join(good.out.dir, 'history.jsonl.gz'));
     expect(history).toMatch(/"f":"start-partition"/);
 
     const bad = runJson([...args, '--bin', join(dir, 'broadcast-once.mjs')]);
