@@ -16,6 +16,7 @@ import { setChecker } from '../checkers/set.js';
 import { registerAnomaliesChecker } from '../checkers/register-anomalies.js';
 import { availabilityChecker } from '../checkers/availability.js';
 import { capSummary } from '../checkers/cap.js';
+import { kafkaChecker } from '../checkers/kafka/index.js';
 
 export interface RunCheck {
   results: CheckResult[];
@@ -49,6 +50,9 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
       break;
     case 'set':
       parts.push({ checker: setChecker, enforced: true });
+      break;
+    case 'kafka':
+      parts.push({ checker: kafkaChecker, enforced: true });
       break;
     case 'register':
       parts.push({ checker: linearizableChecker('cas-register', null), enforced: cp });

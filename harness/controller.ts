@@ -133,6 +133,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         config: config.config,
         bug: config.bug,
         workload: config.workload,
+        keys: config.keys,
         dataDir: paths.data,
         logDir: paths.nodeLogs,
         seed: config.seed,

@@ -8,6 +8,7 @@
  */
 import { isCounterWorkload, isSetWorkload, type ClientOp, type WorkloadName } from './target.js';
 import { rngFor, type Rng } from './rng.js';
+import { KafkaGenerator } from './kafka-workload.js';
 
 export interface Generator {
   /** The next op for this slot. */
@@ -117,6 +118,7 @@ export function makeGenerator(slot: number, o: GeneratorOptions): Generator {
   if (isCounterWorkload(o.workload)) return new CounterGenerator(rng, o.workload === 'pn-counter');
   if (o.workload === 'unique-ids') return new GenerateGenerator();
   if (o.workload === 'echo') return new EchoGenerator(slot);
+  if (o.workload === 'kafka') return new KafkaGenerator(rng, slot, o.slots, o.keys);
   // Maelstrom's broadcast is a set workload under other message names: one set of messages, no keys.
   return isSetWorkload(o.workload) ? new SetGenerator(rng, slot, o) : new RegisterGenerator(rng, slot, o);
 }

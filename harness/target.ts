@@ -15,7 +15,7 @@ export type WorkloadName = (typeof WORKLOADS)[number];
  * What each workload is, in one table: which checker family judges it, whether it has keys, and whether
  * its nodes keep state to read back after the heal. The predicates below read it.
  */
-const WORKLOAD_TRAITS: Record<WorkloadName, { family: 'register' | 'set' | 'counter' | 'unique-ids' | 'echo'; keyless: boolean }> = {
+const WORKLOAD_TRAITS: Record<WorkloadName, { family: 'register' | 'set' | 'counter' | 'unique-ids' | 'echo' | 'kafka'; keyless: boolean }> = {
   register: { family: 'register', keyless: false },
   'lin-kv': { family: 'register', keyless: false },
   set: { family: 'set', keyless: false },
@@ -24,6 +24,7 @@ const WORKLOAD_TRAITS: Record<WorkloadName, { family: 'register' | 'set' | 'coun
   'pn-counter': { family: 'counter', keyless: true },
   'unique-ids': { family: 'unique-ids', keyless: true },
   echo: { family: 'echo', keyless: true },
+  kafka: { family: 'kafka', keyless: false },
 };
 
 /** The checker family that judges a workload's history. */
@@ -96,6 +97,8 @@ export interface TargetContext {
   seed: string;
   logger: Logger;
   runtime: RuntimeKind;
+  /** How many keys (registers, sets, logs) the workload spreads over, for clients that follow them all. */
+  keys?: number;
   /** The faults the nemesis may inject, so a runtime sets up only what they need (node-link latency proxies). */
   faults?: readonly FaultKind[];
   /** For targets run from a user's binary (maelstrom) or image (docker). */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
-export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo'] as const;
+export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'] as const;
 export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'] as const;
 
 /** The options of one run, after defaults: enough to run it again. */

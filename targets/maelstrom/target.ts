@@ -8,11 +8,12 @@ import { resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 import { SimRuntime } from '../../harness/sim/sim-runtime.js';
 import { PidLedger } from '../../harness/sim/ledger.js';
-import type { Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
+import type { Client, Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
 import { builtinCommand, BUILTIN_BUGS } from '../builtin/index.js';
 import { MaelstromClient, KEY_DOES_NOT_EXIST, readValue, type Dialect } from './client.js';
 import { sleep } from '../../harness/time.js';
+import { KafkaClient } from './kafka-client.js';
 
 interface Launch {
   command: string;
@@ -43,7 +44,7 @@ class MaelstromCluster implements Cluster {
     });
   }
 
-  private get dialect(): Dialect {
+  private get dialect(): Dialect | 'kafka' {
     switch (this.ctx.workload) {
       case 'broadcast':
         return 'broadcast';
@@ -56,6 +57,8 @@ class MaelstromCluster implements Cluster {
         return 'unique-ids';
       case 'echo':
         return 'echo';
+      case 'kafka':
+        return 'kafka';
       default:
         return 'kv';
     }
@@ -65,6 +68,9 @@ class MaelstromCluster implements Cluster {
   private healthProbe(): { body: Record<string, unknown>; healthy: (r: Record<string, unknown>) => boolean } {
     if (this.dialect === 'unique-ids') return { body: { type: 'generate' }, healthy: (r) => r.type === 'generate_ok' };
     if (this.dialect === 'echo') return { body: { type: 'echo', echo: 'health' }, healthy: (r) => r.type === 'echo_ok' };
+    if (this.dialect === 'kafka') {
+      return { body: { type: 'list_committed_offsets', keys: ['0'] }, healthy: (r) => r.type === 'list_committed_offsets_ok' };
+    }
     if (this.dialect === 'counter') return { body: { type: 'read' }, healthy: (r) => r.type === 'read_ok' };
     return {
       body: { type: 'read', key: '__faultline_health' },
@@ -118,12 +124,15 @@ class MaelstromCluster implements Cluster {
     }
   }
 
-  async openClient(node: string): Promise<MaelstromClient> {
-    return new MaelstromClient(this.runtime, node, this.dialect);
+  async openClient(node: string): Promise<Client> {
+    const dialect = this.dialect;
+    if (dialect === 'kafka') return new KafkaClient(this.runtime, node, this.ctx.keys ?? 1);
+    return new MaelstromClient(this.runtime, node, dialect);
   }
 
   async finalRead(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
     const dialect = this.dialect;
+    if (dialect === 'kafka') return this.finalPoll(node, key, timeoutMs);
     const empty = dialect === 'kv' ? null : dialect === 'counter' ? 0 : [];
     const keyless = dialect === 'broadcast' || dialect === 'counter';
     const body = this.launch.builtin ? { type: 'faultline_local_read', key } : keyless ? { type: 'read' } : { type: 'read', key };
@@ -137,6 +146,28 @@ class MaelstromCluster implements Cluster {
     if (r.type === 'read_ok') return { ok: true, value: readValue(r, dialect) };
     if (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST) return { ok: true, value: empty };
     return { ok: false, value: null, error: JSON.stringify(r) };
+  }
+
+  /** A kafka node's whole log for `key`: poll from offset 0 until a poll brings nothing new. */
+  private async finalPoll(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
+    const k = String(key);
+    const pairs: [number, unknown][] = [];
+    let from = 0;
+    for (let round = 0; round < 1000; round++) {
+      let r: Record<string, unknown>;
+      try {
+        r = await this.runtime.request(node, { type: 'poll', offsets: { [k]: from } }, timeoutMs);
+      } catch (err) {
+        return { ok: false, value: null, error: (err as Error).message };
+      }
+      if (r.type !== 'poll_ok') return { ok: false, value: null, error: JSON.stringify(r) };
+      const got = (r.msgs as Record<string, unknown> | undefined)?.[k];
+      const fresh = Array.isArray(got) ? got.filter((p): p is [number, unknown] => Array.isArray(p) && Number.isInteger(p[0]) && p[0] >= from) : [];
+      if (fresh.length === 0) break;
+      pairs.push(...fresh);
+      from = Math.max(...fresh.map((p) => p[0])) + 1;
+    }
+    return { ok: true, value: pairs };
   }
 
   async versions(): Promise<Record<string, string>> {
@@ -177,9 +208,9 @@ export const maelstromTarget: Target = {
   promises: { default: 'CP' },
   // Maelstrom's g-set and broadcast nodes promise that every acknowledged element arrives everywhere, not
   // that reads are current: hold them to delivery and convergence, and report stale reads.
-  workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP', echo: 'AP' },
+  workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP', echo: 'AP', kafka: 'AP' },
   bugs: [],
-  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo'],
+  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'corrupt', 'replay', 'equivocate', 'forge'],

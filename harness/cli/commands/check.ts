@@ -45,8 +45,8 @@ export function parsePositive(name: string, text: string | undefined, integer = 
   return n;
 }
 
-function noLinearModel(path: string, workload: 'unique-ids' | 'echo'): InputError {
-  const what = workload === 'echo' ? 'echoes only have to match' : 'ids only have to differ';
+function noLinearModel(path: string, workload: 'unique-ids' | 'echo' | 'kafka'): InputError {
+  const what = workload === 'echo' ? 'echoes only have to match' : workload === 'kafka' ? 'its logs are judged by the kafka checker' : 'ids only have to differ';
   return new InputError(
     `${path}: a ${workload} history has no datatype to check for linearizability (${what}); a stored run's verdict on it is in its results (faultline show)`,
   );
@@ -58,7 +58,7 @@ function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   if (dir && existsSync(join(dir, 'run.json'))) {
     const meta = readMeta(dir);
     const w = meta.config.workload;
-    if (w === 'unique-ids' || w === 'echo') throw noLinearModel(path, w);
+    if (w === 'unique-ids' || w === 'echo' || w === 'kafka') throw noLinearModel(path, w);
     const value = isSetWorkload(w) ? 'set' : isCounterWorkload(w) ? 'counter' : 'cas-register';
     return { value, reason: `the run's ${w} workload` };
   }
