@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the netns runtime and the etcd / Redis targets need, from Debian's packages.
+# Installs what the netns runtime and the etcd / Redis / PostgreSQL / NATS targets need, from Debian's packages.
 # Idempotent: packages already present are left alone, and `apt-get update` runs only when one is missing.
 # The redis and etcd packages start system services on install; faultline starts its own processes inside
 # network namespaces and must never talk to (or collide with) a system instance, so those are stopped and
@@ -17,13 +17,15 @@ declare -A WHY=(
   [etcd-client]="etcd target: etcdctl, for poking at a cluster by hand"
   [redis-server]="redis target: the redis-server run on each node"
   [redis-sentinel]="redis target: the Sentinel on each node that elects a new primary"
+  [postgresql-15]="postgres target: initdb, pg_basebackup, pg_rewind and postgres, run as the postgres user"
+  [nats-server]="nats target: the nats-server (JetStream) run on each node"
   [iptables]="netns runtime: partitions and packet loss as iptables DROP rules (iptables-nft)"
   [iproute2]="netns runtime: ip netns, veth pairs and the hub bridge"
   [libfaketime]="netns runtime: clock faults through LD_PRELOAD for targets that honour it"
   [docker.io]="docker runtime: a local Docker engine (dockerd, containerd, runc) for targets in containers"
   [chromium]="report tests: a headless browser (driven by playwright-core) that opens report.html and faultline serve"
 )
-ORDER=(etcd-server etcd-client redis-server redis-sentinel iptables iproute2 libfaketime docker.io chromium)
+ORDER=(etcd-server etcd-client redis-server redis-sentinel postgresql-15 nats-server iptables iproute2 libfaketime docker.io chromium)
 
 missing=()
 for p in "${ORDER[@]}"; do
@@ -55,7 +57,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Stop and disable the system services the packages ship; faultline never uses them.
-for svc in redis-server redis-sentinel etcd docker containerd; do
+for svc in redis-server redis-sentinel etcd postgresql nats-server docker containerd; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     if systemctl list-unit-files "$svc.service" >/dev/null 2>&1; then
       systemctl stop "$svc" >/dev/null 2>&1 || true
@@ -69,9 +71,9 @@ for svc in redis-server redis-sentinel etcd docker containerd; do
   fi
 done
 # Without an init system, a package script may still have started a daemon: end those by PID file.
-for pidfile in /run/redis/redis-server.pid /run/sentinel/redis-sentinel.pid /run/redis/redis-sentinel.pid; do
+for pidfile in /run/redis/redis-server.pid /run/sentinel/redis-sentinel.pid /run/redis/redis-sentinel.pid /run/postgresql/15-main.pid; do
   if [ -s "$pidfile" ]; then
-    pid=$(cat "$pidfile")
+    pid=$(head -n 1 "$pidfile")  # postgres adds more lines after the PID
     if kill -0 "$pid" 2>/dev/null; then
       kill "$pid" && echo "install-targets: stopped the system daemon with PID $pid ($pidfile)"
     fi
@@ -84,6 +86,6 @@ if iptables --version 2>/dev/null | grep -q nf_tables; then
 else
   echo "install-targets: warning: iptables is not the nf_tables flavour: $(iptables --version 2>&1)" >&2
 fi
-for b in etcd redis-server redis-sentinel iptables ip; do
+for b in etcd redis-server redis-sentinel /usr/lib/postgresql/15/bin/postgres nats-server iptables ip; do
   printf 'install-targets: %-15s %s\n' "$b" "$(command -v "$b" || echo MISSING)"
 done

@@ -10,6 +10,8 @@ const LOADERS: Record<string, () => Promise<Target>> = {
   maelstrom: async () => (await import('./maelstrom/target.js')).maelstromTarget,
   etcd: async () => (await import('./etcd/index.js')).etcdTarget,
   redis: async () => (await import('./redis/index.js')).redisTarget,
+  postgres: async () => (await import('./postgres/index.js')).postgresTarget,
+  nats: async () => (await import('./nats/index.js')).natsTarget,
 };
 
 export const TARGET_NAMES = Object.keys(LOADERS);

@@ -1,5 +1,5 @@
 /** A TargetContext for the real-target tests, with per-test temporary folders. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -8,6 +8,8 @@ import type { TargetContext, WorkloadName } from '../../../harness/target.js';
 
 export function testContext(prefix: string, nodes: string[], config: string, workload: WorkloadName): { ctx: TargetContext; dispose: () => void } {
   const work = mkdtempSync(join(tmpdir(), `fl-${prefix}-`));
+  // Targets that run as their own user (postgres) must be able to enter the folder.
+  chmodSync(work, 0o755);
   const ctx: TargetContext = {
     runId: `${prefix}-${process.pid}-${Date.now()}`,
     nodes,

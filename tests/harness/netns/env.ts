@@ -7,7 +7,16 @@ import { describe, it } from 'vitest';
 
 const SEARCH = ['/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
+/** A bare name is looked up in the usual folders; an absolute path is checked as it is. */
 export function findBinary(name: string): string | null {
+  if (name.startsWith('/')) {
+    try {
+      accessSync(name, constants.X_OK);
+      return name;
+    } catch {
+      return null;
+    }
+  }
   for (const dir of SEARCH) {
     try {
       accessSync(`${dir}/${name}`, constants.X_OK);

@@ -1,0 +1,149 @@
+/**
+ * NATS JetStream (Debian's nats-server 2.9), one server per node, clustered by routes; the workload is a KV
+ * bucket whose stream is replicated to every node (R = nodes, so 1 to 5 nodes). Configs differ only in how
+ * reads are served: `cp` reads go to the stream leader; `direct-get` reads use direct get, answered by
+ * whichever replica the request reaches (the client's own node first), which NATS documents as possibly
+ * stale. Writes and cas (update with revision) are decided by the stream leader in both.
+ */
+import type { JetStreamManager, NatsConnection } from 'nats';
+import { InputError } from '../../histories/errors.js';
+import { binaryVersion, validateRealContext } from '../real-context.js';
+import type { Key } from '../../histories/op.js';
+import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
+import { sleep } from '../../harness/time.js';
+import { BUCKET, describeError, NatsClient, openNats, readEntry, STREAM, within, type HostPort, type ReadMode } from './client.js';
+import { CLIENT_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
+
+const CONFIGS = ['cp', 'direct-get'] as const;
+/** JetStream replicates a stream to at most five servers. */
+const MAX_REPLICAS = 5;
+
+export class NatsCluster implements Cluster {
+  readonly runtime: RealRuntime;
+  readonly readMode: ReadMode;
+  private bucketReady = false;
+
+  constructor(
+    private readonly ctx: TargetContext,
+    bin: string = NATS_BIN,
+  ) {
+    this.runtime = makeRealRuntime(ctx, {
+      launch: natsLauncher(bin, ctx.runtime === 'docker'),
+      proxyPorts: [CLIENT_PORT],
+      peerPorts: [ROUTE_PORT],
+      defaultImage: 'faultline/nats:local',
+    });
+    this.readMode = ctx.config === 'direct-get' ? 'direct' : 'leader';
+  }
+
+  address(node: NodeId): HostPort {
+    const a = this.runtime.nodeAddress(node, CLIENT_PORT);
+    return { host: a.host, port: a.port ?? CLIENT_PORT };
+  }
+
+  private async withNode<T>(node: NodeId, timeoutMs: number, fn: (nc: NatsConnection, jsm: JetStreamManager) => Promise<T>): Promise<T> {
+    const nc = await within(openNats(this.address(node), timeoutMs, `faultline-probe-${node}`), timeoutMs);
+    try {
+      const jsm = await nc.jetstreamManager({ timeout: timeoutMs, checkAPI: false });
+      return await within(fn(nc, jsm), timeoutMs);
+    } finally {
+      await nc.close().catch(() => undefined);
+    }
+  }
+
+  /** Why the cluster is not healthy yet, or null: the bucket exists, has a leader, and every replica is current. */
+  private async problem(): Promise<string | null> {
+    return this.withNode(this.ctx.nodes[0], 3000, async (nc, jsm) => {
+      if (!this.bucketReady) {
+        // Creating the bucket needs a JetStream meta leader, so this also waits for the cluster to form.
+        await nc.jetstream().views.kv(BUCKET, { replicas: this.ctx.nodes.length, history: 1, allow_direct: true, timeout: 3000 });
+        this.bucketReady = true;
+      }
+      const si = await jsm.streams.info(STREAM);
+      const c = si.cluster;
+      if (!c?.leader) return 'the bucket has no leader yet';
+      const followers = c.replicas ?? [];
+      const behind = followers.filter((r) => !r.current || r.offline);
+      if (followers.length + 1 < this.ctx.nodes.length) return `${followers.length + 1} of ${this.ctx.nodes.length} replicas known`;
+      if (behind.length > 0) return `replicas not current: ${behind.map((r) => r.name).join(', ')}`;
+      return null;
+    });
+  }
+
+  async awaitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    for (let attempt = 0; attempt < 10_000 && Date.now() < deadline; attempt++) {
+      try {
+        const p = await this.problem();
+        if (p === null) {
+          // Every node answers a direct get of its own (a replica of the bucket on each).
+          const answers = await Promise.all(this.ctx.nodes.map((n) => this.withNode(n, 2000, (_nc, jsm) => readEntry(jsm, 'health', 'direct')).then(() => null, (err) => `${n}: ${describeError(err)}`)));
+          const bad = answers.filter((a) => a !== null);
+          if (bad.length === 0) return;
+          last = bad.join('; ');
+        } else last = p;
+      } catch (err) {
+        last = describeError(err);
+      }
+      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+    throw new Error(`nats cluster was not healthy after ${timeoutMs} ms: ${last}`);
+  }
+
+  async openClient(node: NodeId, process: number): Promise<Client> {
+    if (!this.ctx.nodes.includes(node)) throw new InputError(`unknown node "${node}"`);
+    const nc = await openNats(this.address(node), 5000, `faultline-${process}`);
+    // No API check on open: while a stream leader is being elected it would time out, and a client must still
+    // open then (its ops fail or time out meanwhile, as they should).
+    const js = nc.jetstream({ timeout: 5000, checkAPI: false });
+    const kv = await js.views.kv(BUCKET, { bindOnly: true });
+    return new NatsClient(nc, await nc.jetstreamManager({ checkAPI: false }), kv, this.readMode);
+  }
+
+  /** The node's own replica: direct get on a connection to that node, which its local replica answers. */
+  async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
+    try {
+      return { ok: true, value: (await this.withNode(node, timeoutMs, (_nc, jsm) => readEntry(jsm, key, 'direct'))).value };
+    } catch (err) {
+      return { ok: false, value: null, error: describeError(err) };
+    }
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return { 'nats-server': await natsVersion() };
+  }
+}
+
+export function natsVersion(bin: string = NATS_BIN): Promise<string> {
+  return binaryVersion(bin, /v(\d+\.\d+\.\d+\S*)/);
+}
+
+const workloads: readonly WorkloadName[] = ['register'];
+
+export const natsTarget: Target = {
+  name: 'nats',
+  description: "NATS JetStream 2.9 (Debian's nats-server): a KV bucket replicated to every node",
+  configs: CONFIGS,
+  defaultConfig: 'cp',
+  configNotes: {
+    cp: 'CP: reads, writes and cas (update with revision) all go through the stream leader',
+    'direct-get': 'AP reads: direct get, answered by any replica from its own store (NATS documents it as possibly stale); writes still go through the leader',
+  },
+  promises: { cp: 'CP', 'direct-get': 'AP' },
+  bugs: [],
+  workloads,
+  runtimes: ['netns', 'docker'],
+  defaultRuntime: 'netns',
+  // Latency delays route traffic (the cluster port) through the link proxies. Clock is left out: a Go
+  // binary ignores libfaketime.
+  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  async create(ctx: TargetContext): Promise<Cluster> {
+    validateRealContext('nats', CONFIGS, ctx);
+    if (ctx.workload !== 'register') throw new InputError(`nats target: workload ${ctx.workload} is not supported (workloads: register, with read, write and cas)`);
+    if (ctx.nodes.length > MAX_REPLICAS) throw new InputError(`nats target: a JetStream stream has at most ${MAX_REPLICAS} replicas, so at most ${MAX_REPLICAS} nodes (got ${ctx.nodes.length})`);
+    return new NatsCluster(ctx);
+  },
+};

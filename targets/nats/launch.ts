@@ -1,0 +1,63 @@
+/**
+ * How one NATS node is started: Debian's nats-server (2.9) with JetStream on, its file store in the node's
+ * data folder (kept across kill and restart), and a route to every other node. The config is rewritten at
+ * every start; it carries nothing the server changes.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Launcher } from '../../harness/netns/runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+
+export const NATS_BIN = '/usr/sbin/nats-server';
+export const CLIENT_PORT = 4222;
+export const ROUTE_PORT = 6222;
+export const CLUSTER_NAME = 'faultline';
+
+/** Where a node keeps its JetStream file store (the file fault truncates block files under it). */
+export function storeDir(nodeDir: string): string {
+  return join(nodeDir, 'jetstream');
+}
+
+export function natsConf(node: NodeId, addr: string, peers: Record<NodeId, string>, nodeDir: string, listenAll: boolean): string {
+  const host = listenAll ? '0.0.0.0' : addr;
+  const routes = Object.entries(peers)
+    .filter(([n]) => n !== node)
+    .map(([, a]) => `    "nats-route://${a}:${ROUTE_PORT}"`);
+  return [
+    `# faultline nats node ${node}`,
+    `server_name: "${node}"`,
+    `host: "${host}"`,
+    `port: ${CLIENT_PORT}`,
+    'jetstream {',
+    `  store_dir: "${storeDir(nodeDir)}"`,
+    '  max_memory_store: 64MB',
+    '  max_file_store: 1GB',
+    '}',
+    'cluster {',
+    `  name: "${CLUSTER_NAME}"`,
+    `  host: "${host}"`,
+    `  port: ${ROUTE_PORT}`,
+    // Advertise the node's own address, so the other nodes' routes (and the latency proxies) see it.
+    `  advertise: "${addr}:${ROUTE_PORT}"`,
+    '  routes: [',
+    routes.join('\n'),
+    '  ]',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export function natsLauncher(bin: string = NATS_BIN, listenAll = false): Launcher {
+  return (node, ctx) => {
+    mkdirSync(storeDir(ctx.dataDir), { recursive: true });
+    const conf = join(ctx.dataDir, 'nats.conf');
+    writeFileSync(conf, natsConf(node, ctx.addr, ctx.peers, ctx.dataDir, listenAll));
+    return {
+      name: 'nats-server',
+      command: bin,
+      args: ['-c', conf],
+      // A Go binary makes its own time syscalls: libfaketime cannot reach it.
+      clock: 'none',
+    };
+  };
+}

@@ -1,0 +1,186 @@
+/**
+ * PostgreSQL clients through the `pg` package. The workload client sends each op to the node the failover
+ * manager currently names primary (as a client behind a Patroni-aware proxy would); the direct client reads
+ * one node's own state for final reads and health checks.
+ *
+ * Outcomes: an error the server raised before committing (a serialization failure, a read-only standby, a
+ * failed constraint) means the statement had no effect, so `fail`. A statement that was sent and got no answer
+ * (timeout, connection lost, the server shut down mid-statement) is `info`: an autocommit statement may have
+ * committed locally while waiting for its standbys. Reads have no effect, so every read error is `fail`.
+ */
+import pg from 'pg';
+import type { Key } from '../../histories/op.js';
+import type { Client, ClientOp, ClientResult, WorkloadName } from '../../harness/target.js';
+import { PG_USER } from './launch.js';
+
+export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
+export type Isolation = (typeof ISOLATION_LEVELS)[number];
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export const SCHEMA = [
+  'CREATE TABLE IF NOT EXISTS registers (k text PRIMARY KEY, v text NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS sets (k text NOT NULL, v text NOT NULL)',
+  'CREATE INDEX IF NOT EXISTS sets_k ON sets (k)',
+];
+
+export function openPg(addr: HostPort, connectTimeoutMs: number, isolation: Isolation = 'read-committed'): pg.Client {
+  const c = new pg.Client({
+    host: addr.host,
+    port: addr.port,
+    user: PG_USER,
+    database: 'postgres',
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Every statement of this session runs at the asked isolation level.
+    // (a space inside an option value is escaped with a backslash, as libpq's `options` expects)
+    options: `-c default_transaction_isolation=${isolation.replace('-', '\\ ')}`,
+    keepAlive: true,
+  });
+  c.on('error', () => {}); // reported per statement; connection noise is expected under faults
+  return c;
+}
+
+/** Close without waiting for a server that may never answer. */
+export function dropPg(c: pg.Client): void {
+  const stream = (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream;
+  stream?.destroy?.();
+  c.end().catch(() => undefined);
+}
+
+/** Resolve within `ms`, or reject with a timeout (the statement may still run later). */
+export function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? `${code} ${err.message}` : err.message;
+  }
+  return String(err);
+}
+
+/** SQLSTATEs that end the statement before it commits anything. */
+function refusedBeforeCommit(code: string): boolean {
+  // 40: transaction rollback (serialization failure, deadlock); 25006: read-only transaction (a standby);
+  // 23: integrity constraint; 42: syntax or access rule; 22: data exception; 53: insufficient resources;
+  // 57P03: the server is starting up or shutting down and refused the connection.
+  return /^(40|23|42|22|53)/.test(code) || code === '25006' || code === '57P03';
+}
+
+export function errorOutcome(err: unknown, isRead: boolean): ClientResult {
+  const message = describeError(err);
+  if (isRead) return { type: 'fail', error: message };
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && refusedBeforeCommit(code)) return { type: 'fail', error: message };
+  return { type: 'info', error: message };
+}
+
+/** Where a workload client sends its next op: the current primary's client-facing address. */
+export type Route = () => { node: string; addr: HostPort };
+
+export class PgClient implements Client {
+  private conn: pg.Client | null = null;
+  private connNode: string | null = null;
+
+  constructor(
+    private readonly route: Route,
+    private readonly workload: WorkloadName,
+    private readonly isolation: Isolation,
+  ) {}
+
+  private async connection(timeoutMs: number): Promise<pg.Client> {
+    const { node, addr } = this.route();
+    if (this.conn && this.connNode === node) return this.conn;
+    if (this.conn) dropPg(this.conn);
+    this.conn = null;
+    const c = openPg(addr, Math.max(1, timeoutMs), this.isolation);
+    await within(c.connect(), Math.max(1, timeoutMs));
+    this.conn = c;
+    this.connNode = node;
+    return c;
+  }
+
+  private drop(): void {
+    if (this.conn) dropPg(this.conn);
+    this.conn = null;
+    this.connNode = null;
+  }
+
+  async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
+    const deadline = Date.now() + timeoutMs;
+    let c: pg.Client;
+    try {
+      c = await this.connection(timeoutMs);
+    } catch (err) {
+      // Nothing was sent: whatever the op, it had no effect.
+      this.drop();
+      return { type: 'fail', error: `no connection to the primary: ${describeError(err)}` };
+    }
+    try {
+      return await within(perform(c, this.workload, op), Math.max(1, deadline - Date.now()));
+    } catch (err) {
+      // A connection that timed out or broke may still be mid-statement: never reuse it.
+      if (!(err instanceof pg.DatabaseError) || !refusedBeforeCommit(String(err.code))) this.drop();
+      return errorOutcome(err, op.f === 'read');
+    }
+  }
+
+  async close(): Promise<void> {
+    this.drop();
+  }
+}
+
+async function perform(c: pg.Client, workload: WorkloadName, op: ClientOp): Promise<ClientResult> {
+  const key = String(op.key ?? 'r');
+  if (workload === 'set') {
+    if (op.f === 'add') {
+      await c.query('INSERT INTO sets (k, v) VALUES ($1, $2)', [key, JSON.stringify(op.value)]);
+      return { type: 'ok' };
+    }
+    if (op.f === 'read') return { type: 'ok', value: await readSet(c, key) };
+  } else {
+    switch (op.f) {
+      case 'read':
+        return { type: 'ok', value: await readRegister(c, key) };
+      case 'write':
+        await c.query('INSERT INTO registers (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v', [key, JSON.stringify(op.value)]);
+        return { type: 'ok' };
+      case 'cas': {
+        if (!Array.isArray(op.value) || op.value.length !== 2) {
+          return { type: 'fail', error: `cas needs [expected, new], got ${JSON.stringify(op.value)}` };
+        }
+        const [from, to] = op.value as [unknown, unknown];
+        // One statement either way, so nothing runs between the compare and the set.
+        const r =
+          from === null
+            ? await c.query('INSERT INTO registers (k, v) VALUES ($1, $2) ON CONFLICT (k) DO NOTHING', [key, JSON.stringify(to)])
+            : await c.query('UPDATE registers SET v = $3 WHERE k = $1 AND v = $2', [key, JSON.stringify(from), JSON.stringify(to)]);
+        return r.rowCount === 1 ? { type: 'ok' } : { type: 'fail', error: 'compare failed' };
+      }
+    }
+  }
+  return { type: 'fail', error: `the postgres ${workload} client has no operation "${op.f}"` };
+}
+
+async function readRegister(c: pg.Client, key: string): Promise<unknown> {
+  const r = await c.query<{ v: string }>('SELECT v FROM registers WHERE k = $1', [key]);
+  return r.rows.length === 0 ? null : (JSON.parse(r.rows[0].v) as unknown);
+}
+
+async function readSet(c: pg.Client, key: string): Promise<unknown[]> {
+  const r = await c.query<{ v: string }>('SELECT v FROM sets WHERE k = $1', [key]);
+  return r.rows.map((row) => JSON.parse(row.v) as unknown);
+}
+
+/** One node's own value for `key` (a standby answers from what it has replayed). */
+export function readDirect(c: pg.Client, workload: WorkloadName, key: Key): Promise<unknown> {
+  return workload === 'set' ? readSet(c, String(key)) : readRegister(c, String(key));
+}

@@ -1,0 +1,179 @@
+/**
+ * PostgreSQL 15 with streaming replication (Debian's postgresql-15, run directly as the postgres user): n1
+ * starts as the primary, the other nodes as hot standbys copied with pg_basebackup, and a harness-driven
+ * failover manager (failover.ts) promotes the most advanced standby of a majority when the primary is lost.
+ *
+ * Configs: `async` acknowledges a commit once the primary has it, so a failover after a partition discards
+ * what the old primary acknowledged meanwhile (AP for writes). `sync` waits for `remote_apply` from enough
+ * standbys that primary plus standbys are a majority, so a cut-off primary cannot acknowledge a commit, and
+ * every majority the manager promotes from holds each acknowledged one (CP).
+ */
+import { InputError } from '../../histories/errors.js';
+import { binaryVersion, validateRealContext } from '../real-context.js';
+import type { Key } from '../../histories/op.js';
+import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
+import { sleep } from '../../harness/time.js';
+import { describeError, dropPg, ISOLATION_LEVELS, openPg, PgClient, readDirect, SCHEMA, within, type HostPort, type Isolation } from './client.js';
+import { FailoverManager } from './failover.js';
+import { checkReachable, PG_BIN_DIR, PG_PORT, postgresLauncher } from './launch.js';
+import { join } from 'node:path';
+
+const CONFIGS = ['async', 'sync'] as const;
+
+export interface PostgresOptions {
+  isolation?: Isolation;
+  failoverAfterMs?: number;
+}
+
+export class PostgresCluster implements Cluster {
+  readonly runtime: RealRuntime;
+  readonly manager: FailoverManager;
+  readonly isolation: Isolation;
+  private schemaReady = false;
+
+  constructor(
+    private readonly ctx: TargetContext,
+    o: PostgresOptions = {},
+  ) {
+    this.isolation = o.isolation ?? 'read-committed';
+    const sync = ctx.config === 'sync';
+    // The launcher asks the manager (created just below) who the primary is at every (re)start.
+    const launch = postgresLauncher(ctx.nodes, { primary: () => this.manager?.primary ?? ctx.nodes[0], sync }, ctx.runtime === 'docker');
+    this.runtime = makeRealRuntime(ctx, { launch, proxyPorts: [PG_PORT], peerPorts: [PG_PORT], defaultImage: 'faultline/postgres:local' });
+    this.manager = new FailoverManager({
+      nodes: ctx.nodes,
+      runtime: this.runtime,
+      address: (n) => this.direct(n),
+      peerAddress: (n) => this.runtime.addressOf(n),
+      nodeDir: (n) => join(ctx.dataDir, n),
+      failoverAfterMs: o.failoverAfterMs,
+      logger: ctx.logger,
+    });
+    // The manager must stop before the nodes go, or it would fence (restart) nodes the teardown is killing.
+    const teardown = this.runtime.teardown.bind(this.runtime);
+    this.runtime.teardown = async () => {
+      await this.manager.stop();
+      await teardown();
+    };
+  }
+
+  /** A node's postgres as the harness reaches it without client latency (health checks, the manager). */
+  direct(node: NodeId): HostPort {
+    return { host: this.runtime.addressOf(node), port: PG_PORT };
+  }
+
+  /** A node's postgres as clients reach it (through the client-link latency proxy). */
+  clientAddress(node: NodeId): HostPort {
+    const a = this.runtime.nodeAddress(node, PG_PORT);
+    return { host: a.host, port: a.port ?? PG_PORT };
+  }
+
+  private async withDirect<T>(node: NodeId, timeoutMs: number, fn: (c: import('pg').Client) => Promise<T>): Promise<T> {
+    const c = openPg(this.direct(node), timeoutMs, this.isolation);
+    try {
+      await within(c.connect(), timeoutMs);
+      return await within(fn(c), timeoutMs);
+    } finally {
+      dropPg(c);
+    }
+  }
+
+  /** Why the cluster is not healthy yet, from the primary's side, or null when every standby streams. */
+  private async primaryProblem(): Promise<string | null> {
+    const primary = this.manager.primary;
+    return this.withDirect(primary, 3000, async (c) => {
+      const rec = await c.query<{ rec: boolean }>('SELECT pg_is_in_recovery() AS rec');
+      if (rec.rows[0].rec) return `${primary} is still in recovery`;
+      const standbys = await c.query<{ name: string }>("SELECT application_name AS name FROM pg_stat_replication WHERE state = 'streaming'");
+      const streaming = new Set(standbys.rows.map((r) => r.name));
+      const missing = this.ctx.nodes.filter((n) => n !== primary && !streaming.has(n));
+      if (missing.length > 0) return `standbys not streaming yet: ${missing.join(', ')}`;
+      if (!this.schemaReady) {
+        for (const sql of SCHEMA) await c.query(sql);
+        this.schemaReady = true;
+      }
+      return null;
+    });
+  }
+
+  async awaitHealthy(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 'no answer yet';
+    for (let attempt = 0; attempt < 10_000 && Date.now() < deadline; attempt++) {
+      try {
+        const problem = await this.primaryProblem();
+        if (problem === null) {
+          // Every standby answers reads and has replayed the schema.
+          const views = await Promise.all(this.ctx.nodes.map((n) => this.withDirect(n, 2000, (c) => c.query("SELECT to_regclass('sets') IS NOT NULL AS ok")).then((r) => r.rows[0].ok === true, () => false)));
+          const behind = this.ctx.nodes.filter((_, i) => !views[i]);
+          if (behind.length === 0) {
+            this.manager.start();
+            return;
+          }
+          last = `schema not replayed yet on ${behind.join(', ')}`;
+        } else last = problem;
+      } catch (err) {
+        last = describeError(err);
+      }
+      await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
+    }
+    throw new Error(`postgres cluster was not healthy after ${timeoutMs} ms: ${last}`);
+  }
+
+  async openClient(node: NodeId, _process: number): Promise<Client> {
+    if (!this.ctx.nodes.includes(node)) throw new InputError(`unknown node "${node}"`);
+    const route = () => ({ node: this.manager.primary, addr: this.clientAddress(this.manager.primary) });
+    return new PgClient(route, this.ctx.workload, this.isolation);
+  }
+
+  async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
+    try {
+      return { ok: true, value: await this.withDirect(node, timeoutMs, (c) => readDirect(c, this.ctx.workload, key)) };
+    } catch (err) {
+      return { ok: false, value: null, error: describeError(err) };
+    }
+  }
+
+  async versions(): Promise<Record<string, string>> {
+    return { postgres: await postgresVersion() };
+  }
+}
+
+export function postgresVersion(): Promise<string> {
+  return binaryVersion(`${PG_BIN_DIR}/postgres`, /\(PostgreSQL\)\s*(\S+)/);
+}
+
+const workloads: readonly WorkloadName[] = ['register', 'set'];
+
+export function parseIsolation(v: string | undefined): Isolation {
+  if (v === undefined) return 'read-committed';
+  if (!(ISOLATION_LEVELS as readonly string[]).includes(v)) throw new InputError(`postgres target: --isolation must be one of ${ISOLATION_LEVELS.join(', ')} (got ${JSON.stringify(v)})`);
+  return v as Isolation;
+}
+
+export const postgresTarget: Target = {
+  name: 'postgres',
+  description: "PostgreSQL 15 (Debian's postgresql-15): a primary and streaming standbys, with harness-driven failover",
+  configs: CONFIGS,
+  defaultConfig: 'async',
+  configNotes: {
+    async: 'AP: asynchronous streaming replication; a failover after the primary is cut off discards the commits it acknowledged meanwhile',
+    sync: 'CP: synchronous_commit = remote_apply on enough standbys to make a majority; a cut-off primary cannot acknowledge, and failover keeps every acknowledged commit',
+  },
+  promises: { async: 'AP', sync: 'CP' },
+  bugs: [],
+  workloads,
+  runtimes: ['netns'],
+  defaultRuntime: 'netns',
+  // Latency delays replication and client links through the proxies. Clock is left out: postgres' timing
+  // (replication timeouts) uses the monotonic clock, so a wall-clock skew shows nothing of interest.
+  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  async create(ctx: TargetContext): Promise<Cluster> {
+    validateRealContext('postgres', CONFIGS, ctx);
+    if (ctx.runtime === 'docker') throw new InputError('postgres target runs on the netns runtime only for now (docker: see the README)');
+    checkReachable(ctx.dataDir);
+    return new PostgresCluster(ctx);
+  },
+};

@@ -1,0 +1,226 @@
+/**
+ * How one PostgreSQL node is started: Debian's postgresql 15 binaries run directly (no system service, no
+ * pg_ctlcluster) as the `postgres` user, through a small shell script that prepares the data folder and
+ * then execs the postmaster, so the node's PID is the postmaster's own.
+ *
+ * A node's folder holds, besides the data directory `pg/`:
+ *   - postgresql.conf, pg_hba.conf, pg_ident.conf: written by the harness at every start, outside the data
+ *     directory, because pg_basebackup and pg_rewind copy the data directory's own files from another node;
+ *   - standby.conf: `primary_conninfo` for the current primary (rewritten by the failover manager, then
+ *     reloaded), included from postgresql.conf;
+ *   - primary: the address of the current primary, which the start script reads for pg_basebackup / pg_rewind;
+ *   - rejoin: present when the node may hold WAL the new primary lacks (an old primary, or a standby left on
+ *     the minority side of a failover): the start script rewinds it onto the new primary's timeline first.
+ */
+import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { InputError } from '../../histories/errors.js';
+import type { LaunchSpec, Launcher } from '../../harness/netns/runtime.js';
+import type { NodeId } from '../../harness/runtime.js';
+
+export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+export const PG_PORT = 5432;
+export const PG_USER = 'postgres';
+
+export function quorum(nodeCount: number): number {
+  return Math.floor(nodeCount / 2) + 1;
+}
+
+/**
+ * In `sync`, a commit waits until this many standbys have applied it. Primary plus these standbys make a
+ * majority, so every majority the failover manager promotes from holds each acknowledged commit (for 3
+ * nodes this is the `ANY 1` of the issue; for 5 it is `ANY 2`).
+ */
+export function syncStandbys(nodeCount: number): number {
+  return quorum(nodeCount) - 1;
+}
+
+export interface PgPaths {
+  dir: string;
+  data: string;
+  conf: string;
+  standbyConf: string;
+  primaryFile: string;
+  rejoinFile: string;
+}
+
+export function pgPaths(nodeDir: string): PgPaths {
+  return {
+    dir: nodeDir,
+    data: join(nodeDir, 'pg'),
+    conf: join(nodeDir, 'postgresql.conf'),
+    standbyConf: join(nodeDir, 'standby.conf'),
+    primaryFile: join(nodeDir, 'primary'),
+    rejoinFile: join(nodeDir, 'rejoin'),
+  };
+}
+
+/** The connection string a standby on `node` streams from `primaryAddr` with (its application_name names it). */
+export function primaryConninfo(node: NodeId, primaryAddr: string): string {
+  return `host=${primaryAddr} port=${PG_PORT} user=${PG_USER} application_name=${node} connect_timeout=2`;
+}
+
+export function standbyConf(node: NodeId, primaryAddr: string): string {
+  return `# written by faultline: the primary this standby streams from\nprimary_conninfo = '${primaryConninfo(node, primaryAddr)}'\n`;
+}
+
+export interface PgConfOptions {
+  node: NodeId;
+  listen: string;
+  sync: boolean;
+  nodes: readonly NodeId[];
+}
+
+export function postgresqlConf(p: PgPaths, o: PgConfOptions): string {
+  const lines = [
+    `# faultline postgres node ${o.node}: written at every start; node-specific settings live here, not in pg/`,
+    `data_directory = '${p.data}'`,
+    `hba_file = '${join(p.dir, 'pg_hba.conf')}'`,
+    `ident_file = '${join(p.dir, 'pg_ident.conf')}'`,
+    `listen_addresses = '${o.listen}'`,
+    `port = ${PG_PORT}`,
+    // No Unix socket: every client, replication included, uses TCP through the namespace's interface.
+    "unix_socket_directories = ''",
+    `cluster_name = '${o.node}'`,
+    'max_connections = 100',
+    'shared_buffers = 32MB',
+    'wal_level = replica',
+    'max_wal_senders = 10',
+    "wal_keep_size = '256MB'",
+    'hot_standby = on',
+    // pg_rewind needs hint bits WAL-logged (checksums are on too) to bring an old primary back.
+    'wal_log_hints = on',
+    // Notice a silent peer within seconds, as the failover manager's timing assumes.
+    "wal_receiver_timeout = '2s'",
+    "wal_sender_timeout = '2s'",
+    "wal_retrieve_retry_interval = '500ms'",
+    "recovery_target_timeline = 'latest'",
+    // Faults here are process kills, which never lose what the kernel already holds; fsync would only make
+    // this loaded machine slower without changing any outcome the harness can provoke.
+    'fsync = off',
+    "log_min_messages = 'warning'",
+    "log_line_prefix = '%m [%p] '",
+  ];
+  if (o.sync) {
+    lines.push('synchronous_commit = remote_apply');
+    lines.push(`synchronous_standby_names = 'ANY ${syncStandbys(o.nodes.length)} (${o.nodes.join(', ')})'`);
+  } else {
+    lines.push('synchronous_commit = on', "synchronous_standby_names = ''");
+  }
+  lines.push(`include_if_exists = '${p.standbyConf}'`);
+  return lines.join('\n') + '\n';
+}
+
+// Trust on the run's private network only (a /24 the runtime made, or loopback): no passwords to manage.
+const HBA = ['host all all 0.0.0.0/0 trust', 'host replication all 0.0.0.0/0 trust', ''].join('\n');
+
+/**
+ * The start script. `$1` is the role: `primary` (initdb on a first start), or `standby` (pg_basebackup on a
+ * first start, pg_rewind when a rejoin is pending; both retried until the primary answers).
+ */
+export const START_SCRIPT = `
+set -u
+B=${PG_BIN_DIR}
+ROLE=$1; DIR=$2
+D="$DIR/pg"
+primary() { cat "$DIR/primary"; }
+empty() { [ ! -s "$D/PG_VERSION" ]; }
+if [ "$ROLE" = primary ]; then
+  if empty; then "$B/initdb" -N -D "$D" -U ${PG_USER} --auth=trust -k -E UTF8 --no-instructions || exit 1; fi
+  rm -f "$D/standby.signal"
+else
+  if empty; then
+    until "$B/pg_basebackup" -h "$(primary)" -p ${PG_PORT} -U ${PG_USER} -D "$D" -X stream -c fast -w; do
+      rm -rf "$D"; mkdir -m 700 "$D"; sleep 0.5
+    done
+  elif [ -e "$DIR/rejoin" ]; then
+    tries=0
+    # A checkpoint on the source first: its pg_control names a new timeline only after one (see failover.ts).
+    until "$B/psql" -q -h "$(primary)" -p ${PG_PORT} -U ${PG_USER} -d postgres -c CHECKPOINT >/dev/null && "$B/pg_rewind" -D "$D" --source-server="host=$(primary) port=${PG_PORT} user=${PG_USER} dbname=postgres connect_timeout=2"; do
+      # Rewinding can fail for good (WAL it needs already recycled); once the primary answers and it has
+      # failed a few times, take a fresh copy instead.
+      if "$B/pg_isready" -q -h "$(primary)" -p ${PG_PORT} -t 2; then tries=$((tries+1)); fi
+      if [ $tries -ge 3 ]; then
+        rm -rf "$D"; mkdir -m 700 "$D"
+        until "$B/pg_basebackup" -h "$(primary)" -p ${PG_PORT} -U ${PG_USER} -D "$D" -X stream -c fast -w; do
+          rm -rf "$D"; mkdir -m 700 "$D"; sleep 0.5
+        done
+        break
+      fi
+      sleep 1
+    done
+    rm -f "$DIR/rejoin"
+  fi
+  touch "$D/standby.signal"
+fi
+exec "$B/postgres" -c config_file="$DIR/postgresql.conf"
+`;
+
+/** The postgres user's uid and gid, looked up once. */
+let owner: { uid: number; gid: number } | null = null;
+function pgOwner(): { uid: number; gid: number } {
+  if (owner) return owner;
+  try {
+    const uid = Number(execFileSync('id', ['-u', PG_USER], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', PG_USER], { encoding: 'utf8' }).trim());
+    owner = { uid, gid };
+    return owner;
+  } catch {
+    throw new InputError(`postgres target: no "${PG_USER}" user here; install Debian's postgresql-15 (scripts/install-targets.sh)`);
+  }
+}
+
+/**
+ * The server runs as the postgres user, which must be able to reach its folder: refuse, with a clear way out,
+ * a data folder below a directory others cannot enter (such as /root or a mkdtemp folder).
+ */
+export function checkReachable(dataDir: string): void {
+  let dir = dataDir;
+  for (let i = 0; i < 64; i++) {
+    if (existsSync(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) {
+        throw new InputError(
+          `postgres target: PostgreSQL runs as the "${PG_USER}" user, which cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}); ` +
+            'use a --store below a folder others may enter (e.g. --store /var/tmp/faultline) or run `chmod o+x` on it',
+        );
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) return;
+    dir = up;
+  }
+}
+
+export interface PgLauncherState {
+  /** The node the harness currently routes writes to. */
+  primary(): NodeId;
+  sync: boolean;
+}
+
+export function postgresLauncher(nodes: readonly NodeId[], state: PgLauncherState, listenAll = false): Launcher {
+  return (node, ctx) => {
+    const { uid, gid } = pgOwner();
+    const p = pgPaths(ctx.dataDir);
+    mkdirSync(p.data, { recursive: true, mode: 0o700 });
+    chownSync(p.dir, uid, gid);
+    chownSync(p.data, uid, gid);
+    const primary = state.primary();
+    const role = node === primary ? 'primary' : 'standby';
+    const listen = listenAll ? '*' : `${ctx.addr},127.0.0.1`;
+    writeFileSync(p.conf, postgresqlConf(p, { node, listen, sync: state.sync, nodes }));
+    writeFileSync(join(p.dir, 'pg_hba.conf'), HBA);
+    writeFileSync(join(p.dir, 'pg_ident.conf'), '');
+    writeFileSync(p.primaryFile, `${ctx.peers[primary]}\n`);
+    writeFileSync(p.standbyConf, role === 'standby' ? standbyConf(node, ctx.peers[primary]) : '');
+    const spec: LaunchSpec = {
+      name: 'postgres',
+      command: '/usr/bin/setpriv',
+      args: [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '/bin/sh', '-c', START_SCRIPT, 'pg-start', role, p.dir],
+      // libfaketime is not loaded: clock faults are left out for postgres (see the target's fault list).
+      clock: 'none',
+    };
+    return spec;
+  };
+}
