@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   check: () => import('./check.js'),
   'jepsen-parse': () => import('./jepsen-parse.js'),
   harness: () => import('./harness.js'),
+  txn: () => import('./txn.js'),
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);

@@ -80,11 +80,9 @@ class Searcher {
     for (let qi = 0; qi < queue.length; qi++) {
       const v = queue[qi];
       this.tick();
-      const outs = g.out[v];
-      const labels = g.labels[v];
-      for (let i = 0; i < outs.length; i++) {
-        const w = outs[i];
-        if ((labels[i] & allowed) === 0 || comp[w] !== c || this.stamp[w] === e) continue;
+      for (let i = g.start[v], end = g.start[v + 1]; i < end; i++) {
+        const w = g.targets[i];
+        if ((g.masks[i] & allowed) === 0 || comp[w] !== c || this.stamp[w] === e) continue;
         this.stamp[w] = e;
         this.parent[w] = v;
         if (w === to) {
@@ -121,12 +119,10 @@ class Searcher {
       const v = s >> 2;
       const prevRw = (s >> 1) & 1;
       const seen = s & 1;
-      const outs = g.out[v];
-      const labels = g.labels[v];
-      for (let i = 0; i < outs.length; i++) {
-        const w = outs[i];
+      for (let i = g.start[v], end = g.start[v + 1]; i < end; i++) {
+        const w = g.targets[i];
         if (comp[w] !== c) continue;
-        const l = labels[i];
+        const l = g.masks[i];
         const moves: [number, number][] = [];
         if (l & other) moves.push([enc(w, 0, seen), 0]);
         if (l & RW && !prevRw) moves.push([enc(w, 1, 1), 1]);
@@ -210,9 +206,7 @@ export function findCycles(g: DepGraph, opts: SearchOptions): SearchResult {
       const starts = (bits: number): [number, number, number][] => {
         const out: [number, number, number][] = [];
         for (const a of members) {
-          const outs = g.out[a];
-          const labels = g.labels[a];
-          for (let i = 0; i < outs.length; i++) if (labels[i] & bits && comp[outs[i]] === c) out.push([a, outs[i], labels[i]]);
+          for (let i = g.start[a], end = g.start[a + 1]; i < end; i++) if (g.masks[i] & bits && comp[g.targets[i]] === c) out.push([a, g.targets[i], g.masks[i]]);
         }
         return out;
       };

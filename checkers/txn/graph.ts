@@ -30,33 +30,90 @@ export function relOf(mask: number): Rel {
 }
 
 export class DepGraph {
-  readonly out: number[][];
-  readonly labels: number[][];
-  private readonly index = new Map<number, number>();
-  edges = 0;
+  // Edges as added (unmerged), in growable typed arrays: no per-edge objects for the collector to chase.
+  private from = new Int32Array(1024);
+  private to = new Int32Array(1024);
+  private bits = new Uint8Array(1024);
+  private added = 0;
+  // After `freeze`: compressed rows, each node's targets at start[v] .. start[v+1], one merged label each.
+  start = new Int32Array(0);
+  targets = new Int32Array(0);
+  masks = new Uint8Array(0);
+  private frozen = false;
 
-  constructor(readonly n: number) {
-    this.out = Array.from({ length: n }, () => []);
-    this.labels = Array.from({ length: n }, () => []);
-  }
+  constructor(readonly n: number) {}
 
   add(from: number, to: number, bit: number): void {
     if (from === to) return;
-    const key = from * this.n + to;
-    const at = this.index.get(key);
-    if (at === undefined) {
-      this.index.set(key, this.out[from].length);
-      this.out[from].push(to);
-      this.labels[from].push(bit);
-      this.edges++;
-    } else {
-      this.labels[from][at] |= bit;
+    if (this.frozen) throw new Error('DepGraph: add after freeze');
+    if (this.added === this.from.length) {
+      const grow = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+        const b = make(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.from = grow(this.from, (n) => new Int32Array(n));
+      this.to = grow(this.to, (n) => new Int32Array(n));
+      this.bits = grow(this.bits, (n) => new Uint8Array(n));
     }
+    this.from[this.added] = from;
+    this.to[this.added] = to;
+    this.bits[this.added] = bit;
+    this.added++;
+  }
+
+  /** Build the compressed rows, merging repeated edges into one with the union of their labels. */
+  freeze(): void {
+    if (this.frozen) return;
+    this.frozen = true;
+    const n = this.n;
+    const m = this.added;
+    const count = new Int32Array(n + 1);
+    for (let i = 0; i < m; i++) count[this.from[i] + 1]++;
+    for (let v = 0; v < n; v++) count[v + 1] += count[v];
+    const fill = count.slice(0, n);
+    const tgt = new Int32Array(m);
+    const lab = new Uint8Array(m);
+    for (let i = 0; i < m; i++) {
+      const at = fill[this.from[i]]++;
+      tgt[at] = this.to[i];
+      lab[at] = this.bits[i];
+    }
+    // Merge duplicates within each row, with a marker per target node.
+    const seenAt = new Int32Array(n).fill(-1);
+    const start = new Int32Array(n + 1);
+    let w = 0;
+    for (let v = 0; v < n; v++) {
+      start[v] = w;
+      const rowStart = w;
+      for (let i = count[v]; i < count[v + 1]; i++) {
+        const t = tgt[i];
+        const j = seenAt[t];
+        if (j >= rowStart) lab[j] |= lab[i];
+        else {
+          seenAt[t] = w;
+          tgt[w] = t;
+          lab[w] = lab[i];
+          w++;
+        }
+      }
+    }
+    start[n] = w;
+    this.start = start;
+    this.targets = tgt.slice(0, w);
+    this.masks = lab.slice(0, w);
+    this.from = new Int32Array(0);
+    this.to = new Int32Array(0);
+    this.bits = new Uint8Array(0);
+  }
+
+  get edges(): number {
+    return this.frozen ? this.start[this.n] : this.added;
   }
 
   label(from: number, to: number): number {
-    const at = this.index.get(from * this.n + to);
-    return at === undefined ? 0 : this.labels[from][at];
+    for (let i = this.start[from]; i < this.start[from + 1]; i++) if (this.targets[i] === to) return this.masks[i];
+    return 0;
   }
 }
 
@@ -107,6 +164,7 @@ export function addRealtimeEdges(g: DepGraph, txns: readonly Txn[]): void {
  * components with more than one transaction, and each node's component number (-1 for the rest).
  */
 export function stronglyConnected(g: DepGraph, mask: number): { components: number[][]; componentOf: Int32Array } {
+  g.freeze();
   const n = g.n;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -120,20 +178,19 @@ export function stronglyConnected(g: DepGraph, mask: number): { components: numb
   for (let root = 0; root < n; root++) {
     if (index[root] >= 0) continue;
     callNode.push(root);
-    callEdge.push(0);
+    callEdge.push(-1);
     index[root] = low[root] = counter++;
     stack.push(root);
     onStack[root] = 1;
     while (callNode.length > 0) {
       const top = callNode.length - 1;
       const v = callNode[top];
-      const outs = g.out[v];
-      const labels = g.labels[v];
-      let i = callEdge[top];
+      const end = g.start[v + 1];
+      let i = callEdge[top] < 0 ? g.start[v] : callEdge[top];
       let descended = false;
-      while (i < outs.length) {
-        const w = outs[i];
-        const l = labels[i];
+      while (i < end) {
+        const w = g.targets[i];
+        const l = g.masks[i];
         i++;
         if ((l & mask) === 0) continue;
         if (index[w] < 0) {
@@ -142,7 +199,7 @@ export function stronglyConnected(g: DepGraph, mask: number): { components: numb
           stack.push(w);
           onStack[w] = 1;
           callNode.push(w);
-          callEdge.push(0);
+          callEdge.push(-1);
           descended = true;
           break;
         } else if (onStack[w]) {

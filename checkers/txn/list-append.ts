@@ -73,7 +73,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
   // 2. Reads of committed transactions; internal consistency and future reads within each.
   for (const t of txns) {
     if (t.outcome !== 'ok') continue;
-    const known = new Map<string | number, { full?: (string | number)[]; tail: (string | number)[] }>();
+    const known = new Map<string | number, { full?: (string | number)[]; shared?: boolean; tail: (string | number)[] }>();
     const later = new Map<string | number, Set<string | number>>();
     for (const m of t.mops) {
       if (m.f !== 'append') continue;
@@ -88,21 +88,21 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
       if (m.f === 'append') {
         const v = ident(m.value);
         later.get(m.k)!.delete(v);
-        if (kn.full) kn.full.push(v);
-        else kn.tail.push(v);
+        if (kn.full) {
+          if (kn.shared) kn.full = kn.full.slice();
+          kn.shared = false;
+          kn.full.push(v);
+        } else kn.tail.push(v);
         continue;
       }
       if (m.value !== null && !Array.isArray(m.value)) {
         throw new InputError(`op ${t.op}: read of key ${show(m.key)} returned ${show(m.value)}; a list-append read returns a list (or nil)`);
       }
       const values = (m.value as unknown[] | null) ?? [];
-      const ids = values.map(ident);
+      // Integer elements (the usual case) are their own identities: no copy.
+      const ids = values.every((x) => typeof x === 'number') ? (values as number[]) : values.map(ident);
       const read: Read = { t: t.id, k: m.k, key: m.key, ids, values, external: kn.full === undefined && kn.tail.length === 0, compatible: true };
       s.reads.push(read);
-      const dup = ids.find((x, i) => ids.indexOf(x) !== i);
-      if (dup !== undefined) {
-        anomalies.push({ type: 'duplicate-elements', ops: [t.op], key: m.key, message: `${T(t.id)} read key ${show(m.key)} = ${show(values, 120)}, in which ${show(values[ids.indexOf(dup)])} appears more than once; every value was appended once` });
-      }
       const fut = later.get(m.k);
       if (fut && fut.size > 0) {
         const seen = ids.find((x) => fut.has(x));
@@ -116,7 +116,8 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         const what = kn.full ? `its own earlier read and appends imply ${show(kn.full.map((x) => valueOf(s, x)), 120)}` : `it had appended ${show(expect.map((x) => valueOf(s, x)), 80)} to it before, so the read must end with that`;
         anomalies.push({ type: 'internal', ops: [t.op], key: m.key, message: `${T(t.id)} read key ${show(m.key)} = ${show(values, 120)}, but ${what}` });
       }
-      kn.full = ids.slice();
+      kn.full = ids;
+      kn.shared = true;
     }
   }
 
@@ -132,9 +133,19 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         s.orderValues.push(longest.values[i]);
       }
     }
+    // Duplicates: a read that is a prefix of the longest has one only if the longest has it.
+    const dupIn = (r: Read): void => {
+      const seen = new Set<string | number>();
+      const dup = r.ids.find((x) => (seen.has(x) ? true : (seen.add(x), false)));
+      if (dup !== undefined) {
+        anomalies.push({ type: 'duplicate-elements', ops: [txns[r.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(r.values, 120)}, in which ${show(r.values[r.ids.indexOf(dup)])} appears more than once; every value was appended once` });
+      }
+    };
+    if (longest && s.order.length < longest.ids.length) dupIn(longest);
     let incompatible = 0;
     for (const r of s.reads) {
       if (r === longest || isPrefix(r.ids, longest!.ids)) continue;
+      dupIn(r);
       r.compatible = false;
       if (incompatible++ < 3) {
         anomalies.push({ type: 'incompatible-order', ops: [txns[r.t].op, txns[longest!.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(r.values, 120)} and ${T(longest!.t)} read ${show(longest!.values, 120)}: neither is a prefix of the other, so they saw two different orders of the same appends` });

@@ -95,7 +95,12 @@ export function readTxns(ops: readonly Op[]): TxnHistory {
     const mops = outcome === 'ok' ? parseMops(r.completion!) : asked;
     if (outcome === 'ok') {
       // The completion must describe the same transaction the client asked for.
-      const same = asked.length === mops.length && asked.every((m, i) => m.f === mops[i].f && m.k === mops[i].k && (m.f === 'r' || ident(m.value) === ident(mops[i].value)));
+      let same = asked.length === mops.length;
+      for (let i = 0; same && i < mops.length; i++) {
+        const a = asked[i];
+        const m = mops[i];
+        same = a.f === m.f && a.k === m.k && (m.f === 'r' || a.value === m.value || ident(a.value) === ident(m.value));
+      }
       if (!same) {
         throw new InputError(`op ${r.completion!.index}: the ok txn's micro-ops ${show(r.completion!.value, 80)} differ from those invoked (op ${r.invoke.index})`, lineOf(r.completion!));
       }
