@@ -13,6 +13,8 @@ import type { Partition } from './split.js';
 export interface PartitionBudget {
   deadline: number;
   maxStates: number;
+  /** Approximate bytes the search of this key may hold (see SearchLimits.maxBytes). */
+  maxBytes?: number;
   /** In-process only (a function cannot cross to a worker thread): states explored so far on this key. */
   onTick?: (states: number) => void;
 }
@@ -42,7 +44,26 @@ export interface PartitionVerdict {
   failure?: PrefixFailure;
 }
 
+/**
+ * A JS engine limit reached inside the search (a Map past 2^24 entries, an array past 2^32, a string past its
+ * maximum length) is a resource limit like any other: the key is undecided, never a crash.
+ */
+function engineLimit(err: unknown): string | undefined {
+  if (err instanceof RangeError) return `a resource limit of the JS engine was reached (${err.message})`;
+  return undefined;
+}
+
 export function checkPartition(model: Model<unknown>, initial: unknown, part: Partition, budget: PartitionBudget): PartitionVerdict {
+  try {
+    return checkPartitionUnguarded(model, initial, part, budget);
+  } catch (err) {
+    const reason = engineLimit(err);
+    if (reason === undefined) throw err;
+    return { key: part.key, valid: 'unknown', reason, ops: part.pairs.length, okOps: 0, states: 0, steps: 0, deepest: 0 };
+  }
+}
+
+function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: Partition, budget: PartitionBudget): PartitionVerdict {
   const cp = compilePartition(model, initial, part.pairs);
   const init = model.init(initial);
   const first = decideLinearizable(model, init, cp, budget);
@@ -59,7 +80,14 @@ export function checkPartition(model: Model<unknown>, initial: unknown, part: Pa
   if (first.valid !== false || first.blocked < 0) return verdict;
   // The first pass only remembers how far it got; a second, identical pass stops there and copies the stack.
   // (Copying it on every improvement would cost O(n) each time.)
-  const again = searchLinearization(model, init, cp, { ...budget, captureAt: first.bestBarrier, deadline: Math.max(budget.deadline, Date.now() + 1000) });
+  let again;
+  try {
+    again = searchLinearization(model, init, cp, { ...budget, captureAt: first.bestBarrier, deadline: Math.max(budget.deadline, Date.now() + 1000) });
+  } catch (err) {
+    // The verdict stands; only the prefix it would have shown is lost.
+    if (engineLimit(err) === undefined) throw err;
+    again = { prefix: undefined, prefixState: undefined };
+  }
   verdict.failure = {
     prefix: (again.prefix ?? []).map((i) => cp.pair[i]),
     blocked: cp.pair[first.blocked],

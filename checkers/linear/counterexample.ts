@@ -14,15 +14,26 @@ import { renderTimeline, seconds } from './timeline.js';
 export interface ExplainOptions {
   shrink: boolean;
   deadline: number;
-  /** Wall-clock cap for shrinking one key (default 10 s). */
+  /** Wall-clock cap for shrinking one key (default 10 s); a safety net, `workStates` is the real budget. */
   shrinkMs?: number;
+  /** Search states all of this key's shrinking checks may explore together (default 2,000,000). */
+  workStates?: number;
 }
 
+/** Appended to the message when the counterexample could not be made minimal within its budget. */
+export const CUT_NOTE = ' (Explanation cut short: its shrinking budget ran out, so the counterexample may not be minimal.)';
+
 const SHRINK_MS = 10_000;
-/** Budget for the second, robust shrink; past it (or if its result is much bigger) the plain result is shown. */
-const ROBUST_MS = 3_000;
+/**
+ * Share of the shrink budget for the second, robust shrink; past it (or if its result is much bigger) the plain
+ * result is shown. Its checks leave every other op free to happen or not, so each is a much larger search: they
+ * get a smaller state budget (a check that runs out counts as "not failing", which keeps ops: safe, less small).
+ */
+const ROBUST_SHARE = 0.3;
+const WORK_STATES = 2_000_000;
 const SHRINK_CHECKS = 5_000;
 const STATES_PER_CHECK = 200_000;
+const STATES_PER_ROBUST_CHECK = 20_000;
 /** Ops of the linearizable prefix listed in the anomaly (the last ones). */
 const PREFIX_TAIL = 100;
 
@@ -148,17 +159,26 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
   // Ops invoked after the blocked op completed cannot matter: the search never got past that point.
   const cut = part.pairs[f.blocked].retPos;
   let pool = part.pairs.filter((p) => p.callPos < cut);
-  if (!failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK)) pool = part.pairs.slice();
-  const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK };
+  const total = opts.workStates ?? WORK_STATES;
+  const work = { states: Math.ceil(total * (1 - ROBUST_SHARE)) };
+  if (!failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK, work)) pool = part.pairs.slice();
+  const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK, work };
   const plain = shrinkPairs(model, initial, pool, budget);
-  const robust = shrinkRobust(model, initial, pool, plain.kept, { ...budget, deadline: Math.min(shrinkDeadline, Date.now() + ROBUST_MS) });
+  const robust = shrinkRobust(model, initial, pool, plain.kept, {
+    ...budget,
+    statesPerCheck: STATES_PER_ROBUST_CHECK,
+    work: { states: Math.ceil(total * ROBUST_SHARE) },
+  });
 
   /** `withOthers`: explain the set as it fails together with any of the other ops (the robust property). */
   const build = (idx: readonly number[], note: string, withOthers = false): Record<string, unknown> => {
     const kept = idx.map((i) => pool[i]);
     const inside = new Set(idx);
     const judged = withOthers ? pool.map((p, i) => (inside.has(i) ? p : { ...p, maybe: true })) : kept;
-    const small = checkPartition(model, initial, { key: part.key, pairs: judged }, { deadline: Math.max(shrinkDeadline, Date.now() + 2000), maxStates: STATES_PER_CHECK });
+    const small = checkPartition(model, initial, { key: part.key, pairs: judged }, {
+      deadline: Math.max(shrinkDeadline, Date.now() + 200),
+      maxStates: withOthers ? STATES_PER_ROBUST_CHECK : STATES_PER_CHECK,
+    });
     const indices: number[] = [];
     for (const p of kept) {
       indices.push(p.invoke.index);
@@ -194,7 +214,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
         : { ...plainShown, checks: plain.checks + robust.checks, robust: false };
   }
   anomaly.counterexample = shown;
-  anomaly.message = `${where}${shown.explanation as string}`;
+  anomaly.message = `${where}${shown.explanation as string}${plain.minimal ? '' : CUT_NOTE}`;
   // Top level too, where reports look for pictures and op indices.
   anomaly.timeline = shown.timeline;
   anomaly.indices = shown.indices;

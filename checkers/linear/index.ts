@@ -8,7 +8,8 @@
  * there is enough work), and a failure comes with the longest linearizable prefix and a shrunk counterexample.
  */
 import { z } from 'zod';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { InputError } from '../../histories/errors.js';
 import type { Op } from '../../histories/op.js';
 import { composeValidity, type Anomaly, type CheckResult } from '../result.js';
@@ -28,6 +29,11 @@ export interface LinearOptions {
   timeoutMs?: number;
   /** Most distinct search configurations per key; past it that key (and so the answer) is `unknown`. */
   maxStates?: number;
+  /**
+   * Approximate bytes the search may hold (memo, interned states), shared by the threads; past it a key is
+   * `unknown`. Default: `defaultMaxMemory()`.
+   */
+  maxMemory?: number;
   /** Threads, counting the calling one. Default: os.availableParallelism(); 1 checks in-process only. */
   workers?: number;
   /** Shrink the failing key's history to a minimal counterexample. Default true. */
@@ -55,12 +61,31 @@ const OptionsSchema = z.object({
   initial: z.unknown().optional(),
   timeoutMs: z.number().positive().optional(),
   maxStates: z.number().int().positive().optional(),
+  maxMemory: z.number().positive().optional(),
   workers: z.number().int().min(1).max(256).optional(),
   shrink: z.boolean().optional(),
   minPairsForWorkers: z.number().int().nonnegative().optional(),
 });
 
 const DEFAULT_MAX_STATES = 50_000_000;
+
+/**
+ * The search's default memory budget: a quarter of the machine's memory, at most half the JS heap (interned
+ * states live there, and running out of heap is a crash nothing can catch), at most 2 GiB.
+ */
+export function defaultMaxMemory(): number {
+  return Math.floor(Math.min(2 * 2 ** 30, getHeapStatistics().heap_size_limit / 2, totalmem() / 4));
+}
+
+/**
+ * Explanation (shrinking) of each failing key may explore this multiple of the states the search explored,
+ * plus a floor, within a cap; counted in states, not time, so that a report is the same on every run.
+ */
+const EXPLAIN_FACTOR = 2;
+const EXPLAIN_MIN_STATES = 5_000;
+const EXPLAIN_MAX_STATES = 5_000_000;
+/** A safety net for explanation in wall-clock time. */
+const EXPLAIN_MAX_MS = 10_000;
 /** Below this many op pairs, starting threads costs more than they could save. */
 const WORKER_MIN_PAIRS = 20_000;
 /** Failing keys that get a shrunk counterexample (each costs many small checks). */
@@ -76,24 +101,27 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
   const started = Date.now();
   const deadline = o.timeoutMs === undefined ? Infinity : started + o.timeoutMs;
   const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
+  const maxMemory = o.maxMemory ?? defaultMaxMemory();
 
   const { partitions, stats: split } = splitHistory(ops, model.splitByKey);
   const totalPairs = partitions.reduce((s, p) => s + p.pairs.length, 0);
   const workers = Math.min(o.workers ?? availableParallelism(), partitions.length);
   const script = workers > 1 && totalPairs >= (o.minPairsForWorkers ?? WORKER_MIN_PAIRS) ? workerScript() : undefined;
+  // Each thread holds one key's search at a time.
+  const maxBytes = maxMemory / (script ? workers : 1);
 
   let verdicts: PartitionVerdict[];
   let threads = 1;
   if (script) {
     const adaptive = o.minPairsForWorkers !== 0;
-    ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates }, adaptive));
+    ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates, maxBytes }, adaptive));
   } else {
     // zod's parse drops functions, so the callback is read from the caller's options.
     const onProgress = opts.onProgress;
     let statesBefore = 0;
     verdicts = partitions.map((p, i) => {
       const onTick = onProgress ? (states: number) => onProgress({ keysDone: i, keys: partitions.length, states: statesBefore + states }) : undefined;
-      const v = checkPartition(model, o.initial, p, { deadline, maxStates, onTick });
+      const v = checkPartition(model, o.initial, p, { deadline, maxStates, maxBytes, onTick });
       statesBefore += v.states;
       onProgress?.({ keysDone: i + 1, keys: partitions.length, states: statesBefore });
       return v;
@@ -124,10 +152,21 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
   let valid = composeValidity(verdicts.map((v) => v.valid));
   const anomalies: Anomaly[] = [];
   const failing = verdicts.map((v, i) => [v, partitions[i]] as const).filter(([v]) => v.valid === false);
+  // Explaining must not dominate the run: shrinking gets a budget in proportion to the search's own work,
+  // within what is left of the deadline. The verdict never waits on it, and never depends on it.
+  const explainDeadline = Math.min(deadline, Date.now() + EXPLAIN_MAX_MS);
   for (let i = 0; i < failing.length; i++) {
     const [v, part] = failing[i];
     const shrink = o.shrink !== false && i < SHRINK_KEYS;
-    anomalies.push(explainFailure(model, o.initial, part, v, { shrink, deadline }));
+    const shrinkMs = Math.max(0, explainDeadline - Date.now());
+    const workStates = Math.min(EXPLAIN_MAX_STATES, EXPLAIN_MIN_STATES + EXPLAIN_FACTOR * v.states);
+    try {
+      anomalies.push(explainFailure(model, o.initial, part, v, { shrink: shrink && shrinkMs > 0, deadline: explainDeadline, shrinkMs, workStates }));
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      const where = part.key === undefined ? '' : `key ${keyLabel(part.key)}: `;
+      anomalies.push({ kind: 'nonlinearizable', ...(part.key !== undefined ? { key: part.key } : {}), message: `${where}the history is not linearizable for a ${model.name}. (Explanation cut short: ${err.message}.)` });
+    }
   }
   const unknown = verdicts.filter((v) => v.valid === 'unknown');
   if (unknown.length > 0) {

@@ -12,6 +12,8 @@ export class OptionalSets {
   private hashes: number[] = [0];
   private byHash = new Map<number, number[]>();
   private steps = new Map<number, number>();
+  /** Rough bytes held (members, hashes and both maps), for the search's memory budget. */
+  bytes = 0;
 
   constructor(
     private readonly n: number,
@@ -47,11 +49,13 @@ export class OptionalSets {
     if (id < 0) {
       id = this.members.length;
       this.members.push(out);
+      this.bytes += out.byteLength + 120;
       this.hashes.push(h);
       if (candidates) candidates.push(id);
       else this.byHash.set(h, [id]);
     }
     this.steps.set(stepKey, id);
+    this.bytes += 40;
     return id;
   }
 }

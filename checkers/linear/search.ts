@@ -26,6 +26,8 @@ export interface SearchLimits {
   deadline: number;
   /** Most distinct configurations to explore. */
   maxStates: number;
+  /** Most bytes the memo, the interned states and the optional-op sets may hold (approximate). Default: none. */
+  maxBytes?: number;
   /** Stop at the first dead end whose barrier is this position, recording the linearized prefix there. */
   captureAt?: number;
   /** Record up to this many distinct states at the furthest dead ends (default 8). */
@@ -84,6 +86,8 @@ function randomHalves(n: number, seed: number): Int32Array {
 
 const TIME_CHECK_MASK = 1023;
 
+const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
+
 export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
   const n = cp.n;
   const { ops, optional, call, ret } = cp;
@@ -135,6 +139,8 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   // the same op from two states in a row).
   const states: S[] = [];
   const stateIds = new Map<string | number, number>();
+  /** Rough bytes held by interned states: their keys twice (as key and inside the state) plus Map overhead. */
+  let stateBytes = 0;
   const intern = (s: S): number => {
     const k = model.hash(s);
     let id = stateIds.get(k);
@@ -142,6 +148,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       id = states.length;
       states.push(s);
       stateIds.set(k, id);
+      stateBytes += typeof k === 'string' ? 4 * k.length + 80 : 48;
     }
     return id;
   };
@@ -344,6 +351,10 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     if ((++iter & TIME_CHECK_MASK) === 0) {
       if (Date.now() > limits.deadline) return outcome('unknown', 'timeout');
       if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states`);
+      if (limits.maxBytes !== undefined) {
+        const used = memo.bytes() + stateBytes + optSets.bytes;
+        if (used > limits.maxBytes) return outcome('unknown', `the search needed more than its memory budget of ${mib(limits.maxBytes)} (--max-memory)`);
+      }
       limits.onTick?.(memo.count);
     }
     let dead = false;

@@ -13,6 +13,11 @@ export interface ShrinkBudget {
   deadline: number;
   maxChecks: number;
   statesPerCheck: number;
+  /**
+   * States all checks together may explore; spent as they run. A budget of work rather than time keeps the
+   * result the same from run to run (the deadline is only a safety net).
+   */
+  work?: { states: number };
 }
 
 export interface ShrinkResult {
@@ -23,9 +28,12 @@ export interface ShrinkResult {
   checks: number;
 }
 
-export function failsAlone(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], deadline: number, maxStates: number): boolean {
+export function failsAlone(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], deadline: number, maxStates: number, work?: { states: number }): boolean {
   const cp = compilePartition(model, initial, pairs);
-  return decideLinearizable(model, model.init(initial), cp, { deadline, maxStates }).valid === false;
+  const limit = work ? Math.max(1, Math.min(maxStates, work.states)) : maxStates;
+  const out = decideLinearizable(model, model.init(initial), cp, { deadline, maxStates: limit });
+  if (work) work.states -= out.states;
+  return out.valid === false;
 }
 
 /** Ops tried, nearest first, when looking for one that rescues a subset (it only feeds a message). */
@@ -42,14 +50,18 @@ class Tester {
     private readonly budget: ShrinkBudget,
   ) {}
 
+  private spent(): boolean {
+    return this.checks >= this.budget.maxChecks || (this.budget.work !== undefined && this.budget.work.states <= 0) || Date.now() > this.budget.deadline;
+  }
+
   fails(subset: readonly number[]): boolean {
-    if (this.checks >= this.budget.maxChecks || Date.now() > this.budget.deadline) {
+    if (this.spent()) {
       this.exhausted = true;
       return false;
     }
     this.checks++;
     const sorted = [...subset].sort((a, b) => a - b);
-    return failsAlone(this.model, this.initial, sorted.map((i) => this.pairs[i]), this.budget.deadline, this.budget.statesPerCheck);
+    return failsAlone(this.model, this.initial, sorted.map((i) => this.pairs[i]), this.budget.deadline, this.budget.statesPerCheck, this.budget.work);
   }
 
   /**
@@ -75,14 +87,14 @@ class Tester {
    * fails" test lets ddmin drop the very writes that a read depends on.
    */
   failsWhateverOthersDid(subset: readonly number[]): boolean {
-    if (this.checks >= this.budget.maxChecks || Date.now() > this.budget.deadline) {
+    if (this.spent()) {
       this.exhausted = true;
       return false;
     }
     this.checks++;
     const inside = new Set(subset);
     const loose = this.pairs.map((p, i): OpPairAt => (inside.has(i) ? p : { ...p, maybe: true }));
-    return failsAlone(this.model, this.initial, loose, this.budget.deadline, this.budget.statesPerCheck);
+    return failsAlone(this.model, this.initial, loose, this.budget.deadline, this.budget.statesPerCheck, this.budget.work);
   }
 }
 

@@ -21,6 +21,7 @@ export interface CheckOptions {
   initial?: string;
   timeout?: string;
   maxStates?: string;
+  maxMemory?: string;
   workers?: string;
   independent?: boolean;
   json?: boolean;
@@ -75,6 +76,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
   const timeoutS = parsePositive('--timeout', opts.timeout);
   const maxStates = parsePositive('--max-states', opts.maxStates, true);
   const workers = parsePositive('--workers', opts.workers, true);
+  const maxMemoryMb = parsePositive('--max-memory', opts.maxMemory);
 
   let invalid = 0;
   let unknown = 0;
@@ -104,6 +106,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
           initial: inferred ? inferred.value : initial,
           timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
           maxStates,
+          maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
           workers,
           onProgress: progress.onProgress,
         });

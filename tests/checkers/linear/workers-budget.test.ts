@@ -55,6 +55,12 @@ describe('budgets', () => {
     expect(u.okOps).toBe(1);
   });
 
+  it('maxMemory: unknown with the reason, never a crash', async () => {
+    const r = await checkLinearizable(explosive(), { model: 'kv', workers: 1, maxMemory: 256 * 1024 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/memory budget of 0 MB \(--max-memory\)/);
+  });
+
   it('timeoutMs: unknown, never true', async () => {
     const r = await checkLinearizable(explosive(), { model: 'kv', workers: 1, timeoutMs: 200 });
     expect(r.valid).toBe('unknown');

@@ -1,0 +1,220 @@
+/**
+ * Generators for the checker benchmarks: histories shaped like the public ones the field measures on, made here
+ * so the benchmarks need no downloaded data.
+ *
+ * - `etcdStyleLog`: a Jepsen etcd cas-register run as jepsen.log lines (`INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]`),
+ *   the shape of Porcupine's test_data/jepsen/etcd_*.log: 5 live clients, reads/writes/cas over values 0-4, ops
+ *   that time out as `:info ... :timed-out` (the process is then replaced by a new one, as Jepsen does), and
+ *   optionally one stale read that makes the log non-linearizable.
+ * - `kvHistory`: the shape of Porcupine's test_data/kv (from a 6.824-style key/value service): N clients over 10
+ *   string keys doing get/put/append of "x C N y" values, where a few ops hang for a long time (a client cut off
+ *   by a partition) and complete only at the end. `bad` makes one late read stale.
+ *
+ * Both simulate an atomic store in which each op takes effect at one instant between its invoke and its
+ * completion, so without corruption they are linearizable by construction.
+ */
+import type { Op } from '../histories/op.js';
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface EtcdLogOptions {
+  seed: number;
+  /** Client ops (invoke/completion pairs) to log. */
+  ops: number;
+  /** Concurrent client threads (default 5). */
+  clients?: number;
+  /** Chance that an op times out as info (default 0.05). */
+  infoRate?: number;
+  /** Make one read stale, so the log is not linearizable. */
+  bad?: boolean;
+}
+
+interface Live {
+  process: number;
+  f: 'read' | 'write' | 'cas';
+  value: unknown;
+  effected: boolean;
+  info: boolean;
+  ok: boolean;
+  result: unknown;
+}
+
+const edn = (v: unknown): string => (v === null ? 'nil' : Array.isArray(v) ? `[${v.map(edn).join(' ')}]` : String(v));
+
+/** One jepsen.log of an etcd cas-register test. */
+export function etcdStyleLog(o: EtcdLogOptions): string {
+  const rnd = mulberry32(o.seed);
+  const clients = o.clients ?? 5;
+  const infoRate = o.infoRate ?? 0.05;
+  let reg: number | null = null;
+  const slots: (Live | undefined)[] = new Array<Live | undefined>(clients).fill(undefined);
+  const procOf = Array.from({ length: clients }, (_, i) => i);
+  let nextProc = clients;
+  const lines: string[] = [];
+  const line = (p: number, type: string, f: string, v: unknown): void => {
+    lines.push(`INFO  jepsen.util - ${p}\t:${type}\t:${f}\t${typeof v === 'string' ? v : edn(v)}`);
+  };
+  const staleAt = o.bad ? Math.floor(o.ops * (0.3 + 0.6 * rnd())) : -1;
+  let staleDone = !o.bad;
+  let invoked = 0;
+  /** Register values, oldest first, each time it changed. */
+  const past: (number | null)[] = [null];
+  const apply = (l: Live): void => {
+    if (l.f === 'read') {
+      l.ok = true;
+      l.result = reg;
+    } else if (l.f === 'write') {
+      reg = l.value as number;
+      l.ok = true;
+    } else {
+      const [from, to] = l.value as [number, number];
+      l.ok = reg === from;
+      if (l.ok) reg = to;
+    }
+    if (reg !== past[past.length - 1]) past.push(reg);
+  };
+  while (invoked < o.ops || slots.some((s) => s)) {
+    const c = Math.floor(rnd() * clients);
+    const l = slots[c];
+    if (!l) {
+      if (invoked >= o.ops) continue;
+      const r = rnd();
+      const f = r < 0.4 ? 'read' : r < 0.7 ? 'write' : 'cas';
+      const value = f === 'read' ? null : f === 'write' ? Math.floor(rnd() * 5) : [Math.floor(rnd() * 5), Math.floor(rnd() * 5)];
+      const live: Live = { process: procOf[c], f, value, effected: false, info: f !== 'read' && rnd() < infoRate, ok: false, result: undefined };
+      slots[c] = live;
+      line(live.process, 'invoke', f, value);
+      invoked++;
+    } else if (!l.effected) {
+      l.effected = true;
+      if (!l.info || rnd() < 0.5) apply(l);
+    } else {
+      slots[c] = undefined;
+      if (l.info) {
+        line(l.process, 'info', l.f, ':timed-out');
+        procOf[c] = nextProc++;
+      } else if (l.f === 'read') {
+        // The stale read: the value from three changes back, when that differs.
+        let v = l.result;
+        const old = past.length >= 4 ? past[past.length - 4] : undefined;
+        if (!staleDone && invoked >= staleAt && old !== undefined && old !== v) {
+          v = old;
+          staleDone = true;
+        }
+        line(l.process, 'ok', 'read', v);
+      } else {
+        line(l.process, l.ok ? 'ok' : 'fail', l.f, l.value);
+      }
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+export interface KvOptions {
+  seed: number;
+  clients?: number;
+  keys?: number;
+  /** Client ops (invoke/completion pairs). */
+  ops?: number;
+  /** Chance that an op hangs until the end of the history (default 0.01). */
+  hangRate?: number;
+  bad?: boolean;
+}
+
+interface KvLive {
+  process: number;
+  f: 'get' | 'put' | 'append';
+  key: string;
+  value: string | null;
+  hang: boolean;
+  effected: boolean;
+  result: string | null;
+  /** get: the appends to its key that had completed when it was invoked. */
+  doneBefore: string[];
+}
+
+/** A Porcupine-style kv history (faultline ops; `key` is the key, `value` the argument or what a get saw). */
+export function kvHistory(o: KvOptions): Op[] {
+  const rnd = mulberry32(o.seed);
+  const clients = o.clients ?? 50;
+  const keys = o.keys ?? 10;
+  const total = o.ops ?? 2000;
+  const hangRate = o.hangRate ?? 0.01;
+  const store = new Map<string, string>();
+  /** Per key, the values of completed appends. */
+  const completed = new Map<string, string[]>();
+  const counters = new Array<number>(clients).fill(0);
+  const slots: (KvLive | undefined)[] = new Array<KvLive | undefined>(clients).fill(undefined);
+  const out: Op[] = [];
+  const emit = (process: number, type: 'invoke' | 'ok', f: string, key: string, value: string | null): void => {
+    out.push({ index: out.length, process, type, f, key, value } as Op);
+  };
+  let invoked = 0;
+  let badDone = !o.bad;
+  const badFrom = Math.floor(total * 0.85);
+  const apply = (l: KvLive): void => {
+    const cur = store.get(l.key) ?? '';
+    if (l.f === 'get') l.result = cur;
+    else {
+      store.set(l.key, l.f === 'put' ? l.value! : cur + l.value!);
+    }
+  };
+  for (;;) {
+    const busy = slots.some((s) => s && !s.hang);
+    if (invoked >= total && !busy) break;
+    const c = Math.floor(rnd() * clients);
+    const l = slots[c];
+    if (!l) {
+      if (invoked >= total) continue;
+      const r = rnd();
+      const f = r < 0.5 ? 'get' : r < 0.9 ? 'append' : 'put';
+      const key = String(Math.floor(rnd() * keys));
+      const value = f === 'get' ? null : `x ${c} ${counters[c]++} y`;
+      const doneBefore = f === 'get' ? [...(completed.get(key) ?? [])] : [];
+      // At most 40% of the clients hang at once, so the others keep the history going.
+      const hang = rnd() < hangRate && slots.filter((x) => x?.hang).length < clients * 0.4;
+      const live: KvLive = { process: c, f, key, value, hang, effected: false, result: null, doneBefore };
+      slots[c] = live;
+      emit(c, 'invoke', f, key, value);
+      invoked++;
+    } else if (l.hang) {
+      continue;
+    } else if (!l.effected) {
+      l.effected = true;
+      apply(l);
+    } else {
+      slots[c] = undefined;
+      let v = l.f === 'get' ? l.result : l.value;
+      if (l.f === 'append') {
+        const list = completed.get(l.key) ?? [];
+        list.push(l.value!);
+        completed.set(l.key, list);
+      }
+      // The stale read misses an append that had completed before the read began: no order explains that.
+      const missed = l.doneBefore.findLast((c) => v!.includes(c));
+      if (l.f === 'get' && !badDone && invoked >= badFrom && missed !== undefined) {
+        v = v!.replace(missed, '');
+        badDone = true;
+      }
+      emit(c, 'ok', l.f, l.key, v);
+    }
+  }
+  // The hung clients come back at the end: each op took effect at some point in its long window (here, in a
+  // random order now), then all of them complete.
+  const hung = slots.filter((s): s is KvLive => s !== undefined);
+  for (let i = hung.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [hung[i], hung[j]] = [hung[j], hung[i]];
+  }
+  for (const l of hung) apply(l);
+  for (const l of hung) emit(l.process, 'ok', l.f, l.key, l.f === 'get' ? l.result : l.value);
+  return out;
+}
