@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import { NEMESIS, type Key, type Op, type ProcessId } from '../histories/op.js';
+import { toJsonText } from '../histories/exact-json.js';
 
 export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
 
@@ -136,7 +137,8 @@ export function isDefiniteRefusal(r: OpRecord): boolean {
 
 export function canon(v: unknown): string {
   if (typeof v === 'number' || typeof v === 'string') return JSON.stringify(v);
-  return JSON.stringify(sortKeys(v)) ?? 'null';
+  if (typeof v === 'bigint') return v.toString();
+  return toJsonText(sortKeys(v)) ?? 'null';
 }
 
 function sortKeys(v: unknown): unknown {

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Key } from '../histories/op.js';
 import type { NodeId, Runtime } from './runtime.js';
-import type { FAULTS, WORKLOADS } from '../histories/run-record.js';
+import type { FAULTS, RunConfig, WORKLOADS } from '../histories/run-record.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type FaultKind = (typeof FAULTS)[number];
@@ -137,6 +137,8 @@ export interface Target {
   runtimes: readonly RuntimeKind[];
   defaultRuntime: RuntimeKind;
   faults: readonly FaultKind[];
+  /** Refuse a run this target cannot make (a --bin that is no program), before any run folder exists. */
+  checkConfig?(config: RunConfig): void;
   /** Build (not start) a cluster; the controller calls runtime.start(), then awaitHealthy(). */
   create(ctx: TargetContext): Promise<Cluster>;
 }

@@ -2,8 +2,11 @@
  * Streams history.jsonl, validating every line. A malformed line is an InputError naming its line number,
  * except a torn LAST line (no trailing newline: a write cut short by a crash), which is dropped with a warning.
  */
+import { Readable } from 'node:stream';
 import { openContentStream } from './compressed.js';
 import { InputError } from './errors.js';
+import { parseExactJson, ValueError } from './exact-json.js';
+import { fsInputError } from './input-file.js';
 import { OpSchema, type Op } from './op.js';
 
 export interface ReadOptions {
@@ -11,15 +14,22 @@ export interface ReadOptions {
   onWarning?: (message: string) => void;
   /** Shown in error messages; defaults to the path. */
   file?: string;
+  /** The content, already read (standard input or a pipe); `path` is then only a name. */
+  data?: Buffer;
 }
 
 const NEWLINE = 0x0a;
+/** The longest line read; a longer one is refused rather than grown until memory or string length runs out. */
+export const MAX_LINE_BYTES = 256 << 20;
 
 /** Yield each op of a JSONL file (plain or gzipped) in order. Memory stays bounded by the chunk size, whatever the file size. */
 export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
   const file = opts.file ?? path;
-  const stream = openContentStream(path);
-  let carry: Buffer | undefined;
+  const stream = opts.data ? Readable.from([opts.data]) : openContentStream(path);
+  /** The start of a line that continues in the next chunk, kept as parts (one copy when it ends). */
+  let carry: Buffer[] | undefined;
+  let carryBytes = 0;
+  const joinCarry = (tail?: Buffer): Buffer => Buffer.concat(tail ? [...carry!, tail] : carry!);
   let line = 0;
   let expectIndex = 0;
 
@@ -27,8 +37,10 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
     if (text.trim() === '') return undefined;
     let raw: unknown;
     try {
-      raw = JSON.parse(text);
+      // Exact: integers beyond 2^53 stay BigInts, 1e400 is refused instead of becoming Infinity.
+      raw = parseExactJson(text);
     } catch (err) {
+      if (err instanceof ValueError) throw new InputError(err.message, lineNo, file);
       throw new InputError(`not valid JSON (${(err as Error).message})`, lineNo, file);
     }
     const parsed = OpSchema.safeParse(raw);
@@ -45,13 +57,21 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
     return op;
   };
 
+  const chunks = async function* (): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+    } catch (err) {
+      throw fsInputError(err, file);
+    }
+  };
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks()) {
       let start = 0;
       let nl = chunk.indexOf(NEWLINE, start);
       if (nl !== -1 && carry !== undefined) {
-        const first = Buffer.concat([carry, chunk.subarray(0, nl)]);
+        const first = joinCarry(chunk.subarray(0, nl));
         carry = undefined;
+        carryBytes = 0;
         const op = parseLine(first.toString('utf8'), ++line);
         if (op) yield op;
         start = nl + 1;
@@ -64,18 +84,25 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
         nl = chunk.indexOf(NEWLINE, start);
       }
       if (start < chunk.length) {
-        const rest = chunk.subarray(start);
-        carry = carry === undefined ? Buffer.from(rest) : Buffer.concat([carry, rest]);
+        const rest = Buffer.from(chunk.subarray(start));
+        if (carry === undefined) carry = [rest];
+        else carry.push(rest);
+        carryBytes += rest.length;
+        // No op needs this much; past it the line could not even become a string.
+        if (carryBytes > MAX_LINE_BYTES) {
+          throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, line + 1, file);
+        }
       }
     }
   } finally {
     stream.destroy();
   }
 
-  if (carry !== undefined && carry.toString('utf8').trim() !== '') {
+  const last = carry === undefined ? '' : joinCarry().toString('utf8');
+  if (last.trim() !== '') {
     line++;
     try {
-      const op = parseLine(carry.toString('utf8'), line);
+      const op = parseLine(last, line);
       if (op) yield op;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;

@@ -5,6 +5,7 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Op } from './op.js';
+import { toJsonText } from './exact-json.js';
 
 export type NewOp = Omit<Op, 'index'>;
 
@@ -20,7 +21,7 @@ export class JsonlWriter {
   append(op: NewOp): Op {
     if (this.fd === undefined) throw new Error(`history writer for ${this.path} is closed`);
     const full = { index: this.next++, ...op } as Op;
-    writeSync(this.fd, JSON.stringify(full) + '\n');
+    writeSync(this.fd, toJsonText(full) + '\n');
     return full;
   }
 
@@ -48,6 +49,6 @@ export function canonicalOp(op: Op): Op {
 /** Serialise ops to JSONL text in canonical field order (for converters and tests). */
 export function opsToJsonl(ops: Iterable<Op>): string {
   const lines: string[] = [];
-  for (const op of ops) lines.push(JSON.stringify(canonicalOp(op)));
+  for (const op of ops) lines.push(toJsonText(canonicalOp(op)));
   return lines.length ? lines.join('\n') + '\n' : '';
 }

@@ -2,14 +2,14 @@
  * Load a history from any supported source: our JSONL, a Jepsen EDN history, Jepsen log lines, or a stored
  * run (its directory, or a `latest` pointer). The format is told from the content, never from the file name.
  */
-import { stat } from 'node:fs/promises';
 import { readContent, readContentHead } from './compressed.js';
-import { join } from 'node:path';
 import { InputError } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
 import { parseEdnHistory } from './jepsen/edn-history.js';
 import { parseJepsenLog } from './jepsen/log-history.js';
 import { readJsonl } from './jsonl-reader.js';
+import { fsInputError, resolveInput } from './input-file.js';
+import { checkPairing } from './well-formed.js';
 import type { Op } from './op.js';
 
 export interface LoadedHistory {
@@ -27,31 +27,18 @@ export interface LoadOptions {
 
 const HEAD_BYTES = 64 * 1024;
 
-/** A run directory stands for its history.jsonl (or history.jsonl.gz, once the run is archived). */
-async function resolveHistoryPath(path: string): Promise<string> {
-  let st;
+async function readHead(path: string): Promise<string> {
   try {
-    st = await stat(path);
-  } catch {
-    throw new InputError(`no such file or directory: ${path}`);
+    return await readContentHead(path, HEAD_BYTES);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw fsInputError(err, path);
   }
-  if (st.isDirectory()) {
-    for (const name of ['history.jsonl', 'history.jsonl.gz']) {
-      const inner = join(path, name);
-      if (await stat(inner).then(() => true, () => false)) return inner;
-    }
-    throw new InputError(`${path} is a directory without a history.jsonl (is it a faultline run directory?)`);
-  }
-  return path;
-}
-
-function readHead(path: string): Promise<string> {
-  return readContentHead(path, HEAD_BYTES);
 }
 
 export async function loadHistory(input: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
-  const path = await resolveHistoryPath(input);
-  const head = await readHead(path);
+  const { path, data } = await resolveInput(input);
+  const head = data ? data.toString('utf8', 0, Math.min(data.length, HEAD_BYTES)) : await readHead(path);
   if (head.trim() === '') {
     return { ops: [], warnings: [`${path}: the file is empty (a history with no ops)`], format: 'jsonl', path };
   }
@@ -62,11 +49,21 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
     );
   }
   if (format === 'jsonl') {
-    const { ops, warnings } = await readJsonl(path, { file: input });
+    const { ops, warnings } = await readJsonl(path, { file: input, data });
+    checkPairing(ops);
     return { ops, warnings, format, path };
   }
-  const text = readContent(path);
+  let text: string;
+  try {
+    text = data ? data.toString('utf8') : readContent(path);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    // A file past the longest string V8 can hold lands here too.
+    if ((err as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw new InputError(`${input}: too large to read as one EDN or log text`);
+    throw fsInputError(err, path);
+  }
   const parse = format === 'edn' ? parseEdnHistory : parseJepsenLog;
   const { ops, warnings } = parse(text, { independent: opts.independent ?? 'auto', file: input });
+  checkPairing(ops);
   return { ops, warnings, format, path };
 }

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { toJsonText } from './exact-json.js';
 import { RunMetaSchema, RunResultsSchema, type RunMeta, type RunResults } from './run-record.js';
 import type { z } from 'zod';
 
@@ -67,7 +68,7 @@ function pointLatest(testDir: string, id: string): void {
 
 function writeJson(path: string, data: unknown): void {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(tmp, toJsonText(data, 2) + '\n');
   renameSync(tmp, path);
 }
 

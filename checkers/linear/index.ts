@@ -141,12 +141,11 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
     } as Record<string, unknown>,
   };
 
-  // A history of nemesis events alone is linearizable by definition (Knossos agrees); say so rather than
-  // stay silent, because it usually means the clients never ran. An empty *file* is refused by the loader,
-  // and a run with no client op is made unknown by the run's own check phase.
+  // A history of nemesis events alone is linearizable by definition (Knossos says valid), but it tested
+  // nothing: it usually means the clients never ran. As a run with no successful op, it is unknown.
   if (split.events === split.ignored) {
     base.stats.elapsedMs = Date.now() - started;
-    return { ...base, valid: true, anomalies: [], note: 'the history has no client ops: there was nothing to contradict' };
+    return { ...base, valid: 'unknown', anomalies: [], reason: 'the history has no client ops: it tested nothing' };
   }
 
   let valid = composeValidity(verdicts.map((v) => v.valid));

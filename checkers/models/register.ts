@@ -4,6 +4,7 @@
  * string comparison and the state is its own memo key.
  */
 import type { Op } from '../../histories/op.js';
+import { parseExactJson } from '../../histories/exact-json.js';
 import { canon, show, showCanon } from './canon.js';
 import { badOp, invokeValue, type Model, type ModelOp } from './model.js';
 
@@ -47,7 +48,8 @@ function compile(op: ModelOp): RegArg {
 /** Append to a string value (concatenation) or a list (push); from nil it starts a fresh value. */
 function appendTo(state: string, raw: unknown): string | undefined {
   if (state === 'null') return typeof raw === 'string' ? canon(raw) : canon([raw]);
-  const cur = JSON.parse(state) as unknown;
+  // Exactly: a state may hold integers beyond 2^53, which JSON.parse would round.
+  const cur = parseExactJson(state);
   if (typeof cur === 'string' && typeof raw === 'string') return canon(cur + raw);
   if (Array.isArray(cur)) return canon([...cur, raw]);
   return undefined;

@@ -1,6 +1,7 @@
 /** Terminal output: human text by default, one JSON object per line with --json. */
+import { toJsonText } from '../../histories/exact-json.js';
 export function printJson(obj: unknown): void {
-  process.stdout.write(JSON.stringify(obj) + '\n');
+  process.stdout.write(toJsonText(obj) + '\n');
 }
 
 export function println(line = ''): void {

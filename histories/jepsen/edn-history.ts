@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { isClientOp, type Op } from '../op.js';
 import { scanOpForms } from './edn-forms.js';
 import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
-import { EdnKeyword, ednText, isKeywordName, parseOneForm, toPlain } from './edn-values.js';
+import { EdnKeyword, ednText, isKeywordName, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 
 export type { JepsenReadOptions, ParsedHistory } from './jepsen-ops.js';
@@ -33,7 +33,7 @@ export function parseEdnHistory(text: string, opts: JepsenReadOptions = {}): Par
     try {
       parsed = parseOneForm(formText);
     } catch (err) {
-      throw new InputError(`malformed EDN: ${(err as Error).message}`, line, file);
+      throw new InputError(`malformed EDN: ${tooDeep(err)}`, line, file);
     }
     if (parsed.kind === 'discarded') return;
     let value: unknown;

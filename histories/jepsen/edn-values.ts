@@ -3,13 +3,15 @@
  *
  * Reading: keywords and symbols become strings, nil null, vectors and lists arrays, sets sorted arrays (EDN sets
  * are unordered, so sorting makes the result the same on every read), maps objects with string keys. Integers
- * beyond 2^53 would silently lose digits as JS numbers, so they are kept exact as decimal strings, with a warning.
+ * beyond 2^53 would silently lose digits as JS numbers, so they are kept exact as BigInts.
  *
  * Writing: the reverse for JSON data; callers choose which strings become keywords (`EdnKeyword`).
  */
 import { EDNListParser, type ParseOptions } from 'edn-data/dist/parse.js';
 import { toEDNString, type EDNVal } from 'edn-data';
 import type { Warnings } from './warnings.js';
+import { MAX_NESTING, toJsonText, ValueError } from '../exact-json.js';
+import { InputError } from '../errors.js';
 
 const DECIMAL_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
 
@@ -98,39 +100,53 @@ export function setField(obj: Record<string, unknown>, key: string, value: unkno
   else obj[key] = value;
 }
 
-/** Convert what edn-data returned into plain JSON data. `where` names the op's line in warnings. */
-export function toPlain(v: EDNVal | undefined, warnings: Warnings, where: string): unknown {
+/**
+ * Convert what edn-data returned into plain JSON data. `where` names the op's line in warnings. Integers beyond
+ * 2^53 stay BigInts (exact); non-finite numbers and values nested past MAX_NESTING are refused.
+ */
+export function toPlain(v: EDNVal | undefined, warnings: Warnings, where: string, depth = 0): unknown {
   if (v === null || v === undefined) return null;
   switch (typeof v) {
     case 'string':
     case 'boolean':
       return v;
     case 'number':
-      if (!Number.isFinite(v)) throw new Error(`number out of range: ${v}`);
+      if (!Number.isFinite(v)) throw new ValueError(`number out of range: ${v}`);
       return v;
     case 'bigint':
-      if (v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(v);
-      warnings.add('bigint', `${where}: integer ${v} does not fit a double exactly; kept as the string "${v}"`);
-      return v.toString();
+      return Number.isSafeInteger(Number(v)) ? Number(v) : v;
   }
-  if (Array.isArray(v)) return v.map((x) => toPlain(x, warnings, where));
+  if (depth >= MAX_NESTING) throw new ValueError(`a value is nested more than ${MAX_NESTING} levels deep`);
+  const inner = (x: EDNVal | undefined): unknown => toPlain(x, warnings, where, depth + 1);
+  if (Array.isArray(v)) return v.map(inner);
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Map || v instanceof Set) throw new Error('unexpected JS collection from the EDN parser');
   if ('key' in v) return v.key;
-  if ('sym' in v) return HEX_INT.test(v.sym) ? hexInteger(v.sym, warnings, where) : v.sym;
+  if ('sym' in v) return HEX_INT.test(v.sym) ? hexInteger(v.sym, warnings, where) : symbolValue(v.sym);
   if ('char' in v) return v.char;
-  if ('set' in v) return v.set.map((x) => toPlain(x, warnings, where)).sort(compareValues);
-  if ('list' in v) return v.list.map((x) => toPlain(x, warnings, where));
+  if ('set' in v) return v.set.map(inner).sort(compareValues);
+  if ('list' in v) return v.list.map(inner);
   if ('map' in v) {
     const out: Record<string, unknown> = {};
-    for (const [k, val] of v.map) setField(out, mapKeyName(toPlain(k, warnings, where)), toPlain(val, warnings, where));
+    for (const [k, val] of v.map) setField(out, mapKeyName(inner(k)), inner(val));
     return out;
   }
   if (isTagged(v)) {
     warnings.add(`tag:${v.tag}`, `${where}: EDN tag #${v.tag} dropped; its value was kept`);
-    return toPlain(v.val, warnings, where);
+    return toPlain(v.val, warnings, where, depth);
   }
-  throw new Error(`unexpected value from the EDN parser: ${JSON.stringify(v)}`);
+  throw new Error(`unexpected value from the EDN parser: ${toJsonText(v)}`);
+}
+
+/** edn-data's parser recurses; a value nested thousands deep ends its stack before our own limit can say so. */
+export function tooDeep(err: unknown): string {
+  return err instanceof RangeError ? 'a value is nested too deeply to read' : (err as Error).message;
+}
+
+/** EDN's symbolic values ##Inf, ##-Inf and ##NaN are numbers no checker can compare: refused, as in JSON. */
+function symbolValue(sym: string): string {
+  if (/^##/.test(sym)) throw new ValueError(`${sym} is not a finite number`);
+  return sym;
 }
 
 /** Clojure reads 0x1F as an integer; edn-data sees a symbol. */
@@ -173,7 +189,7 @@ export function toEdnVal(v: unknown): EDNVal {
     case 'bigint':
       return v;
     case 'number':
-      if (!Number.isFinite(v)) throw new TypeError(`cannot write ${v} as EDN`);
+      if (!Number.isFinite(v)) throw new InputError(`cannot write ${v} as EDN (EDN has no such number)`);
       return v;
   }
   if (Array.isArray(v)) return v.map(toEdnVal);
@@ -181,7 +197,7 @@ export function toEdnVal(v: unknown): EDNVal {
     const pairs: [EDNVal, EDNVal][] = Object.entries(v).map(([k, x]) => [k, toEdnVal(x)]);
     return { map: pairs };
   }
-  throw new TypeError(`cannot write a ${typeof v} as EDN`);
+  throw new InputError(`cannot write a ${typeof v} as EDN`);
 }
 
 export function ednText(v: unknown): string {

@@ -4,6 +4,7 @@
  * Shared by the EDN and the jepsen.log readers.
  */
 import { InputError } from '../errors.js';
+import { toJsonText } from '../exact-json.js';
 import { OpSchema, OpTypeSchema, type Op } from '../op.js';
 import type { Warnings } from './warnings.js';
 
@@ -28,7 +29,7 @@ export interface RawOp {
 const OP_TYPES = new Set<string>(OpTypeSchema.options);
 
 function describe(v: unknown): string {
-  const s = JSON.stringify(v);
+  const s = toJsonText(v);
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 

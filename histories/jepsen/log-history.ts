@@ -8,7 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
-import { isKeyword, parseOneForm, toPlain } from './edn-values.js';
+import { isKeyword, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 import { matchLogOpLine, prefixTimestampMs } from './log-line.js';
 
@@ -40,7 +40,8 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
         if (parsed.kind === 'discarded') throw new Error('the field holds no value');
         return { value: toPlain(parsed.value, warnings, `${label}:${lineNo}`), keyword: isKeyword(parsed.value) };
       } catch (err) {
-        throw new InputError(`malformed EDN in the ${name} field "${edn}": ${(err as Error).message}`, lineNo, file);
+        const shown = edn.length > 60 ? `${edn.slice(0, 57)}...` : edn;
+        throw new InputError(`malformed EDN in the ${name} field "${shown}": ${tooDeep(err)}`, lineNo, file);
       }
     };
     const process = field(m.process, 'process').value;

@@ -3,7 +3,7 @@
  * user's Maelstrom node binary, run unmodified.
  */
 import { mkdirSync } from 'node:fs';
-import { existsSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 import { SimRuntime } from '../../harness/sim/sim-runtime.js';
@@ -196,6 +196,29 @@ export const builtinTarget: Target = {
   },
 };
 
+/** The --bin a user gave must be a program we can start; each way it is not gets its own message. */
+function checkBin(given: string | undefined): string {
+  if (!given) throw new InputError('--target maelstrom needs --bin PATH (a Maelstrom node program)');
+  const bin = resolve(given);
+  let st;
+  try {
+    st = statSync(bin);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') throw new InputError(`--bin ${given}: too many levels of symbolic links (a symlink loop?)`);
+    if (code === 'EACCES') throw new InputError(`--bin ${given}: permission denied on the path`);
+    throw new InputError(`--bin ${given}: no such file`);
+  }
+  if (st.isDirectory()) throw new InputError(`--bin ${given} is a directory, not a program`);
+  if (!st.isFile()) throw new InputError(`--bin ${given} is not a regular file`);
+  try {
+    accessSync(bin, constants.X_OK);
+  } catch {
+    throw new InputError(`--bin ${given} is not executable (chmod +x ${given})`);
+  }
+  return bin;
+}
+
 export const maelstromTarget: Target = {
   name: 'maelstrom',
   description: 'any Maelstrom node binary (--bin), run unmodified on the simulated network',
@@ -214,10 +237,11 @@ export const maelstromTarget: Target = {
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'corrupt', 'replay', 'equivocate', 'forge'],
+  checkConfig(config) {
+    checkBin(config.bin);
+  },
   async create(ctx) {
-    if (!ctx.bin) throw new InputError('--target maelstrom needs --bin PATH (a Maelstrom node program)');
-    const bin = resolve(ctx.bin);
-    if (!existsSync(bin) || !statSync(bin).isFile()) throw new InputError(`--bin ${ctx.bin}: no such file`);
+    const bin = checkBin(ctx.bin);
     return new MaelstromCluster(ctx, { command: bin, args: [], builtin: false });
   },
 };

@@ -148,6 +148,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (parsed.data.nemesis.includes('partition') && partitionShapesFor(parsed.data.nodes).length === 0) {
     throw new InputError(`a partition needs at least 2 nodes, and --nodes is ${parsed.data.nodes}; use --nodes 2 or more, or leave partition out of --nemesis`);
   }
+  target.checkConfig?.(parsed.data);
   return parsed.data;
 }
 
