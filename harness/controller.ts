@@ -20,7 +20,7 @@ import { NemesisRunner } from './nemesis/runner.js';
 import { planFaults, faultValue } from './nemesis/schedule.js';
 import { Recorder } from './recorder.js';
 import { hasFinalState, promiseOf, type Cluster, type Target } from './target.js';
-import { sleep, withTimeout } from './time.js';
+import { sleep, unlessAborted, withTimeout } from './time.js';
 import { packageVersion } from './version.js';
 import { writeReportFor } from './report/html/write-report.js';
 
@@ -73,9 +73,10 @@ export function testName(c: RunConfig): string {
 
 const BOUNDS = { upMs: 60_000, healthyMs: 30_000, teardownMs: 30_000 };
 
-async function phase<T>(name: Phase, ms: number, what: Promise<T>): Promise<T> {
+/** A bounded phase; with a signal, a Ctrl-C ends the wait at once (teardown then stops what it waited on). */
+async function phase<T>(name: Phase, ms: number, what: Promise<T>, signal?: AbortSignal): Promise<T> {
   try {
-    return await withTimeout(what, ms, name);
+    return await unlessAborted(withTimeout(what, ms, name), signal, () => new PhaseError(name, 'interrupted'));
   } catch (err) {
     if (err instanceof PhaseError || err instanceof InputError) throw err;
     throw new PhaseError(name, (err as Error).message);
@@ -145,13 +146,13 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       }),
     );
     const c = cluster;
-    await phase('up', BOUNDS.upMs, c.runtime.start());
+    await phase('up', BOUNDS.upMs, c.runtime.start(), req.signal);
     meta.versions = { ...meta.versions, ...(await c.versions().catch(() => ({}))) };
     writeMeta(dir, meta);
 
     // 2. healthy
     observer?.phase?.('healthy');
-    await phase('healthy', BOUNDS.healthyMs, c.awaitHealthy(BOUNDS.healthyMs - 1000));
+    await phase('healthy', BOUNDS.healthyMs, c.awaitHealthy(BOUNDS.healthyMs - 1000), req.signal);
     if (aborted()) throw new PhaseError('healthy', 'interrupted');
 
     // 3. main: clients and nemesis together
@@ -224,7 +225,9 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         recorder,
         boundMs: config.convergenceBound * 1000,
         readTimeoutMs: Math.min(2000, config.opTimeout * 1000),
+        signal: req.signal,
       }),
+      req.signal,
     );
     recorder.nemesis('final-reads-done', finals);
   } catch (err) {
@@ -252,15 +255,32 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       }
     }
     meta.finishedAt = new Date().toISOString();
-    if (meta.status === 'running') meta.status = 'done';
+    // A Ctrl-C after the final reads (during teardown) still means the run was not seen through.
+    if (meta.status === 'running') meta.status = aborted() ? 'interrupted' : 'done';
     writeMeta(dir, meta);
     logger.flush?.();
   }
+  if (aborted()) throw new PhaseError('teardown', 'interrupted');
 
-  // 8. check, from the history as stored
+  // 8. check, from the history as stored; a Ctrl-C here leaves the run interrupted, never judged.
   observer?.phase?.('check');
-  const { ops } = await readJsonl(paths.history);
-  const check = await checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload) });
+  let check: RunCheck;
+  let ops;
+  try {
+    ops = (await readJsonl(paths.history)).ops;
+    check = await unlessAborted(
+      checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload) }),
+      req.signal,
+      () => new PhaseError('check', 'interrupted'),
+    );
+  } catch (err) {
+    if (aborted()) {
+      meta.status = 'interrupted';
+      meta.error = (err as Error).message;
+      writeMeta(dir, meta);
+    }
+    throw err;
+  }
   const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== 'final-read').length;
   const durationS = config.timeLimit + config.quiescence;
   const results: RunResults = {

@@ -21,6 +21,8 @@ export interface FinalReadOptions {
   readTimeoutMs: number;
   /** Pause between rounds. */
   gapMs?: number;
+  /** A Ctrl-C: no further round starts. */
+  signal?: AbortSignal;
 }
 
 export interface FinalReadSummary {
@@ -74,7 +76,7 @@ export async function finalReads(o: FinalReadOptions): Promise<FinalReadSummary>
     const agree = allAnswered && [...perKey.values()].every((s) => s.size === 1);
     if (agree) return { converged: true, rounds: round, boundMs: o.boundMs };
     if (performance.now() - started + gap > o.boundMs) return { converged: false, rounds: round, boundMs: o.boundMs };
-    await sleep(gap);
+    if (!(await sleep(gap, o.signal))) return { converged: false, rounds: round, boundMs: o.boundMs };
   }
   return { converged: false, rounds: round, boundMs: o.boundMs };
 }

@@ -38,3 +38,26 @@ export async function withTimeout<T>(p: Promise<T>, ms: number, what: string): P
     clearTimeout(t);
   }
 }
+
+/**
+ * Settle with `p`, or reject with `interrupted()` as soon as `signal` aborts. `p` itself goes on (the caller
+ * tears down whatever it was waiting on); this only stops the caller from waiting for it.
+ */
+export async function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined, interrupted: () => Error): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    throw interrupted();
+  }
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(interrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  p.catch(() => undefined);
+  try {
+    return await Promise.race([p, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -43,7 +43,10 @@ export class NodeProcess {
       this.log.once('close', resolve);
       this.log.once('error', () => resolve());
     });
-    this.child = spawn(opts.command, [...opts.args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // detached: the node leads its own process group, so a Ctrl-C at the terminal (SIGINT to the harness's whole
+    // group) reaches the harness alone, which stops the nodes itself; a node that died of the user's Ctrl-C
+    // would otherwise look like a fault and could turn into a verdict.
+    this.child = spawn(opts.command, [...opts.args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.pid = this.child.pid;
 
     let settle!: () => void;
