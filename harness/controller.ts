@@ -143,6 +143,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         faults: config.nemesis,
         bin: config.bin,
         image: config.image,
+        isolation: config.isolation,
       }),
     );
     const c = cluster;

@@ -104,6 +104,8 @@ export interface TargetContext {
   /** For targets run from a user's binary (maelstrom) or image (docker). */
   bin?: string;
   image?: string;
+  /** Transaction isolation, for targets that name levels in `isolationLevels`. */
+  isolation?: string;
 }
 
 export interface Cluster {
@@ -133,6 +135,8 @@ export interface Target {
   /** Workloads whose own contract overrides the config's promise (a Maelstrom g-set node is a CRDT, not CP). */
   workloadPromises?: Readonly<Partial<Record<WorkloadName, 'CP' | 'AP'>>>;
   bugs: readonly string[];
+  /** Transaction isolation levels the target can run at (`--isolation`), the first its default; absent = none. */
+  isolationLevels?: readonly string[];
   workloads: readonly WorkloadName[];
   runtimes: readonly RuntimeKind[];
   defaultRuntime: RuntimeKind;

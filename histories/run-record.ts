@@ -7,6 +7,8 @@ import { z } from 'zod';
 
 export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
 export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'] as const;
+/** Transaction isolation levels a SQL target runs its statements at (postgres). */
+export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
 export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'] as const;
 
 /** The options of one run, after defaults: enough to run it again. */
@@ -16,6 +18,8 @@ export const RunConfigSchema = z.object({
   bug: z.string().optional(),
   bin: z.string().optional(),
   image: z.string().optional(),
+  /** Transaction isolation for targets that have levels (postgres); absent = the target's default. */
+  isolation: z.enum(ISOLATION_LEVELS).optional(),
   runtime: z.enum(RUNTIMES),
   nodes: z.number().int().min(1).max(25),
   workload: z.enum(WORKLOADS),

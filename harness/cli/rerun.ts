@@ -10,6 +10,7 @@ export function rerunArgs(c: RunConfig): string[] {
   if (c.bug !== undefined) args.push('--bug', c.bug);
   if (c.bin !== undefined) args.push('--bin', c.bin);
   if (c.image !== undefined) args.push('--image', c.image);
+  if (c.isolation !== undefined) args.push('--isolation', c.isolation);
   args.push('--runtime', c.runtime, '--nodes', String(c.nodes), '--workload', c.workload);
   if (!isKeylessWorkload(c.workload)) args.push('--keys', String(c.keys));
   args.push('--concurrency', String(c.concurrency));

@@ -13,7 +13,8 @@ import type { Key } from '../../histories/op.js';
 import type { Client, ClientOp, ClientResult, WorkloadName } from '../../harness/target.js';
 import { PG_USER } from './launch.js';
 
-export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
+import { ISOLATION_LEVELS } from '../../histories/run-record.js';
+export { ISOLATION_LEVELS };
 export type Isolation = (typeof ISOLATION_LEVELS)[number];
 
 export interface HostPort {
@@ -25,7 +26,16 @@ export const SCHEMA = [
   'CREATE TABLE IF NOT EXISTS registers (k text PRIMARY KEY, v text NOT NULL)',
   'CREATE TABLE IF NOT EXISTS sets (k text NOT NULL, v text NOT NULL)',
   'CREATE INDEX IF NOT EXISTS sets_k ON sets (k)',
+  // Transactions (Elle's data models): a list per key, appended to by text concatenation as in Jepsen's
+  // postgres test, and a read/write register per key.
+  'CREATE TABLE IF NOT EXISTS lists (k text PRIMARY KEY, v text NOT NULL)',
+  'CREATE TABLE IF NOT EXISTS txn_registers (k text PRIMARY KEY, v text NOT NULL)',
 ];
+
+/** `BEGIN ISOLATION LEVEL ...` for a level name. */
+export function beginStatement(isolation: Isolation): string {
+  return `BEGIN ISOLATION LEVEL ${isolation.replace('-', ' ').toUpperCase()}`;
+}
 
 export function openPg(addr: HostPort, connectTimeoutMs: number, isolation: Isolation = 'read-committed'): pg.Client {
   const c = new pg.Client({
@@ -125,7 +135,9 @@ export class PgClient implements Client {
       return { type: 'fail', error: `no connection to the primary: ${describeError(err)}` };
     }
     try {
-      return await within(perform(c, this.workload, op), Math.max(1, deadline - Date.now()));
+      const model: TxnModel = String(this.workload) === 'txn-rw-register' ? 'rw-register' : 'list-append';
+      const work = op.f === 'txn' ? performTxn(c, this.isolation, op, model) : perform(c, this.workload, op);
+      return await within(work, Math.max(1, deadline - Date.now()));
     } catch (err) {
       // A connection that timed out or broke may still be mid-statement: never reuse it.
       if (!(err instanceof pg.DatabaseError) || !refusedBeforeCommit(String(err.code))) this.drop();
@@ -168,6 +180,51 @@ async function perform(c: pg.Client, workload: WorkloadName, op: ClientOp): Prom
     }
   }
   return { type: 'fail', error: `the postgres ${workload} client has no operation "${op.f}"` };
+}
+
+type Mop = [string, unknown, unknown];
+
+/**
+ * One transaction of micro-ops (`["r", k, null]`, `["append", k, v]`, `["w", k, v]`) at the session's
+ * isolation level. An error before COMMIT rolls it back (`fail` for a refusal such as a serialization
+ * failure); an unanswered COMMIT is `info`, as for any write.
+ */
+export type TxnModel = 'list-append' | 'rw-register';
+
+async function performTxn(c: pg.Client, isolation: Isolation, op: ClientOp, model: TxnModel): Promise<ClientResult> {
+  if (!Array.isArray(op.value) || op.value.some((m) => !Array.isArray(m) || m.length !== 3)) {
+    return { type: 'fail', error: `txn needs a list of [f, key, value] micro-ops, got ${JSON.stringify(op.value)}` };
+  }
+  const mops = op.value as Mop[];
+  const done: Mop[] = [];
+  await c.query(beginStatement(isolation));
+  try {
+    for (const [f, k, v] of mops) {
+      const key = String(k);
+      if (f === 'r' && model === 'rw-register') {
+        const r = await c.query<{ v: string }>('SELECT v FROM txn_registers WHERE k = $1', [key]);
+        done.push([f, k, r.rows.length === 0 ? null : (JSON.parse(r.rows[0].v) as unknown)]);
+      } else if (f === 'r') {
+        const r = await c.query<{ v: string }>('SELECT v FROM lists WHERE k = $1', [key]);
+        done.push([f, k, r.rows.length === 0 ? null : r.rows[0].v.split(',').map((x) => JSON.parse(x) as unknown)]);
+      } else if (f === 'append') {
+        await c.query("INSERT INTO lists (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = lists.v || ',' || EXCLUDED.v", [key, JSON.stringify(v)]);
+        done.push([f, k, v]);
+      } else if (f === 'w') {
+        await c.query('INSERT INTO txn_registers (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v', [key, JSON.stringify(v)]);
+        done.push([f, k, v]);
+      } else {
+        await c.query('ROLLBACK');
+        return { type: 'fail', error: `unknown micro-op ${JSON.stringify(f)}` };
+      }
+    }
+  } catch (err) {
+    // The transaction is void: roll back (best effort; a broken connection has rolled back already).
+    await c.query('ROLLBACK').catch(() => undefined);
+    return { type: 'fail', error: `rolled back: ${describeError(err)}` };
+  }
+  await c.query('COMMIT');
+  return { type: 'ok', value: done };
 }
 
 async function readRegister(c: pg.Client, key: string): Promise<unknown> {

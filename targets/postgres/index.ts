@@ -164,6 +164,7 @@ export const postgresTarget: Target = {
   },
   promises: { async: 'AP', sync: 'CP' },
   bugs: [],
+  isolationLevels: ISOLATION_LEVELS,
   workloads,
   runtimes: ['netns'],
   defaultRuntime: 'netns',
@@ -174,6 +175,6 @@ export const postgresTarget: Target = {
     validateRealContext('postgres', CONFIGS, ctx);
     if (ctx.runtime === 'docker') throw new InputError('postgres target runs on the netns runtime only for now (docker: see the README)');
     checkReachable(ctx.dataDir);
-    return new PostgresCluster(ctx);
+    return new PostgresCluster(ctx, { isolation: parseIsolation(ctx.isolation) });
   },
 };

@@ -91,9 +91,10 @@ export function postgresqlConf(p: PgPaths, o: PgConfOptions): string {
     'hot_standby = on',
     // pg_rewind needs hint bits WAL-logged (checksums are on too) to bring an old primary back.
     'wal_log_hints = on',
-    // Notice a silent peer within seconds, as the failover manager's timing assumes.
-    "wal_receiver_timeout = '2s'",
-    "wal_sender_timeout = '2s'",
+    // Notice a silent peer within seconds, as the failover manager's timing assumes (shorter timeouts cut
+    // healthy streams on a loaded 2-core machine).
+    "wal_receiver_timeout = '4s'",
+    "wal_sender_timeout = '4s'",
     "wal_retrieve_retry_interval = '500ms'",
     "recovery_target_timeline = 'latest'",
     // Faults here are process kills, which never lose what the kernel already holds; fsync would only make

@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
-import { FAULTS, RUNTIMES, RunConfigSchema, WORKLOADS, type RunConfig } from '../../../histories/run-record.js';
+import { FAULTS, ISOLATION_LEVELS, RUNTIMES, RunConfigSchema, WORKLOADS, type RunConfig } from '../../../histories/run-record.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
 import { composeValidity, exitCodeFor } from '../../../checkers/result.js';
 import { loadTarget, TARGET_NAMES } from '../../../targets/index.js';
@@ -25,6 +25,7 @@ export interface RunFlags {
   bug?: string;
   bin?: string;
   image?: string;
+  isolation?: string;
   runtime?: string;
   nodes: string;
   workload: string;
@@ -54,6 +55,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge)')
     .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
     .option('--image <image>', 'container image (docker runtime)')
+    .option('--isolation <level>', `transaction isolation for SQL targets (postgres): ${ISOLATION_LEVELS.join(', ')}`)
     .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
     .option('--nodes <n>', 'cluster size', '5')
     .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
@@ -96,6 +98,11 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!target.workloads.includes(workload)) {
     throw new InputError(`target ${target.name} does not support workload ${workload}; workloads: ${target.workloads.join(', ')}`);
   }
+  if (f.isolation !== undefined) {
+    const levels = target.isolationLevels ?? [];
+    if (levels.length === 0) throw new InputError(`target ${target.name} has no isolation levels; --isolation applies to SQL targets (postgres)`);
+    if (!levels.includes(f.isolation)) throw new InputError(`target ${target.name} has no isolation level "${f.isolation}"; levels: ${levels.join(', ')}`);
+  }
   const runtime = (f.runtime ?? target.defaultRuntime) as RunConfig['runtime'];
   if (!target.runtimes.includes(runtime)) {
     throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
@@ -116,6 +123,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     // Absolute, so the stored config (and the rerun command `show` prints from it) works from any folder.
     bin: f.bin === undefined ? undefined : resolve(f.bin),
     image: f.image,
+    isolation: f.isolation,
     runtime,
     nodes: num('--nodes', f.nodes, true),
     workload,
