@@ -54,7 +54,7 @@ export function createRunDir(root: string, test: string, now = new Date()): RunD
   return { dir, test, id };
 }
 
-function pointLatest(testDir: string, id: string): void {
+export function pointLatest(testDir: string, id: string): void {
   const link = join(testDir, 'latest');
   const tmp = join(testDir, `.latest-${process.pid}`);
   rmSync(tmp, { force: true });

@@ -9,6 +9,8 @@ import { lsCommand, showCommand } from './commands/ls.js';
 import { runCommand, compareCommand, addRunOptions } from './commands/run.js';
 import { cleanupCommand } from './commands/cleanup.js';
 import { reportCommand } from './commands/report.js';
+import { serveCommand } from './commands/serve.js';
+import { exportCommand, importCommand } from './commands/archive.js';
 import { describeError, exitCodeForError } from './errors.js';
 import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
@@ -32,6 +34,8 @@ Examples:
   faultline run --target maelstrom --bin ./node --workload broadcast --nemesis partition
   faultline check store/builtin-raft-register/latest
   faultline report latest                        report.html of the newest run (every run writes one)
+  faultline serve                                browse stored runs at http://127.0.0.1:8080/
+  faultline export latest -o run.tar.gz          a run with its report, to move elsewhere (faultline import)
   faultline check knossos/*.edn --model cas-register --initial 0
   faultline convert history.jsonl --to edn -o history.edn`,
     );
@@ -101,6 +105,28 @@ Examples:
     .option('--timeout <seconds>', 'for a history file: give up checking after this long (unknown)', '60')
     .option('--json', 'print {"report","bytes","ms","valid"}')
     .action(async (ref: string, opts) => setExit(await reportCommand(ref, opts)));
+
+  p.command('serve')
+    .description('Browse the run store in a web browser: runs newest first, filters, reports, histories, logs, comparisons')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--port <n>', 'port (0: any free port)', '8080')
+    .option('--host <host>', 'address to listen on (loopback unless you mean to share the store)', '127.0.0.1')
+    .action(async (opts) => setExit(await serveCommand(opts)));
+
+  p.command('export')
+    .description('Pack a stored run (history, results, report, logs; not the nodes\' data) into a .tar.gz')
+    .argument('<run>', 'a run directory, <test>/<id>, <test> (its latest run) or latest')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('-o, --output <file>', 'the archive to write (required), e.g. run.tar.gz')
+    .option('--json', 'print {"file","bytes","files"}')
+    .action(async (run: string, opts) => setExit(await exportCommand(run, opts)));
+
+  p.command('import')
+    .description('Unpack a run archive from `faultline export` into the store')
+    .argument('<file>', 'a .tar.gz written by faultline export')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--json', 'print {"dir","test","id","files"}')
+    .action(async (file: string, opts) => setExit(await importCommand(file, opts)));
 
   p.command('cleanup')
     .description('Remove what crashed runs left behind: node processes, network namespaces, iptables rules, containers')

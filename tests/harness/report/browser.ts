@@ -25,6 +25,8 @@ export async function launchChromium(): Promise<OpenBrowser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Generous: on a loaded CI machine chromium can take tens of seconds to start.
+    timeout: 120_000,
     args: [
       '--no-sandbox',
       '--disable-background-networking',

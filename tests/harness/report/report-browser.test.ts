@@ -19,7 +19,7 @@ describe.skipIf(!need)('report.html in chromium', () => {
   beforeAll(async () => {
     store = mkdtempSync(join(tmpdir(), 'faultline-report-browser-'));
     b = await launchChromium();
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await b?.close();
     rmSync(store, { recursive: true, force: true });
@@ -81,5 +81,5 @@ describe.skipIf(!need)('report.html in chromium', () => {
     expect(await page.evaluate('window.__xss')).toBeUndefined();
     expect(await page.locator('#app img, #app script, #app svg[onload]').count()).toBe(0);
     await page.close();
-  }, 60_000);
+  }, 180_000);
 });
