@@ -2,7 +2,8 @@
 // fails on seq-kv, and a g-counter on seq-kv passes when it makes its reads fresh and fails when it trusts them.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { readContent } from '../../../histories/compressed.js';
+import { historyFile } from '../../../histories/store.js';
 import { ROOT } from '../../paths.js';
 import { checkerOf, cliJson, tmpStore } from './run-helpers.js';
 
@@ -16,7 +17,7 @@ describe('Maelstrom services in whole runs', () => {
     const lin = cliJson([...base(store), '--workload', 'lin-kv', '--bin', join(FIX, 'kv-proxy.mjs')]);
     expect(lin.code).toBe(0);
     expect(checkerOf(lin.out.results, 'linearizable').valid).toBe(true);
-    expect(readFileSync(join(lin.out.dir, 'history.jsonl'), 'utf8')).toMatch(/"f":"start-partition"/);
+    expect(readContent(historyFile(lin.out.dir))).toMatch(/"f":"start-partition"/);
     const seq = cliJson([...base(store), '--workload', 'lin-kv', '--bin', join(FIX, 'kv-proxy-seq.mjs')]);
     expect(seq.code).toBe(1);
     expect(checkerOf(seq.out.results, 'linearizable').valid).toBe(false);
