@@ -28,6 +28,8 @@ export interface RunCheck {
 
 export interface RunCheckOptions {
   promise: 'CP' | 'AP';
+  /** Hold a CP run to convergence too: its replicas promise to end in the same state (see Target.agreeing). */
+  agreement?: boolean;
   /** Budget for the linearizability search. */
   linearTimeoutMs?: number;
 }
@@ -60,7 +62,7 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
       parts.push({ checker: registerAnomaliesChecker, enforced: !cp });
       break;
   }
-  if (family === 'register' || family === 'set') parts.push({ checker: convergenceChecker, enforced: !cp });
+  if (family === 'register' || family === 'set') parts.push({ checker: convergenceChecker, enforced: !cp || o.agreement === true });
   parts.push({ checker: availabilityChecker, enforced: false });
 
   const { results, enforced, valid: composed } = await compose(parts, ops, { nodes, promise: o.promise, timeoutMs: o.linearTimeoutMs });

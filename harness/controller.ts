@@ -270,7 +270,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   try {
     ops = (await readJsonl(paths.history)).ops;
     check = await unlessAborted(
-      checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload) }),
+      checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload), agreement: target.agreeing?.includes(config.config) }),
       req.signal,
       () => new PhaseError('check', 'interrupted'),
     );

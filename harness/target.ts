@@ -134,6 +134,12 @@ export interface Target {
   promises: Readonly<Record<string, 'CP' | 'AP'>>;
   /** Workloads whose own contract overrides the config's promise (a Maelstrom g-set node is a CRDT, not CP). */
   workloadPromises?: Readonly<Partial<Record<WorkloadName, 'CP' | 'AP'>>>;
+  /**
+   * CP configs whose replicas also promise to end in one state once faults heal, so their final reads are
+   * held to convergence: a BFT store whose honest replicas diverge has broken its promise even when every
+   * client answer happens to fit a linearization.
+   */
+  agreeing?: readonly string[];
   bugs: readonly string[];
   /** Transaction isolation levels the target can run at (`--isolation`), the first its default; absent = none. */
   isolationLevels?: readonly string[];

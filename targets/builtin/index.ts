@@ -7,13 +7,14 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 
-export const BUILTIN_CONFIGS = ['raft', 'lww'] as const;
+export const BUILTIN_CONFIGS = ['raft', 'lww', 'bft'] as const;
 export type BuiltinConfig = (typeof BUILTIN_CONFIGS)[number];
 
 /** Which bugs each config has. */
 export const BUILTIN_BUGS_BY_CONFIG: Readonly<Record<BuiltinConfig, readonly string[]>> = {
   raft: ['stale-reads', 'early-ack'],
   lww: ['no-merge'],
+  bft: ['small-quorum'],
 };
 
 /** Every bug name, whichever config it belongs to (Target.bugs). */
@@ -22,16 +23,18 @@ export const BUILTIN_BUGS: readonly string[] = [...new Set(Object.values(BUILTIN
 export const BUILTIN_CONFIG_NOTES: Readonly<Record<BuiltinConfig, string>> = {
   raft: 'CP: Raft consensus; every op, reads too, goes through the replicated log, and a minority answers unavailable',
   lww: 'AP: every node answers at once and gossips; registers merge last-writer-wins by wall clock, sets by union',
+  bft: 'CP with f of 3f+1 nodes lying: Tendermint-style consensus, HMAC per node pair, clients ask every node and take f+1 matching answers',
 };
 
 export const BUILTIN_BUG_NOTES: Readonly<Record<string, string>> = {
   'stale-reads': 'raft followers answer reads from their own, possibly stale, state',
   'early-ack': 'the raft leader acknowledges writes and adds before a majority has them',
   'no-merge': 'lww nodes gossip but never merge what they receive, so they never converge',
+  'small-quorum': 'bft quorums of 2f instead of 2f+1, so two quorums need not share an honest node',
 };
 
 /** Whether the config's nodes use the clock offset the harness hands them (lww's timestamps do). */
-export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true };
+export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true, bft: true };
 
 export function isBuiltinConfig(config: string): config is BuiltinConfig {
   return (BUILTIN_CONFIGS as readonly string[]).includes(config);

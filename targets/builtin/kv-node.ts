@@ -8,6 +8,7 @@ import { checkBuiltinConfig } from './index.js';
 import { LwwNode, type LwwBug } from './lww.js';
 import { NodeIO } from './node-io.js';
 import { RaftNode, type RaftBug } from './raft.js';
+import { BftNode, type BftBug } from './bft.js';
 
 function main(): void {
   let values: { config?: string; bug?: string; 'data-dir'?: string };
@@ -29,12 +30,17 @@ function main(): void {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
 
   const io = new NodeIO();
-  const node = config === 'raft' ? new RaftNode(io, dataDir, values.bug as RaftBug | undefined) : new LwwNode(io, dataDir, values.bug as LwwBug | undefined);
+  const node =
+    config === 'raft'
+      ? new RaftNode(io, dataDir, values.bug as RaftBug | undefined)
+      : config === 'bft'
+        ? new BftNode(io, values.bug as BftBug | undefined)
+        : new LwwNode(io, dataDir, values.bug as LwwBug | undefined);
   io.run(() => node.start());
 }
 
 function fail(message: string): void {
-  process.stderr.write(`kv-node: ${message}\nusage: kv-node --config raft|lww [--bug NAME] [--data-dir DIR]\n`);
+  process.stderr.write(`kv-node: ${message}\nusage: kv-node --config raft|lww|bft [--bug NAME] [--data-dir DIR]\n`);
   process.exitCode = 2;
 }
 

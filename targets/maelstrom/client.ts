@@ -21,7 +21,7 @@ export function isDefiniteError(code: unknown): boolean {
 /** How the client's ops are spelled on the wire. */
 export type Dialect = 'kv' | 'set' | 'broadcast' | 'counter' | 'unique-ids' | 'echo';
 
-function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
+export function request(op: ClientOp, dialect: Dialect): Record<string, unknown> {
   // Counters and unique-ids have one piece of state per cluster: no key on the wire.
   if (dialect === 'counter') {
     if (op.f === 'add') return { type: 'add', delta: op.value };
@@ -57,17 +57,29 @@ export function readValue(reply: Record<string, unknown>, dialect: Dialect): unk
   return reply.value ?? (dialect === 'set' ? [] : null);
 }
 
-export class MaelstromClient implements Client {
-  /** Whether the workload keeps sets (a missing key then reads as the empty set). */
-  private readonly sets: boolean;
+/** What a reply means for the op: Maelstrom's error codes decide between fail (definite) and info. */
+export function resultOf(op: ClientOp, reply: Record<string, unknown>, dialect: Dialect): ClientResult {
+  if (reply.type === 'error') {
+    const code = reply.code;
+    // A missing key is an answer, not a failure: it reads as the initial value.
+    if (op.f === 'read' && code === KEY_DOES_NOT_EXIST) return { type: 'ok', value: dialect === 'set' || dialect === 'broadcast' ? [] : null };
+    const error = [code, reply.text ?? null];
+    return { type: isDefiniteError(code) ? 'fail' : 'info', error };
+  }
+  const expected = dialect === 'broadcast' && op.f === 'add' ? 'broadcast_ok' : `${op.f}_ok`;
+  if (reply.type !== expected) return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
+  if (op.f === 'read') return { type: 'ok', value: readValue(reply, dialect) };
+  if (op.f === 'generate') return { type: 'ok', value: reply.id ?? null };
+  if (op.f === 'echo') return { type: 'ok', value: reply.echo ?? null };
+  return { type: 'ok' };
+}
 
+export class MaelstromClient implements Client {
   constructor(
     private readonly net: Requester,
     private readonly node: string,
     private readonly dialect: Dialect,
-  ) {
-    this.sets = dialect === 'set' || dialect === 'broadcast';
-  }
+  ) {}
 
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
     let reply: Record<string, unknown>;
@@ -76,19 +88,7 @@ export class MaelstromClient implements Client {
     } catch (err) {
       return { type: 'info', error: (err as Error).name === 'TimeoutError' ? 'timeout' : (err as Error).message };
     }
-    if (reply.type === 'error') {
-      const code = reply.code;
-      // A missing key is an answer, not a failure: it reads as the initial value.
-      if (op.f === 'read' && code === KEY_DOES_NOT_EXIST) return { type: 'ok', value: this.sets ? [] : null };
-      const error = [code, reply.text ?? null];
-      return { type: isDefiniteError(code) ? 'fail' : 'info', error };
-    }
-    const expected = this.dialect === 'broadcast' && op.f === 'add' ? 'broadcast_ok' : `${op.f}_ok`;
-    if (reply.type !== expected) return { type: 'info', error: `unexpected reply type ${String(reply.type)}` };
-    if (op.f === 'read') return { type: 'ok', value: readValue(reply, this.dialect) };
-    if (op.f === 'generate') return { type: 'ok', value: reply.id ?? null };
-    if (op.f === 'echo') return { type: 'ok', value: reply.echo ?? null };
-    return { type: 'ok' };
+    return resultOf(op, reply, this.dialect);
   }
 
   async close(): Promise<void> {}

@@ -3,6 +3,7 @@
  * user's Maelstrom node binary, run unmodified.
  */
 import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
@@ -10,8 +11,10 @@ import { SimRuntime } from '../../harness/sim/sim-runtime.js';
 import { PidLedger } from '../../harness/sim/ledger.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
-import { builtinCommand, BUILTIN_BUGS } from '../builtin/index.js';
+import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES } from '../builtin/index.js';
 import { MaelstromClient, KEY_DOES_NOT_EXIST, readValue, type Dialect } from './client.js';
+import { BftClient } from './bft-client.js';
+import { BFT_SECRET_ENV, traitorResigner } from '../builtin/bft-auth.js';
 import { sleep } from '../../harness/time.js';
 import { KafkaClient } from './kafka-client.js';
 
@@ -20,6 +23,8 @@ interface Launch {
   args: string[];
   /** Whether the nodes understand faultline_local_read and faultline_clock. */
   builtin: boolean;
+  /** Byzantine-fault-tolerant nodes: clients ask every node; nodes authenticate with keys from this secret. */
+  bftSecret?: string;
 }
 
 class MaelstromCluster implements Cluster {
@@ -41,6 +46,7 @@ class MaelstromCluster implements Cluster {
       logger: ctx.logger,
       clock: launch.builtin,
       ledger: new PidLedger(ctx.runId),
+      ...(launch.bftSecret ? { env: { [BFT_SECRET_ENV]: launch.bftSecret }, resign: traitorResigner(launch.bftSecret) } : {}),
     });
   }
 
@@ -66,6 +72,9 @@ class MaelstromCluster implements Cluster {
 
   /** A request every node of this workload answers once it serves, and the reply that says so. */
   private healthProbe(): { body: Record<string, unknown>; healthy: (r: Record<string, unknown>) => boolean } {
+    // A BFT node orders even reads through consensus and takes only requests sent to every node: ask it
+    // for its own state, which it serves once it is up.
+    if (this.launch.bftSecret) return { body: { type: 'faultline_local_read', key: '__faultline_health' }, healthy: (r) => r.type === 'faultline_local_read_ok' };
     if (this.dialect === 'unique-ids') return { body: { type: 'generate' }, healthy: (r) => r.type === 'generate_ok' };
     if (this.dialect === 'echo') return { body: { type: 'echo', echo: 'health' }, healthy: (r) => r.type === 'echo_ok' };
     if (this.dialect === 'kafka') {
@@ -126,6 +135,7 @@ class MaelstromCluster implements Cluster {
 
   async openClient(node: string): Promise<Client> {
     const dialect = this.dialect;
+    if (this.launch.bftSecret) return new BftClient(this.runtime, this.ctx.nodes, this.runtime.newClientId());
     if (dialect === 'kafka') return new KafkaClient(this.runtime, node, this.ctx.keys ?? 1);
     return new MaelstromClient(this.runtime, node, dialect);
   }
@@ -178,13 +188,15 @@ class MaelstromCluster implements Cluster {
 export const builtinTarget: Target = {
   name: 'builtin',
   description: "faultline's own replicated key-value store, nodes on the simulated network (needs nothing installed)",
-  configs: ['raft', 'lww'],
+  configs: ['raft', 'lww', 'bft'],
   defaultConfig: 'raft',
   configNotes: {
     raft: 'CP: Raft log replication with majority commit and linearizable reads through the log',
     lww: 'AP: every node answers locally; last-writer-wins versions merged by gossip',
+    bft: BUILTIN_CONFIG_NOTES.bft,
   },
-  promises: { raft: 'CP', lww: 'AP' },
+  promises: { raft: 'CP', lww: 'AP', bft: 'CP' },
+  agreeing: ['bft'],
   bugs: BUILTIN_BUGS,
   workloads: ['register', 'set', 'lin-kv'],
   runtimes: ['sim'],
@@ -192,6 +204,13 @@ export const builtinTarget: Target = {
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
+    if (ctx.config === 'bft') {
+      if (ctx.faults?.includes('kill')) {
+        throw new InputError('the bft config keeps its votes in memory only, so it cannot take the kill fault (a restarted node could vote twice); leave kill out of --nemesis');
+      }
+      if (ctx.workload !== 'register' && ctx.workload !== 'lin-kv') throw new InputError(`the bft config serves registers only (--workload register or lin-kv), not ${ctx.workload}`);
+      return new MaelstromCluster(ctx, { command, args, builtin: true, bftSecret: randomBytes(32).toString('base64url') });
+    }
     return new MaelstromCluster(ctx, { command, args, builtin: true });
   },
 };

@@ -51,8 +51,8 @@ export interface RunFlags {
 export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Command {
   cmd
     .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default('builtin'))
-    .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww; etcd: cp, ap; redis: ap, wait; postgres: async, sync; nats: cp, direct-get)")
-    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge)')
+    .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww, bft; etcd: cp, ap; redis: ap, wait; postgres: async, sync; nats: cp, direct-get)")
+    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge; bft: small-quorum)')
     .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
     .option('--image <image>', 'container image (docker runtime)')
     .option('--isolation <level>', `transaction isolation for SQL targets (postgres): ${ISOLATION_LEVELS.join(', ')}`)
