@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   'jepsen-parse': () => import('./jepsen-parse.js'),
   harness: () => import('./harness.js'),
   txn: () => import('./txn.js'),
+  report: () => import('./report.js'),
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);

@@ -69,7 +69,7 @@ export async function readContentHead(path: string, bytes: number): Promise<stri
 export async function gzipInPlace(src: string): Promise<string> {
   const dest = `${src}.gz`;
   const tmp = `${dest}.tmp`;
-  await pipeline(createReadStream(src), createGzip({ level: constants.Z_BEST_COMPRESSION }), createWriteStream(tmp));
+  await pipeline(createReadStream(src), createGzip({ level: constants.Z_DEFAULT_COMPRESSION }), createWriteStream(tmp));
   renameSync(tmp, dest);
   rmSync(src);
   return dest;
