@@ -121,6 +121,12 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   let cluster: Cluster | undefined;
   let finals: FinalReadSummary = { converged: false, rounds: 0, boundMs: config.convergenceBound * 1000 };
   const aborted = () => req.signal?.aborted === true;
+  // A node the harness cuts off (see protocolBreaches) ends the waits of up, healthy and final reads at once,
+  // as a Ctrl-C does, instead of letting them run into their time bounds.
+  const broken = new AbortController();
+  const breachesNow = (): string[] => cluster?.runtime.protocolBreaches?.() ?? [];
+  const breachWatch = setInterval(() => breachesNow().length > 0 && broken.abort(), 200);
+  const stopSignal = req.signal ? AbortSignal.any([req.signal, broken.signal]) : broken.signal;
 
   try {
     // 1. up
@@ -147,13 +153,13 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       }),
     );
     const c = cluster;
-    await phase('up', BOUNDS.upMs, c.runtime.start(), req.signal);
+    await phase('up', BOUNDS.upMs, c.runtime.start(), stopSignal);
     meta.versions = { ...meta.versions, ...(await c.versions().catch(() => ({}))) };
     writeMeta(dir, meta);
 
     // 2. healthy
     observer?.phase?.('healthy');
-    await phase('healthy', BOUNDS.healthyMs, c.awaitHealthy(BOUNDS.healthyMs - 1000), req.signal);
+    await phase('healthy', BOUNDS.healthyMs, c.awaitHealthy(BOUNDS.healthyMs - 1000), stopSignal);
     if (aborted()) throw new PhaseError('healthy', 'interrupted');
 
     // 3. main: clients and nemesis together
@@ -226,17 +232,27 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         recorder,
         boundMs: config.convergenceBound * 1000,
         readTimeoutMs: Math.min(2000, config.opTimeout * 1000),
-        signal: req.signal,
+        signal: stopSignal,
       }),
-      req.signal,
+      stopSignal,
     );
     recorder.nemesis('final-reads-done', finals);
   } catch (err) {
     meta.status = aborted() ? 'interrupted' : 'failed';
+    const breaches = breachesNow();
+    if (breaches.length > 0 && !aborted()) {
+      // Not the harness failing and not the system being wrong: the run cannot be judged (exit 2, unknown).
+      const where = err instanceof PhaseError ? ` (the run stopped in phase ${err.phase})` : ` (${(err as Error).message})`;
+      const message = `the run is unknown: a node broke the protocol and was cut off: ${breaches.join('; ')}${where}`;
+      meta.error = message;
+      logger.error({ breaches }, 'run failed: node broke the protocol');
+      throw Object.assign(new Error(message), { exitCode: 2 });
+    }
     meta.error = (err as Error).message;
     logger.error({ err: (err as Error).message }, 'run failed');
     throw err;
   } finally {
+    clearInterval(breachWatch);
     // 7. teardown, whatever happened
     observer?.phase?.('teardown');
     writer.close();
@@ -281,6 +297,18 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       writeMeta(dir, meta);
     }
     throw err;
+  }
+  // A node the harness had to cut off (an endless line, runaway output) leaves a history that cannot be judged:
+  // its clients' ops failed for a reason outside the test. The run is unknown, never invalid, and names the node.
+  const breaches = cluster?.runtime.protocolBreaches?.() ?? [];
+  if (breaches.length > 0) {
+    const reason = `a node broke the protocol and was cut off: ${breaches.join('; ')}`;
+    check = {
+      ...check,
+      valid: 'unknown',
+      enforced: [...check.enforced, 'node-protocol'],
+      results: [...check.results, { checker: 'node-protocol', valid: 'unknown', anomalies: [{ kind: 'protocol-breach', message: reason }], stats: { breaches: breaches.length }, reason }],
+    };
   }
   const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== 'final-read').length;
   const durationS = config.timeLimit + config.quiescence;

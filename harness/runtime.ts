@@ -79,6 +79,8 @@ export interface Runtime {
   clockSkew(node: NodeId, offsetMs: number): Promise<void>;
   /** Make the traitors lie, or stop with null. Only a runtime that routes every message can (sim). */
   byzantine?(spec: ByzantineSpec | null): Promise<void>;
+  /** Nodes that broke the protocol so badly that the harness cut them off; a run with any is unknown. */
+  protocolBreaches?(): string[];
   /** Stop everything this runtime started; safe to call twice and after a partial start. */
   teardown(): Promise<void>;
 }

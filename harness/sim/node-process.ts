@@ -16,7 +16,21 @@ export interface NodeProcessOptions {
   logPath: string;
   onLine: (line: string) => void;
   onExit: (code: number | null, signal: NodeJS.Signals | null, error?: Error) => void;
+  /**
+   * The node broke the protocol beyond what the harness will hold (a line too long, too much output); it has
+   * been killed. Called at most once per incarnation.
+   */
+  onBreach?: (reason: string) => void;
+  /** Longest stdout line kept (characters); a longer one is a breach. Default MAX_LINE_CHARS. */
+  maxLineChars?: number;
+  /** Most stdout one incarnation may write (characters); more is a breach. Default MAX_OUTPUT_CHARS. */
+  maxOutputChars?: number;
 }
+
+/** No protocol message comes near this; without a bound, a node writing without newlines grows one string until V8 gives up. */
+export const MAX_LINE_CHARS = 8 << 20;
+/** Far above what any run's traffic needs from one node; bounds what a runaway node can make the harness read. */
+export const MAX_OUTPUT_CHARS = 4 * 2 ** 30;
 
 const STDERR_TAIL_CHARS = 2000;
 
@@ -31,6 +45,9 @@ export class NodeProcess {
   spawnError: Error | undefined;
   private stderrTail = '';
   private carry = '';
+  private outputChars = 0;
+  /** Why this incarnation was cut off, once it broke the protocol. */
+  breach: string | undefined;
   private outbox: string[] = [];
   private flushScheduled = false;
   private readonly child: ChildProcess;
@@ -121,11 +138,37 @@ export class NodeProcess {
     this.child.stdin?.write(text);
   }
 
+  /** Stop listening to a node that broke the protocol and kill it: it is named, never read further. */
+  private cutOff(reason: string): void {
+    this.breach = reason;
+    this.carry = '';
+    this.child.stdout?.removeAllListeners('data');
+    this.child.stdout?.destroy();
+    this.signal('SIGKILL');
+    this.opts.onBreach?.(reason);
+  }
+
   private onStdout(chunk: string): void {
+    if (this.breach !== undefined) return;
+    this.outputChars += chunk.length;
+    const maxOutput = this.opts.maxOutputChars ?? MAX_OUTPUT_CHARS;
+    if (this.outputChars > maxOutput) {
+      this.cutOff(`wrote more than ${maxOutput} characters on stdout`);
+      return;
+    }
+    const maxLine = this.opts.maxLineChars ?? MAX_LINE_CHARS;
     let start = 0;
     let nl = chunk.indexOf('\n');
     if (nl === -1) {
+      if (this.carry.length + chunk.length > maxLine) {
+        this.cutOff(`wrote a stdout line longer than ${maxLine} characters (no newline)`);
+        return;
+      }
       this.carry += chunk;
+      return;
+    }
+    if (this.carry.length + nl > maxLine) {
+      this.cutOff(`wrote a stdout line longer than ${maxLine} characters`);
       return;
     }
     if (this.carry !== '') {
@@ -136,9 +179,18 @@ export class NodeProcess {
       nl = chunk.indexOf('\n', start);
     }
     while (nl !== -1) {
+      if (nl - start > maxLine) {
+        this.cutOff(`wrote a stdout line longer than ${maxLine} characters`);
+        return;
+      }
       if (nl > start) this.opts.onLine(chunk.slice(start, nl));
+      if (this.breach !== undefined) return;
       start = nl + 1;
       nl = chunk.indexOf('\n', start);
+    }
+    if (chunk.length - start > maxLine) {
+      this.cutOff(`wrote a stdout line longer than ${maxLine} characters (no newline)`);
+      return;
     }
     if (start < chunk.length) this.carry = chunk.slice(start);
   }

@@ -51,6 +51,9 @@ export interface SimRuntimeOptions {
   initTimeoutMs?: number;
   /** Record every node PID here, so `faultline cleanup` can end them if the harness dies without teardown. */
   ledger?: PidLedger;
+  /** Bounds on one node's stdout (see NodeProcess); a node past them is killed and named in breaches(). */
+  maxLineChars?: number;
+  maxOutputChars?: number;
   /** How a traitor re-authenticates a message it changed, with the keys it holds (targets with message MACs). */
   resign?: Resigner;
   /** Latency of every link for the whole run, in ms (Maelstrom's --latency); the latency fault adds to it. */
@@ -134,6 +137,7 @@ export class SimRuntime implements Runtime {
   private started = false;
   private tornDown: Promise<void> | undefined;
   private readonly warned = new Set<string>();
+  private readonly breachList: string[] = [];
   private tap: RouterTap | undefined;
   private byzantineTap: ByzantineTap | undefined;
   private readonly services: ReadonlyMap<string, Service>;
@@ -290,6 +294,11 @@ export class SimRuntime implements Runtime {
     return reply;
   }
 
+  /** Nodes that broke the protocol beyond the harness's bounds, each with why (the run cannot be judged). */
+  protocolBreaches(): string[] {
+    return [...this.breachList];
+  }
+
   stats(): SimStats {
     const c = this.counters;
     return { ...c, dropped: c.droppedPartition + c.droppedLoss + c.droppedDead, net: this.tally.snapshot() };
@@ -347,6 +356,12 @@ export class SimRuntime implements Runtime {
       logPath: join(this.opts.logDir, `${node}.log`),
       onLine: (line) => this.route(slot, epoch, line),
       onExit: (code, signal, error) => this.onNodeExit(slot, epoch, code, signal, error),
+      onBreach: (reason) => {
+        this.breachList.push(`node ${node} ${reason}`);
+        this.opts.logger?.error({ node, reason }, 'sim: node broke the protocol; killed');
+      },
+      maxLineChars: this.opts.maxLineChars,
+      maxOutputChars: this.opts.maxOutputChars,
     });
     slot.proc = proc;
     if (proc.pid !== undefined) {
@@ -360,7 +375,9 @@ export class SimRuntime implements Runtime {
     const exited = proc.exited.then((): never => {
       const why = proc.spawnError
         ? `could not be started (${proc.spawnError.message}); command: ${this.opts.command}`
-        : `exited (${proc.exitSignal ? `signal ${proc.exitSignal}` : `code ${proc.exitCode}`}) before answering init`;
+        : proc.breach
+          ? `broke the protocol before answering init: it ${proc.breach}`
+          : `exited (${proc.exitSignal ? `signal ${proc.exitSignal}` : `code ${proc.exitCode}`}) before answering init`;
       throw new NodeStartError(`node ${node} ${why}${stderrHint(proc.stderr)}`, node);
     });
     try {
