@@ -2,8 +2,12 @@
  * A progress line for `faultline check` on a terminal: keys done, states explored and time against the
  * budget. It appears only once a file has taken a second, so quick checks print nothing extra.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgress from 'cli-progress';
 import type { LinearProgress } from '../../checkers/linear/index.js';
+
+/** Loaded when a bar is first drawn: most checks never draw one, and start faster without it. */
+const loadBar = (): typeof cliProgress => createRequire(import.meta.url)('cli-progress') as typeof cliProgress;
 
 const SHOW_AFTER_MS = 1000;
 /** The search calls back every 1024 steps; redrawing more than a few times a second would cost time. */
@@ -30,14 +34,15 @@ export function checkProgress(file: string, enabled: boolean, budgetS: number | 
       budget: budgetS === undefined ? '' : ` of ${budgetS}s budget`,
     };
     if (!bar) {
-      bar = new cliProgress.SingleBar(
+      const lib = loadBar();
+      bar = new lib.SingleBar(
         {
           format: ' checking {file} {bar} {value}/{total} keys | {states} states | {elapsed}s{budget}',
           stream: process.stderr,
           hideCursor: true,
           clearOnComplete: true,
         },
-        cliProgress.Presets.shades_classic,
+        lib.Presets.shades_classic,
       );
       bar.start(p.keys, p.keysDone, payload);
     } else {

@@ -3,20 +3,26 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../version.js';
-import { checkCommand } from './commands/check.js';
-import { convertCommand } from './commands/convert.js';
-import { lsCommand, showCommand } from './commands/ls.js';
-import { runCommand, compareCommand, addRunOptions } from './commands/run.js';
-import { cleanupCommand } from './commands/cleanup.js';
-import { reportCommand } from './commands/report.js';
-import { serveCommand } from './commands/serve.js';
-import { exportCommand, importCommand } from './commands/archive.js';
+import { addRunOptions } from './commands/run-options.js';
 import { describeError, exitCodeForError } from './errors.js';
 import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
 import { DEFAULT_STORE } from '../../histories/store.js';
 
 const pkg = { version: packageVersion() };
+
+// Each command's module (and what it pulls in: Docker and database clients, the logger, the progress bar) is
+// loaded only when that command runs, so `--version`, `--help` and a small `check` start fast.
+const commands = {
+  run: () => import('./commands/run.js'),
+  check: () => import('./commands/check.js'),
+  convert: () => import('./commands/convert.js'),
+  ls: () => import('./commands/ls.js'),
+  cleanup: () => import('./commands/cleanup.js'),
+  report: () => import('./commands/report.js'),
+  serve: () => import('./commands/serve.js'),
+  archive: () => import('./commands/archive.js'),
+};
 
 function program(setExit: (code: number) => void): Command {
   const p = new Command('faultline')
@@ -44,14 +50,14 @@ Examples:
     p
       .command('run')
       .description('Start a cluster, drive clients against it under faults, then check the history'),
-  ).action(async (opts) => setExit(await runCommand(opts)));
+  ).action(async (opts) => setExit(await (await commands.run()).runCommand(opts)));
 
   addRunOptions(
     p
       .command('compare')
       .description('Run several configurations of one target with the same seed and print them side by side'),
     { compare: true },
-  ).action(async (opts) => setExit(await compareCommand(opts)));
+  ).action(async (opts) => setExit(await (await commands.run()).compareCommand(opts)));
 
   p.command('check')
     .description('Check histories for linearizability (our JSONL, Jepsen EDN, jepsen.log lines, or a stored run)')
@@ -70,7 +76,7 @@ Examples:
     .option('--no-independent', 'never treat :value [k v] as a key and value')
     .option('--json', 'one JSON line per file: {"file","valid","ops","ms",...}')
     .option('--no-progress', 'no progress line on long checks')
-    .action(async (files: string[], opts) => setExit(await checkCommand(files, opts)));
+    .action(async (files: string[], opts) => setExit(await (await commands.check()).checkCommand(files, opts)));
 
   p.command('convert')
     .description('Convert a history between faultline JSONL and Jepsen EDN (the input format is detected)')
@@ -80,21 +86,21 @@ Examples:
     .option('--independent', "treat Jepsen :value [k v] tuples as key and value (default: detected)")
     .option('--no-independent', 'never treat :value [k v] as a key and value')
     .option('--json', 'print a JSON summary line (with -o)')
-    .action(async (input: string, opts) => setExit(await convertCommand(input, opts)));
+    .action(async (input: string, opts) => setExit(await (await commands.convert()).convertCommand(input, opts)));
 
   p.command('ls')
     .description('List stored runs, newest first')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--limit <n>', 'show at most this many')
     .option('--json', 'one JSON line per run')
-    .action((opts) => setExit(lsCommand(opts)));
+    .action(async (opts) => setExit((await commands.ls()).lsCommand(opts)));
 
   p.command('show')
     .description("Print one stored run's summary")
     .argument('<run>', 'a run directory, <test>/<id>, <test> (its latest run) or latest')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--json', 'run.json and results.json as one JSON object')
-    .action((run: string, opts) => setExit(showCommand(run, opts)));
+    .action(async (run: string, opts) => setExit((await commands.ls()).showCommand(run, opts)));
 
   p.command('report')
     .description('Write report.html for a stored run (into its directory) or for a history file (beside it, checked on the way)')
@@ -104,14 +110,14 @@ Examples:
     .option('--no-check', 'for a history file: draw it without checking it for linearizability')
     .option('--timeout <seconds>', 'for a history file: give up checking after this long (unknown)', '60')
     .option('--json', 'print {"report","bytes","ms","valid"}')
-    .action(async (ref: string, opts) => setExit(await reportCommand(ref, opts)));
+    .action(async (ref: string, opts) => setExit(await (await commands.report()).reportCommand(ref, opts)));
 
   p.command('serve')
     .description('Browse the run store in a web browser: runs newest first, filters, reports, histories, logs, comparisons')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--port <n>', 'port (0: any free port)', '8080')
     .option('--host <host>', 'address to listen on (loopback unless you mean to share the store)', '127.0.0.1')
-    .action(async (opts) => setExit(await serveCommand(opts)));
+    .action(async (opts) => setExit(await (await commands.serve()).serveCommand(opts)));
 
   p.command('export')
     .description('Pack a stored run (history, results, report, logs; not the nodes\' data) into a .tar.gz')
@@ -119,20 +125,20 @@ Examples:
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('-o, --output <file>', 'the archive to write (required), e.g. run.tar.gz')
     .option('--json', 'print {"file","bytes","files"}')
-    .action(async (run: string, opts) => setExit(await exportCommand(run, opts)));
+    .action(async (run: string, opts) => setExit(await (await commands.archive()).exportCommand(run, opts)));
 
   p.command('import')
     .description('Unpack a run archive from `faultline export` into the store')
     .argument('<file>', 'a .tar.gz written by faultline export')
     .option('--store <dir>', 'run store', DEFAULT_STORE)
     .option('--json', 'print {"dir","test","id","files"}')
-    .action(async (file: string, opts) => setExit(await importCommand(file, opts)));
+    .action(async (file: string, opts) => setExit(await (await commands.archive()).importCommand(file, opts)));
 
   p.command('cleanup')
     .description('Remove what crashed runs left behind: node processes, network namespaces, iptables rules, containers')
     .option('--run <id>', 'only this run')
     .option('--json', 'one JSON line per removed thing')
-    .action(async (opts) => setExit(await cleanupCommand(opts)));
+    .action(async (opts) => setExit(await (await commands.cleanup()).cleanupCommand(opts)));
 
   return p;
 }

@@ -1,0 +1,40 @@
+/**
+ * The options `faultline run` and `faultline compare` take. Apart from run.ts so that building the command line
+ * does not load what a run needs (targets, the controller, Docker): main.ts loads run.ts only to run.
+ */
+import { Option, type Command } from 'commander';
+import { FAULTS, ISOLATION_LEVELS, RUNTIMES, WORKLOADS } from '../../../histories/run-record.js';
+import { DEFAULT_STORE } from '../../../histories/store.js';
+import { TARGET_NAMES } from '../../../targets/index.js';
+import { BYZANTINE_KINDS } from '../../runtime.js';
+
+export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Command {
+  cmd
+    .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default('builtin'))
+    .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww, bft; etcd: cp, ap; redis: ap, wait; postgres: async, sync; nats: cp, direct-get)")
+    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge; bft: small-quorum)')
+    .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
+    .option('--image <image>', 'container image (docker runtime)')
+    .option('--isolation <level>', `transaction isolation for SQL targets (postgres): ${ISOLATION_LEVELS.join(', ')}`)
+    .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
+    .option('--nodes <n>', 'cluster size', '5')
+    .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
+    .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids, echo: none)', '10')
+    .option('--concurrency <n>', 'concurrent clients', '10')
+    .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
+    .option('--time-limit <s>', 'seconds of faults and load', '30')
+    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}; byzantine = ${BYZANTINE_KINDS.join(',')}`, 'partition,kill')
+    .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', '5')
+    .option('--op-timeout <s>', 'seconds before an op counts as unknown (info)', '1')
+    .option('--quiescence <s>', 'seconds of fault-free load after the heal', '3')
+    .option('--convergence-bound <s>', 'seconds the final reads may wait for nodes to agree', '10')
+    .option('--max-ops <n>', 'upper bound on client ops', '1000000')
+    .option('--traitors <f>', 'Byzantine faults: how many nodes lie (default: the most n >= 3f+1 allows, at least 1)')
+    .option('--byzantine-clients', 'Byzantine faults: traitors also tamper with their replies to clients')
+    .option('--seed <seed>', 'seed for every random choice (default: random, always printed)')
+    .option('--store <dir>', 'run store', DEFAULT_STORE)
+    .option('--keep-data', "keep the nodes' data directories (removed after the run by default; node logs always stay)")
+    .option('--no-progress', 'no live progress line')
+    .option('--json', 'print the outcome as JSON');
+  return cmd;
+}
