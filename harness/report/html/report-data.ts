@@ -413,20 +413,39 @@ export function buildReportData(input: ReportInput): ReportData {
     perf.p99.push(q(0.99));
   }
 
-  // Final reads: the last round each node answered.
-  const finalsByNode = new Map<string, { round: number; rows: { key: string; value: string; ok: boolean }[] }>();
+  // Final reads: the last round each node answered. A set is shown by what it lacks against the union of
+  // every node's read of that key (the whole sets are in the history), a register by its value.
+  const finalsByNode = new Map<string, { round: number; rows: { key: string; raw: unknown; failed?: string }[] }>();
   for (const p of pairs) {
     if (p.invoke.f !== 'final-read' || !p.done) continue;
     const node = String(p.done.node ?? p.invoke.node ?? '?');
     const round = typeof p.invoke.round === 'number' ? p.invoke.round : 0;
     const cur = finalsByNode.get(node);
-    const row = { key: clipText(p.invoke.key), value: p.done.type === 'ok' ? clipText(p.done.value, 600) : `(${p.done.type}${p.done.error !== undefined ? ': ' + clipText(p.done.error, 80) : ''})`, ok: p.done.type === 'ok' };
+    const failed = p.done.type === 'ok' ? undefined : `(${p.done.type}${p.done.error !== undefined ? ': ' + clipText(p.done.error, 80) : ''})`;
+    const row = { key: clipText(p.invoke.key), raw: p.done.value, failed };
     if (!cur || round > cur.round) finalsByNode.set(node, { round, rows: [row] });
     else if (round === cur.round) cur.rows.push(row);
   }
+  const union = new Map<string, Set<string>>();
+  for (const f of finalsByNode.values()) {
+    for (const r of f.rows) {
+      if (r.failed || !Array.isArray(r.raw)) continue;
+      const u = union.get(r.key) ?? new Set<string>();
+      for (const x of r.raw) u.add(JSON.stringify(x));
+      union.set(r.key, u);
+    }
+  }
+  const shown = (r: { key: string; raw: unknown; failed?: string }): string => {
+    if (r.failed) return r.failed;
+    const u = union.get(r.key);
+    if (!u || !Array.isArray(r.raw)) return clipText(r.raw, 200);
+    const have = new Set(r.raw.map((x) => JSON.stringify(x)));
+    const lacks = [...u].filter((x) => !have.has(x));
+    return lacks.length === 0 ? `all ${u.size} elements` : `${have.size} of ${u.size}; lacks ${clipText(lacks.slice(0, 12).join(', '), 120)}${lacks.length > 12 ? ` … (${lacks.length} in all)` : ''}`;
+  };
   const finals = [...finalsByNode.entries()]
     .sort((a, b) => a[0].localeCompare(b[0], undefined, { numeric: true }))
-    .flatMap(([node, f]) => f.rows.map((r) => ({ node, ...r })));
+    .flatMap(([node, f]) => f.rows.map((r) => ({ node, key: r.key, value: shown(r), ok: !r.failed })));
 
   const title = meta ? `${meta.test} ${meta.id}` : input.source;
   return {
