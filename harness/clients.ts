@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import type { NodeId } from './runtime.js';
 import type { Client, ClientOp, ClientResult, Cluster } from './target.js';
 import type { Recorder } from './recorder.js';
-import { makeGenerator, type GeneratorOptions } from './generator.js';
+import type { GeneratorOptions } from './generator.js';
+import { makeGenerator } from './workloads/index.js';
 import { sleep, sleepUntil } from './time.js';
 
 export interface ClientRunOptions {

@@ -19,7 +19,8 @@ import { finalReads, type FinalReadSummary } from './final-reads.js';
 import { NemesisRunner } from './nemesis/runner.js';
 import { planFaults, faultValue } from './nemesis/schedule.js';
 import { Recorder } from './recorder.js';
-import { hasFinalState, promiseOf, type Cluster, type Target } from './target.js';
+import { promiseOf, type Cluster, type Target } from './target.js';
+import { workloadOf } from './workloads/index.js';
 import { sleep, unlessAborted, withTimeout } from './time.js';
 import { packageVersion } from './version.js';
 import { writeReportFor } from './report/html/write-report.js';
@@ -221,7 +222,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     // 6. final reads
     observer?.phase?.('final-reads');
     // A unique-ids node keeps nothing to read back: its check needs only the ids the clients got.
-    const keys = hasFinalState(config.workload) ? Array.from({ length: config.keys }, (_, i) => i) : [];
+    const keys = workloadOf(config.workload).finalState ? Array.from({ length: config.keys }, (_, i) => i) : [];
     finals = await phase(
       'final-reads',
       config.convergenceBound * 1000 + 30_000,

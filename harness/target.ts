@@ -11,50 +11,9 @@ export type RuntimeKind = Runtime['kind'];
 export type FaultKind = (typeof FAULTS)[number];
 export type WorkloadName = (typeof WORKLOADS)[number];
 
-/**
- * What each workload is, in one table: which checker family judges it, whether it has keys, and whether
- * its nodes keep state to read back after the heal. The predicates below read it.
- */
-const WORKLOAD_TRAITS: Record<WorkloadName, { family: 'register' | 'set' | 'counter' | 'unique-ids' | 'echo' | 'kafka'; keyless: boolean }> = {
-  register: { family: 'register', keyless: false },
-  'lin-kv': { family: 'register', keyless: false },
-  set: { family: 'set', keyless: false },
-  broadcast: { family: 'set', keyless: true },
-  'g-counter': { family: 'counter', keyless: true },
-  'pn-counter': { family: 'counter', keyless: true },
-  'unique-ids': { family: 'unique-ids', keyless: true },
-  echo: { family: 'echo', keyless: true },
-  kafka: { family: 'kafka', keyless: false },
-};
-
-/** The checker family that judges a workload's history. */
-export function workloadFamily(w: WorkloadName): (typeof WORKLOAD_TRAITS)[WorkloadName]['family'] {
-  return WORKLOAD_TRAITS[w].family;
-}
-
 /** What a run is held to: the workload's own contract where the target names one, else the configuration's. */
 export function promiseOf(target: Pick<Target, 'promises' | 'workloadPromises'>, config: string, workload: WorkloadName): 'CP' | 'AP' {
   return target.workloadPromises?.[workload] ?? target.promises[config] ?? 'CP';
-}
-
-export function isCounterWorkload(w: WorkloadName): boolean {
-  return workloadFamily(w) === 'counter';
-}
-
-/** Workloads whose clients add unique elements to sets and read whole sets (judged by the set checker). */
-export function isSetWorkload(w: WorkloadName): boolean {
-  return workloadFamily(w) === 'set';
-}
-
-/** Workloads with one piece of state and no keys: the run uses a single key, whatever --keys says. */
-export function isKeylessWorkload(w: WorkloadName): boolean {
-  return WORKLOAD_TRAITS[w].keyless;
-}
-
-/** Workloads whose nodes keep no state to read back after the heal (only the clients' replies count). */
-export function hasFinalState(w: WorkloadName): boolean {
-  const f = workloadFamily(w);
-  return f !== 'unique-ids' && f !== 'echo';
 }
 
 /** One client operation as the generator asks for it. */

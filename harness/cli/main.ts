@@ -60,10 +60,10 @@ Examples:
   ).action(async (opts) => setExit(await (await commands.run()).compareCommand(opts)));
 
   p.command('check')
-    .description('Check histories for linearizability (our JSONL, Jepsen EDN, jepsen.log lines, or a stored run)')
+    .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN, jepsen.log lines) for linearizability")
     .argument('<files...>', 'history files or stored run directories')
     .addOption(
-      new Option('--model <model>', "the data type the history is checked against (default: a stored run's workload, else read off the op names)").choices(
+      new Option('--model <model>', "check for linearizability against this data type, a stored run too (default: read off the op names; a stored run is judged by its workload's checkers)").choices(
         Object.keys(MODELS),
       ),
     )

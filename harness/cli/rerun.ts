@@ -3,7 +3,7 @@
  * a command that really reruns it (same ops and faults, timings aside) rather than a sketch of one.
  */
 import type { RunConfig } from '../../histories/run-record.js';
-import { isKeylessWorkload } from '../target.js';
+import { workloadOf } from '../workloads/index.js';
 
 export function rerunArgs(c: RunConfig): string[] {
   const args = ['--target', c.target, '--config', c.config];
@@ -12,7 +12,7 @@ export function rerunArgs(c: RunConfig): string[] {
   if (c.image !== undefined) args.push('--image', c.image);
   if (c.isolation !== undefined) args.push('--isolation', c.isolation);
   args.push('--runtime', c.runtime, '--nodes', String(c.nodes), '--workload', c.workload);
-  if (!isKeylessWorkload(c.workload)) args.push('--keys', String(c.keys));
+  if (!workloadOf(c.workload).keyless) args.push('--keys', String(c.keys));
   args.push('--concurrency', String(c.concurrency));
   if (c.rate !== undefined) args.push('--rate', String(c.rate));
   args.push(

@@ -4,7 +4,9 @@
  * vouches for it whatever f traitors say. No f+1 alike within the timeout leaves the op unknown (`info`).
  */
 import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
-import { request, resultOf, type Requester } from './client.js';
+import { resultOf } from './client.js';
+import { kvFormat } from '../../harness/workloads/register.js';
+import type { Requester } from '../../harness/workloads/index.js';
 
 export class BftClient implements Client {
   private seq = 0;
@@ -21,7 +23,7 @@ export class BftClient implements Client {
   }
 
   invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
-    const body = { ...request(op, 'kv'), req: `${this.clientId}-${++this.seq}` };
+    const body = { ...kvFormat.request(op), req: `${this.clientId}-${++this.seq}` };
     const need = this.f + 1;
     return new Promise((resolve) => {
       const tally = new Map<string, number>();
@@ -37,7 +39,7 @@ export class BftClient implements Client {
             tally.set(key, n);
             if (n >= need && !settled) {
               settled = true;
-              resolve(resultOf(op, answer, 'kv'));
+              resolve(resultOf(op, answer, kvFormat));
             }
           })
           .catch(() => undefined)

@@ -12,11 +12,11 @@ import { PidLedger } from '../../harness/sim/ledger.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
 import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES } from '../builtin/index.js';
-import { MaelstromClient, KEY_DOES_NOT_EXIST, readValue, type Dialect } from './client.js';
+import { MaelstromClient, KEY_DOES_NOT_EXIST } from './client.js';
+import { workloadOf, type MaelstromFormat } from '../../harness/workloads/index.js';
 import { BftClient } from './bft-client.js';
 import { BFT_SECRET_ENV, traitorResigner } from '../builtin/bft-auth.js';
 import { sleep } from '../../harness/time.js';
-import { KafkaClient } from './kafka-client.js';
 
 interface Launch {
   command: string;
@@ -50,47 +50,17 @@ class MaelstromCluster implements Cluster {
     });
   }
 
-  private get dialect(): Dialect | 'kafka' {
-    switch (this.ctx.workload) {
-      case 'broadcast':
-        return 'broadcast';
-      case 'set':
-        return 'set';
-      case 'g-counter':
-      case 'pn-counter':
-        return 'counter';
-      case 'unique-ids':
-        return 'unique-ids';
-      case 'echo':
-        return 'echo';
-      case 'kafka':
-        return 'kafka';
-      default:
-        return 'kv';
-    }
-  }
-
-  /** A request every node of this workload answers once it serves, and the reply that says so. */
-  private healthProbe(): { body: Record<string, unknown>; healthy: (r: Record<string, unknown>) => boolean } {
-    // A BFT node orders even reads through consensus and takes only requests sent to every node: ask it
-    // for its own state, which it serves once it is up.
-    if (this.launch.bftSecret) return { body: { type: 'faultline_local_read', key: '__faultline_health' }, healthy: (r) => r.type === 'faultline_local_read_ok' };
-    if (this.dialect === 'unique-ids') return { body: { type: 'generate' }, healthy: (r) => r.type === 'generate_ok' };
-    if (this.dialect === 'echo') return { body: { type: 'echo', echo: 'health' }, healthy: (r) => r.type === 'echo_ok' };
-    if (this.dialect === 'kafka') {
-      return { body: { type: 'list_committed_offsets', keys: ['0'] }, healthy: (r) => r.type === 'list_committed_offsets_ok' };
-    }
-    if (this.dialect === 'counter') return { body: { type: 'read' }, healthy: (r) => r.type === 'read_ok' };
-    return {
-      body: { type: 'read', key: '__faultline_health' },
-      healthy: (r) => r.type === 'read_ok' || (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST),
-    };
+  /** How this run's workload is spelled on the wire (harness/workloads/<name>.ts). */
+  private get format(): MaelstromFormat {
+    const f = workloadOf(this.ctx.workload).maelstrom;
+    if (!f) throw new InputError(`the ${this.ctx.workload} workload has no Maelstrom message format`);
+    return f;
   }
 
   async awaitHealthy(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
     await this.awaitReads(deadline, timeoutMs);
-    if (this.dialect === 'broadcast') await this.sendTopology(deadline, timeoutMs);
+    if (this.format.topology) await this.sendTopology(deadline, timeoutMs);
   }
 
   /**
@@ -117,7 +87,11 @@ class MaelstromCluster implements Cluster {
     for (const node of this.ctx.nodes) {
       let last = 'no answer';
       // A node is healthy once it answers the probe (a read: with a value or "no such key", not "unavailable").
-      const probe = this.healthProbe();
+      // A BFT node orders even reads through consensus and takes only requests sent to every node: ask it
+    // for its own state, which it serves once it is up.
+    const probe = this.launch.bftSecret
+      ? { body: { type: 'faultline_local_read', key: '__faultline_health' }, healthy: (r: Record<string, unknown>) => r.type === 'faultline_local_read_ok' }
+      : this.format.probe;
       while (true) {
         const left = deadline - performance.now();
         if (left <= 0) throw new Error(`node ${node} never became healthy within ${timeoutMs / 1000} s (last: ${last})`);
@@ -134,18 +108,16 @@ class MaelstromCluster implements Cluster {
   }
 
   async openClient(node: string): Promise<Client> {
-    const dialect = this.dialect;
     if (this.launch.bftSecret) return new BftClient(this.runtime, this.ctx.nodes, this.runtime.newClientId());
-    if (dialect === 'kafka') return new KafkaClient(this.runtime, node, this.ctx.keys ?? 1);
-    return new MaelstromClient(this.runtime, node, dialect);
+    const format = this.format;
+    return format.client ? format.client(this.runtime, node, this.ctx.keys ?? 1) : new MaelstromClient(this.runtime, node, format);
   }
 
   async finalRead(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
-    const dialect = this.dialect;
-    if (dialect === 'kafka') return this.finalPoll(node, key, timeoutMs);
-    const empty = dialect === 'kv' ? null : dialect === 'counter' ? 0 : [];
-    const keyless = dialect === 'broadcast' || dialect === 'counter';
-    const body = this.launch.builtin ? { type: 'faultline_local_read', key } : keyless ? { type: 'read' } : { type: 'read', key };
+    const format = this.format;
+    if (format.finalRead) return format.finalRead(this.runtime, node, key, timeoutMs);
+    const empty = format.emptyState;
+    const body = this.launch.builtin ? { type: 'faultline_local_read', key } : format.keylessRead ? { type: 'read' } : { type: 'read', key };
     let r: Record<string, unknown>;
     try {
       r = await this.runtime.request(node, body, timeoutMs);
@@ -153,31 +125,9 @@ class MaelstromCluster implements Cluster {
       return { ok: false, value: null, error: (err as Error).message };
     }
     if (r.type === 'faultline_local_read_ok') return { ok: true, value: r.exists === false ? empty : (r.value ?? empty) };
-    if (r.type === 'read_ok') return { ok: true, value: readValue(r, dialect) };
+    if (r.type === 'read_ok') return { ok: true, value: format.okValue({ f: 'read', key }, r) };
     if (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST) return { ok: true, value: empty };
     return { ok: false, value: null, error: JSON.stringify(r) };
-  }
-
-  /** A kafka node's whole log for `key`: poll from offset 0 until a poll brings nothing new. */
-  private async finalPoll(node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
-    const k = String(key);
-    const pairs: [number, unknown][] = [];
-    let from = 0;
-    for (let round = 0; round < 1000; round++) {
-      let r: Record<string, unknown>;
-      try {
-        r = await this.runtime.request(node, { type: 'poll', offsets: { [k]: from } }, timeoutMs);
-      } catch (err) {
-        return { ok: false, value: null, error: (err as Error).message };
-      }
-      if (r.type !== 'poll_ok') return { ok: false, value: null, error: JSON.stringify(r) };
-      const got = (r.msgs as Record<string, unknown> | undefined)?.[k];
-      const fresh = Array.isArray(got) ? got.filter((p): p is [number, unknown] => Array.isArray(p) && Number.isInteger(p[0]) && p[0] >= from) : [];
-      if (fresh.length === 0) break;
-      pairs.push(...fresh);
-      from = Math.max(...fresh.map((p) => p[0])) + 1;
-    }
-    return { ok: true, value: pairs };
   }
 
   async versions(): Promise<Record<string, string>> {

@@ -1,4 +1,8 @@
-/** `faultline check FILE...`: check stored or imported histories for linearizability. */
+/**
+ * `faultline check FILE...`: check stored runs and imported histories. A stored run (a store folder with its
+ * run.json) is judged by the checkers of its own workload, composed as the run composed them; any other
+ * history, or any file given with --model, by the linearizability checker.
+ */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -9,8 +13,11 @@ import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
-import { isCounterWorkload, isSetWorkload } from '../../target.js';
-import { EXIT, type CheckResult } from '../../../checkers/result.js';
+import { promiseOf } from '../../target.js';
+import { workloadOf } from '../../workloads/index.js';
+import { checkRun } from '../../check-run.js';
+import { loadTarget } from '../../../targets/index.js';
+import { EXIT, exitCodeFor, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
 import { renderLinearResult } from '../../report/linear-text.js';
@@ -46,26 +53,66 @@ export function parsePositive(name: string, text: string | undefined, integer = 
   return n;
 }
 
-function noLinearModel(path: string, workload: 'unique-ids' | 'echo' | 'kafka'): InputError {
-  const what = workload === 'echo' ? 'echoes only have to match' : workload === 'kafka' ? 'its logs are judged by the kafka checker' : 'ids only have to differ';
-  return new InputError(
-    `${path}: a ${workload} history has no datatype to check for linearizability (${what}); a stored run's verdict on it is in its results (faultline show)`,
-  );
+function noLinearModel(path: string, workload: string, why: string): InputError {
+  return new InputError(`${path}: a ${workload} history has no datatype to check for linearizability (${why})`);
 }
 
-/** A stored run knows its workload; an imported history's model is read off its op names. */
+function storedRunDir(path: string): string | undefined {
+  return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, 'run.json')) ? path : undefined;
+}
+
+/** With --model on a stored run: the workload's model; an imported history's model is read off its op names. */
 function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
-  const dir = existsSync(path) && statSync(path).isDirectory() ? path : undefined;
-  if (dir && existsSync(join(dir, 'run.json'))) {
-    const meta = readMeta(dir);
-    const w = meta.config.workload;
-    if (w === 'unique-ids' || w === 'echo' || w === 'kafka') throw noLinearModel(path, w);
-    const value = isSetWorkload(w) ? 'set' : isCounterWorkload(w) ? 'counter' : 'cas-register';
-    return { value, reason: `the run's ${w} workload` };
+  const dir = storedRunDir(path);
+  if (dir) {
+    const w = readMeta(dir).config.workload;
+    const lm = workloadOf(w).linearModel;
+    if ('none' in lm) throw noLinearModel(path, w, lm.none);
+    return { value: lm.model, reason: `the run's ${w} workload` };
   }
   const stateless = ops.find((op) => (op.f === 'generate' || op.f === 'echo') && typeof op.process === 'number');
-  if (stateless) throw noLinearModel(path, stateless.f === 'echo' ? 'echo' : 'unique-ids');
+  if (stateless) {
+    const w = stateless.f === 'echo' ? workloadOf('echo') : workloadOf('unique-ids');
+    throw noLinearModel(path, w.name, 'none' in w.linearModel ? w.linearModel.none : '');
+  }
   return detectModel(ops);
+}
+
+/** A stored run, re-checked by its workload's own checkers under the promise its target gives its config. */
+async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number | undefined): Promise<number> {
+  const t0 = performance.now();
+  const meta = readMeta(dir);
+  const target = await loadTarget(meta.config.target);
+  const promise = promiseOf(target, meta.config.config, meta.config.workload);
+  const h = await loadHistory(dir, { independent: 'auto' });
+  for (const w of h.warnings) warn(w);
+  const ops = h.ops;
+  if (ops.length === 0) throw new InputError(`${dir}: the run's history is empty`);
+  const agreement = target.agreeing?.includes(meta.config.config) === true;
+  const check = await checkRun(ops, meta.config, { promise, agreement, linearTimeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+  const ms = Math.round(performance.now() - t0);
+  if (opts.json) {
+    printJson({
+      file: dir,
+      valid: check.valid,
+      ops: ops.length,
+      ms,
+      workload: meta.config.workload,
+      promise,
+      checkers: check.results.map((r) => ({ ...r, enforced: check.enforced.includes(r.checker) })),
+      cap: check.cap.sentence,
+    });
+  } else {
+    println(`${bold(dir)}: ${verdictWord(check.valid)} ${dim(`(${ops.length} ops, ${ms} ms; ${meta.config.workload} workload, ${promise} promise)`)}`);
+    for (const r of check.results) {
+      const held = check.enforced.includes(r.checker) ? '' : dim(' (reported, not enforced)');
+      println(`  ${r.checker}: ${verdictWord(r.valid)}${held}`);
+      const detail = renderLinearResult(r, 2);
+      if (detail) println(detail);
+    }
+    println(dim(`  CAP: ${check.cap.sentence}`));
+  }
+  return exitCodeFor(check.valid);
 }
 
 export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
@@ -82,6 +129,20 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
   let unknown = 0;
   let bad = 0;
   for (const file of files) {
+    const stored = opts.model === undefined ? storedRunDir(file) : undefined;
+    if (stored) {
+      try {
+        const code = await checkStoredRun(stored, opts, timeoutS);
+        if (code === EXIT.invalid) invalid++;
+        else if (code === EXIT.unknown) unknown++;
+      } catch (err) {
+        if (!(err instanceof InputError)) throw err;
+        bad++;
+        if (opts.json) printJson({ file, valid: null, error: err.describe() });
+        else println(`${bold(file)}: ${describeError(err)}`);
+      }
+      continue;
+    }
     const t0 = performance.now();
     let result: CheckResult;
     let ops = 0;

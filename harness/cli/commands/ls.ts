@@ -5,7 +5,7 @@ import { EXIT } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, table, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { rerunCommand } from '../rerun.js';
-import { isKeylessWorkload } from '../../target.js';
+import { workloadOf } from '../../workloads/index.js';
 
 function verdictOf(run: StoredRun): string {
   if (run.problem) return 'unreadable';
@@ -65,7 +65,7 @@ export function showCommand(ref: string, opts: { store: string; json?: boolean }
   println(`  started ${meta.startedAt}${meta.finishedAt ? `, finished ${meta.finishedAt}` : ''} (${meta.status})`);
   if (meta.error) println(`  error: ${meta.error}`);
   println(`  target ${c.target} config ${c.config}${c.bug ? ` bug ${c.bug}` : ''} on ${c.runtime}, ${c.nodes} nodes`);
-  const over = isKeylessWorkload(c.workload) ? '' : ` over ${c.keys} keys`;
+  const over = workloadOf(c.workload).keyless ? '' : ` over ${c.keys} keys`;
   println(`  workload ${c.workload}${over}, ${c.concurrency} clients, ${c.timeLimit} s, nemesis ${c.nemesis.join(',') || 'none'} every ~${c.nemesisInterval} s`);
   println(`  seed ${meta.seed}`);
   println(`  rerun: ${rerunCommand(c)}`);

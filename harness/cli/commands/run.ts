@@ -14,7 +14,7 @@ import { renderLinearResult } from '../../report/linear-text.js';
 import { renderCompareHtml } from '../../report/html/compare-page.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
 import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
-import { isKeylessWorkload } from '../../target.js';
+import { workloadOf } from '../../workloads/index.js';
 
 export { addRunOptions } from './run-options.js';
 
@@ -77,7 +77,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!target.runtimes.includes(runtime)) {
     throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
   }
-  if (isKeylessWorkload(workload) && f.keys !== '10' && f.keys !== '1') {
+  if (workloadOf(workload).keyless && f.keys !== '10' && f.keys !== '1') {
     throw new InputError(`--workload ${workload} has no keys (one piece of state per cluster), so --keys does not apply`);
   }
   const named = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
@@ -97,7 +97,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     runtime,
     nodes: num('--nodes', f.nodes, true),
     workload,
-    keys: isKeylessWorkload(workload) ? 1 : num('--keys', f.keys, true),
+    keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
     concurrency: num('--concurrency', f.concurrency, true),
     rate: f.rate === undefined ? undefined : num('--rate', f.rate),
     timeLimit: num('--time-limit', f.timeLimit),

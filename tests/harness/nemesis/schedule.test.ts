@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeGenerator } from '../../../harness/generator.js';
+import { makeGenerator } from '../../../harness/workloads/index.js';
 import { planFaults } from '../../../harness/nemesis/schedule.js';
 import { makePartition, PARTITION_SHAPES, partitionShapesFor } from '../../../harness/nemesis/partitions.js';
 import { rngFor } from '../../../harness/rng.js';

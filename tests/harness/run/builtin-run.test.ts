@@ -26,6 +26,15 @@ function runJson(args: string[], timeoutMs = 120_000) {
 
 const checker = (out: any, name: string) => out.results.checkers.find((c: any) => c.checker === name);
 
+/** `faultline check RUN` must judge a stored run with the checkers the run used, and reach the same verdicts. */
+function expectSameRecheck(run: { code: number; out: any }): void {
+  const again = cli(['check', '--json', run.out.dir]);
+  const j = JSON.parse(again.stdout.trim().split('\n').pop() ?? '');
+  const verdicts = (cs: any[]) => cs.map((c: any) => [c.checker, c.valid, c.enforced]);
+  expect(verdicts(j.checkers)).toEqual(verdicts(run.out.results.checkers));
+  expect(again.code).toBe(run.code);
+}
+
 /** Processes whose command line mentions this path: the run's nodes, if any were left behind. */
 function processesUnder(path: string): string[] {
   const ps = spawnSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).stdout;
@@ -106,11 +115,13 @@ describe('faultline run (built-in targets, sim runtime)', () => {
 
   it('lww --bug no-merge does not converge, and the diverging nodes are named', () => {
     const store = tmp();
-    const { code, out } = runJson(['--config', 'lww', '--bug', 'no-merge', '--nemesis', 'partition', '--seed', '5', '--store', store, '--convergence-bound', '3']);
+    const run = runJson(['--config', 'lww', '--bug', 'no-merge', '--nemesis', 'partition', '--seed', '5', '--store', store, '--convergence-bound', '3']);
+    const { code, out } = run;
     const conv = checker(out, 'convergence');
     expect(conv.valid).toBe(false);
     expect(JSON.stringify(conv.anomalies)).toMatch(/n[1-5]/);
     expect(code).toBe(1);
+    expectSameRecheck(run);
   });
 
   it('runs a user\'s Maelstrom binary unmodified: one node is linearizable, three unreplicated nodes are not', () => {
@@ -139,6 +150,8 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     const bad = runJson([...args, '--bin', join(dir, 'broadcast-once.mjs')]);
     expect(bad.code).toBe(1);
     expect(checker(bad.out, 'convergence').valid).toBe(false);
+    // Held to delivery on re-check too: the set and convergence checkers, not a linearizability search.
+    expectSameRecheck(bad);
 
     // The same node as a g-set: held to delivery as well, so its lagging reads do not fail the run.
     const gset = runJson(['--target', 'maelstrom', '--workload', 'set', '--keys', '1', '--nodes', '3', '--nemesis', 'partition', '--seed', '4', '--rate', '1000', '--store', store, '--bin', join(dir, 'broadcast.mjs')]);
@@ -175,6 +188,8 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     const bad = runJson([...base, '--bin', join(dir, 'echo-previous.mjs')]);
     expect(bad.code).toBe(1);
     expect(checker(bad.out, 'echo').anomalies[0].message).toMatch(/sent "Please echo [^"]*" and got back "/);
+    // An echo run has no datatype to search: re-checking it runs the echo checker, as the run did.
+    expectSameRecheck(bad);
   });
 
   it('Ctrl-C in the middle of a run cleans up: no node process remains, the run is marked interrupted', async () => {

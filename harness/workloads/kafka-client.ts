@@ -7,8 +7,10 @@
  * The client keeps, per followed log, the next offset to poll from: its state is the consumer's position, so
  * a fresh client (after an op ended in `info`) starts from the committed offsets again.
  */
-import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
-import { isDefiniteError, type Requester } from './client.js';
+import type { Client, ClientOp, ClientResult, FinalRead } from '../target.js';
+import type { Key } from '../../histories/op.js';
+import { isDefiniteError } from './maelstrom-codes.js';
+import type { Requester } from './workload.js';
 
 type Reply = Record<string, unknown>;
 
@@ -107,4 +109,26 @@ class ReplyError extends Error {
   constructor(readonly result: ClientResult) {
     super('reply error');
   }
+}
+
+/** A kafka node's whole log for `key`: poll from offset 0 until a poll brings nothing new. */
+export async function finalPoll(net: Requester, node: string, key: Key, timeoutMs: number): Promise<FinalRead> {
+  const k = String(key);
+  const pairs: [number, unknown][] = [];
+  let from = 0;
+  for (let round = 0; round < 1000; round++) {
+    let r: Record<string, unknown>;
+    try {
+      r = await net.request(node, { type: 'poll', offsets: { [k]: from } }, timeoutMs);
+    } catch (err) {
+      return { ok: false, value: null, error: (err as Error).message };
+    }
+    if (r.type !== 'poll_ok') return { ok: false, value: null, error: JSON.stringify(r) };
+    const got = (r.msgs as Record<string, unknown> | undefined)?.[k];
+    const fresh = Array.isArray(got) ? got.filter((p): p is [number, unknown] => Array.isArray(p) && Number.isInteger(p[0]) && p[0] >= from) : [];
+    if (fresh.length === 0) break;
+    pairs.push(...fresh);
+    from = Math.max(...fresh.map((p) => p[0])) + 1;
+  }
+  return { ok: true, value: pairs };
 }
