@@ -36,6 +36,8 @@ const MAX_BATCH = 100;
 const MAX_AHEAD = 20;
 /** At most one catch-up answer per peer and height this often. */
 const CATCH_UP_EVERY_MS = 300;
+/** A node whose height has not moved for this long re-sends its votes and asks peers what it missed. */
+const STALL_MS = 400;
 const timeoutPropose = (r: number) => 300 + 150 * Math.min(r, 20);
 const timeoutVote = (r: number) => 150 + 100 * Math.min(r, 20);
 
@@ -47,6 +49,8 @@ const Id = z.string().regex(/^[0-9a-f]{64}$/);
 const Head = { height: z.number().int().min(1), round: z.number().int().min(0).max(1_000_000) };
 const ProposalSchema = z.object({ ...Head, value: ValueSchema, valid_round: z.number().int().min(-1) });
 const VoteSchema = z.object({ ...Head, id: Id.nullable(), value: ValueSchema.optional() });
+const SyncSchema = z.object({ height: z.number().int().min(1) });
+const DecidedSchema = z.object({ height: z.number().int().min(1), id: Id, value: ValueSchema });
 
 type VoteKind = 'prevote' | 'precommit';
 type Step = 'propose' | 'prevote' | 'precommit';
@@ -109,8 +113,13 @@ export class BftNode {
   private readonly logs = new Map<number, HeightLog>();
   /** "for the first time" guards of the upon-rules, per height and round. */
   private readonly fired = new Set<string>();
-  /** What this node precommitted at each decided height: its catch-up answer. */
-  private readonly decided = new Map<number, { round: number; id: string; value: Value }>();
+  /** What this node decided at each height: its catch-up answer. */
+  private readonly decided = new Map<number, { id: string; value: Value }>();
+  /** Peers' claims to have decided a height: f+1 alike include an honest node, so the claim is true. */
+  private readonly claims = new Map<number, Map<string, { value: Value; from: Set<string> }>>();
+  /** The highest height any peer's authentic message named. */
+  private seenHeight = 0;
+  private heightSince = performance.now();
   private readonly lastCatchUp = new Map<string, number>();
   /** Requests clients sent us, not yet run, in arrival order. */
   private readonly pool = new Map<string, ClientOp>();
@@ -129,6 +138,8 @@ export class BftNode {
     io.on('bft_proposal', (m) => this.onPeer(m, 'proposal'));
     io.on('bft_prevote', (m) => this.onPeer(m, 'prevote'));
     io.on('bft_precommit', (m) => this.onPeer(m, 'precommit'));
+    io.on('bft_sync', (m) => this.onSync(m));
+    io.on('bft_decided', (m) => this.onDecided(m));
     io.on('faultline_local_read', (m) => {
       const key = m.body.key;
       if (typeof key !== 'string' && typeof key !== 'number') {
@@ -156,6 +167,7 @@ export class BftNode {
     this.quorum = this.bug === 'small-quorum' ? Math.max(1, 2 * this.f) : 2 * this.f + 1;
     this.io.log(`bft up: n=${this.nodes.length} f=${this.f} quorum ${this.quorum}, bug ${this.bug ?? 'none'}`);
     this.startRound(0);
+    setInterval(() => this.onStall(), STALL_MS / 2);
   }
 
   // ---- clients ----
@@ -194,17 +206,14 @@ export class BftNode {
   // ---- messages between nodes ----
 
   private onPeer(msg: Message & { body: AnyBody }, kind: 'proposal' | VoteKind): void {
-    const key = this.keys.get(msg.src);
-    if (!key || !verify(key, msg.src, this.io.nodeId, msg.body)) {
-      this.stats.rejectedMac++;
-      return;
-    }
+    if (!this.authentic(msg)) return;
     const parsed = (kind === 'proposal' ? ProposalSchema : VoteSchema).safeParse(msg.body);
     if (!parsed.success) {
       this.stats.malformed++;
       return;
     }
     const { height, round } = parsed.data;
+    if (height > this.seenHeight) this.seenHeight = height;
     if (height < this.height) {
       this.catchUp(msg.src, height);
       return;
@@ -241,7 +250,7 @@ export class BftNode {
     this.broadcast(kind === 'prevote' ? 'bft_prevote' : 'bft_precommit', { height: this.height, round: this.round, id });
   }
 
-  /** A peer is behind: send it what we precommitted at that height, value attached. */
+  /** A peer is behind: tell it what we decided at that height, value attached. */
   private catchUp(peer: string, height: number): void {
     const d = this.decided.get(height);
     if (!d) return;
@@ -249,7 +258,51 @@ export class BftNode {
     const t = performance.now();
     if (t - (this.lastCatchUp.get(k) ?? -Infinity) < CATCH_UP_EVERY_MS) return;
     this.lastCatchUp.set(k, t);
-    this.send(peer, { type: 'bft_precommit', height, round: d.round, id: d.id, value: d.value });
+    this.send(peer, { type: 'bft_decided', height, id: d.id, value: d.value });
+  }
+
+  private authentic(msg: Message & { body: AnyBody }): boolean {
+    const key = this.keys.get(msg.src);
+    if (key && verify(key, msg.src, this.io.nodeId, msg.body)) return true;
+    this.stats.rejectedMac++;
+    return false;
+  }
+
+  private onSync(msg: Message & { body: AnyBody }): void {
+    const p = SyncSchema.safeParse(msg.body);
+    if (this.authentic(msg) && p.success) this.catchUp(msg.src, p.data.height);
+  }
+
+  private onDecided(msg: Message & { body: AnyBody }): void {
+    if (!this.authentic(msg)) return;
+    const p = DecidedSchema.safeParse(msg.body);
+    if (!p.success || p.data.height < this.height || p.data.height > this.height + MAX_AHEAD || valueId(p.data.value) !== p.data.id) return;
+    let byId = this.claims.get(p.data.height);
+    if (!byId) this.claims.set(p.data.height, (byId = new Map()));
+    let c = byId.get(p.data.id);
+    if (!c) byId.set(p.data.id, (c = { value: p.data.value, from: new Set() }));
+    c.from.add(msg.src);
+    this.evaluate();
+  }
+
+  /**
+   * Messages from honest nodes all arrive, but a traitor's may not say what they should, so a node can wait
+   * for votes that never come. While its height stands still it re-sends its own votes of this round (peers
+   * count only a sender's first, so this is harmless) and, when peers are already further, asks them what
+   * they decided.
+   */
+  private onStall(): void {
+    if (performance.now() - this.heightSince < STALL_MS) return;
+    const log = this.logFor(this.height);
+    const h = this.height;
+    const r = this.round;
+    const p = log.proposals.get(r);
+    if (p && this.proposer(h, r) === this.io.nodeId) this.broadcast('bft_proposal', { height: h, round: r, value: p.value, valid_round: p.validRound });
+    for (const kind of ['prevote', 'precommit'] as const) {
+      const mine = log.votes[kind].get(r)?.get(this.io.nodeId);
+      if (mine !== undefined) this.broadcast(kind === 'prevote' ? 'bft_prevote' : 'bft_precommit', { height: h, round: r, id: mine });
+    }
+    if (this.seenHeight > h) for (const n of this.keys.keys()) this.send(n, { type: 'bft_sync', height: h });
   }
 
   // ---- consensus ----
@@ -354,14 +407,22 @@ export class BftNode {
     const q = this.quorum;
     const p = log.proposals.get(r);
 
+    // f+1 peers say they decided this height with the same value: at least one is honest.
+    for (const [id, c] of this.claims.get(h) ?? []) {
+      if (c.from.size >= this.f + 1) {
+        this.decide(id, c.value);
+        return true;
+      }
+    }
+
     // Decide: 2f+1 precommits for a value of some round, the value in hand.
-    for (const [round, votes] of log.votes.precommit) {
+    for (const votes of log.votes.precommit.values()) {
       const tally = new Map<string, number>();
       for (const id of votes.values()) if (id !== null) tally.set(id, (tally.get(id) ?? 0) + 1);
       for (const [id, n] of tally) {
         const value = log.values.get(id);
         if (n >= q && value) {
-          this.decide(round, id, value);
+          this.decide(id, value);
           return true;
         }
       }
@@ -432,9 +493,11 @@ export class BftNode {
     return v.some((req) => !this.done.has(req.id) && !this.pool.has(req.id));
   }
 
-  private decide(round: number, id: string, value: Value): void {
+  private decide(id: string, value: Value): void {
     const h = this.height;
-    this.decided.set(h, { round, id, value });
+    this.decided.set(h, { id, value });
+    this.claims.delete(h);
+    this.heightSince = performance.now();
     for (const req of value) {
       if (this.done.has(req.id)) continue;
       const parsed = KvOpSchema.safeParse(req.op);
