@@ -98,3 +98,47 @@ describe("Porcupine's generated etcd logs", () => {
     ]);
   });
 });
+
+describe('any whitespace between jepsen.log fields', () => {
+  const fields = (text: string): unknown[] => parseJepsenLog(text).ops.map((o) => [o.process, o.type, o.f, o.value, o.error]);
+  const variants: [string, string][] = [
+    ['tabs (Jepsen)', 'INFO  jepsen.util - 1\t:invoke\t:write\t3\nINFO  jepsen.util - 1\t:ok\t:write\t3\n'],
+    ['runs of spaces', 'INFO  jepsen.util - 1   :invoke :write  3\nINFO  jepsen.util - 1   :ok     :write  3\n'],
+    ['single spaces', 'INFO jepsen.util - 1 :invoke :write 3\nINFO jepsen.util - 1 :ok :write 3\n'],
+    ['spaces and tabs mixed', 'INFO  jepsen.util - 1 \t :invoke\t  :write \t3\nINFO  jepsen.util - 1\t\t:ok :write\t 3\n'],
+    ['trailing whitespace and CRLF', 'INFO  jepsen.util - 1  :invoke  :write  3  \r\nINFO  jepsen.util - 1  :ok  :write  3\t\r\n'],
+    ['no prefix (history.txt), spaces', '1 :invoke :write 3\n1 :ok :write 3\n'],
+  ];
+  for (const [name, text] of variants) {
+    it(`${name}: detected and read as the same two ops`, () => {
+      expect(detectFormat(text)).toBe('jepsen-log');
+      expect(fields(text)).toEqual([
+        [1, 'invoke', 'write', 3, undefined],
+        [1, 'ok', 'write', 3, undefined],
+      ]);
+    });
+  }
+
+  it('a value with spaces inside (vector, string, map) stays one value; what follows it is the error', () => {
+    const text = [
+      'INFO  jepsen.util - 2   :invoke  :cas     [1 4]',
+      'INFO  jepsen.util - 2   :fail    :cas     [1 4]   :value-mismatch',
+      'INFO  jepsen.util - 3   :invoke  :append  "x 3 0 y"',
+      'INFO  jepsen.util - 3   :ok      :append  "x 3 0 y"',
+      'INFO  jepsen.util - 4   :invoke  :write   {:a [1 2], :b "c d"}',
+      'INFO  jepsen.util - 4   :info    :write   :timed-out',
+    ].join('\n');
+    expect(fields(text)).toEqual([
+      [2, 'invoke', 'cas', [1, 4], undefined],
+      [2, 'fail', 'cas', [1, 4], 'value-mismatch'],
+      [3, 'invoke', 'append', 'x 3 0 y', undefined],
+      [3, 'ok', 'append', 'x 3 0 y', undefined],
+      [4, 'invoke', 'write', { a: [1, 2], b: 'c d' }, undefined],
+      [4, 'info', 'write', { a: [1, 2], b: 'c d' }, 'timed-out'],
+    ]);
+  });
+
+  it('prose that merely mentions :invoke is not an op line', () => {
+    expect(detectFormat('the client will :invoke later\nnothing here\n')).toBeUndefined();
+  });
+});
