@@ -3,6 +3,7 @@
 #
 #   faultline/etcd:local    /usr/bin/etcd (and etcdctl when installed)
 #   faultline/redis:local   /usr/bin/redis-server and /usr/bin/redis-sentinel (both links to redis-check-rdb)
+#   faultline/nats:local    /usr/sbin/nats-server (JetStream; a static Go binary)
 #   faultline/pause:local   only /bin/sh: the per-node sandbox that holds a node's network namespace, so its
 #                           address and iptables rules outlive kills and restarts of the node's container
 #
@@ -117,4 +118,5 @@ etcd_bins=(/usr/bin/etcd)
 [ -e /usr/bin/etcdctl ] && etcd_bins+=(/usr/bin/etcdctl)
 build faultline/etcd:local "${etcd_bins[@]}"
 build faultline/redis:local /usr/bin/redis-server /usr/bin/redis-sentinel
+build faultline/nats:local /usr/sbin/nats-server
 build faultline/pause:local
