@@ -333,6 +333,14 @@ export function buildReportData(input: ReportInput): ReportData {
   }
   const last = ops.length ? ops[ops.length - 1] : undefined;
   let endX = 0;
+  // Our runs start at 0; an imported Jepsen history's clock may start anywhere, so the picture starts at its
+  // first event (or 0, whichever is later).
+  let startX = Infinity;
+  for (const op of ops) {
+    const x = toX(op);
+    if (x !== undefined && x < startX) startX = x;
+  }
+  startX = Number.isFinite(startX) && startX > 0 && !meta ? startX : 0;
   for (const op of ops) {
     const x = toX(op);
     if (x !== undefined && x > endX) endX = x;
@@ -361,8 +369,8 @@ export function buildReportData(input: ReportInput): ReportData {
   const fIds = new Map<string, number>();
   const drawn: ReportData['ops'] = { lane: [], start: [], end: [], kind: [], f: [], invoke: [], done: [], text: [] };
   // Rate and latency bins come from every op, drawn or not.
-  const binMs = hasTime ? Math.max(1, Math.ceil(endX / PERF_BINS)) : Math.max(1, Math.ceil(endX / PERF_BINS));
-  const nBins = Math.max(1, Math.ceil((endX + 1) / binMs));
+  const binMs = Math.max(1, Math.ceil((endX - startX) / PERF_BINS));
+  const nBins = Math.max(1, Math.ceil((endX - startX + 1) / binMs));
   const rate = { ok: new Array<number>(nBins).fill(0), fail: new Array<number>(nBins).fill(0), info: new Array<number>(nBins).fill(0) };
   const lat: number[][] = Array.from({ length: nBins }, () => []);
 
@@ -371,7 +379,7 @@ export function buildReportData(input: ReportInput): ReportData {
     const e = p.done ? (toX(p.done) ?? s) : endX;
     const kind = kindOf(p);
     if (p.invoke.f !== 'final-read' && p.done) {
-      const b = Math.min(nBins - 1, Math.floor(e / binMs));
+      const b = Math.max(0, Math.min(nBins - 1, Math.floor((e - startX) / binMs)));
       if (kind === 0) rate.ok[b]++;
       else if (kind === 1) rate.fail[b]++;
       else rate.info[b]++;
@@ -399,7 +407,7 @@ export function buildReportData(input: ReportInput): ReportData {
   const perSec = hasTime ? 1000 / binMs : 1;
   const perf: ReportData['perf'] = { binMs, t: [], ok: [], fail: [], info: [], p50: [], p95: [], p99: [] };
   for (let b = 0; b < nBins; b++) {
-    perf.t.push(hasTime ? round2((b * binMs) / 1000) : b * binMs);
+    perf.t.push(hasTime ? round2((startX + b * binMs) / 1000) : startX + b * binMs);
     perf.ok.push(round2(rate.ok[b] * perSec));
     perf.fail.push(round2(rate.fail[b] * perSec));
     perf.info.push(round2(rate.info[b] * perSec));
@@ -472,7 +480,7 @@ export function buildReportData(input: ReportInput): ReportData {
     summary: results ? (results.summary as Record<string, unknown>) : null,
     checkers,
     clock,
-    span: [0, Math.max(1, endX)],
+    span: [startX, Math.max(startX + 1, endX)],
     lanes: laneNames.map(([name]) => name),
     fNames: [...fIds.keys()],
     ops: drawn,
