@@ -1,5 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tempDir } from '../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonlWriter, opsToJsonl } from '../../histories/jsonl-writer.js';
@@ -7,7 +7,7 @@ import { readJsonl } from '../../histories/jsonl-reader.js';
 import { InputError } from '../../histories/errors.js';
 import { byKey, byProcess, pairOps } from '../../histories/views.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-jsonl-'));
+const tmp = () => tempDir('faultline-jsonl-');
 
 function sample(path: string, n: number): void {
   const w = new JsonlWriter(path);

@@ -1,5 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { tempDir } from '../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRunDir, listRuns, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
@@ -18,7 +18,7 @@ function meta(id: string, test: string): RunMeta {
 
 describe('run store', () => {
   it('lays out runs by test and timestamp, points latest at the newest, lists newest first', () => {
-    const root = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+    const root = tempDir('faultline-store-');
     const a = createRunDir(root, 'builtin-raft-register', new Date('2026-01-01T00:00:00Z'));
     writeMeta(a.dir, meta(a.id, a.test));
     const b = createRunDir(root, 'builtin-raft-register', new Date('2026-01-02T00:00:00Z'));
@@ -34,7 +34,7 @@ describe('run store', () => {
   });
 
   it('reports a malformed run.json instead of half-reading it', () => {
-    const root = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+    const root = tempDir('faultline-store-');
     const a = createRunDir(root, 't');
     writeFileSync(join(a.dir, 'run.json'), '{"id": 3}');
     expect(() => readMeta(a.dir)).toThrow(InputError);

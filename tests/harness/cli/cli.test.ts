@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, EXAMPLES, KNOSSOS, STACK } from './helpers.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-cli-'));
+const tmp = () => tempDir('faultline-cli-');
 
 describe('faultline CLI', () => {
   it('--help lists every subcommand and the exit codes', () => {

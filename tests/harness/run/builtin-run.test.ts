@@ -3,14 +3,14 @@
  * Short time limits keep the suite quick; the detection-rate figure over 10 seeds lives in the notes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
+import { tempDir } from '../../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT } from '../cli/helpers.js';
 import { readContent } from '../../../histories/compressed.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'faultline-run-'));
+const tmp = () => tempDir('faultline-run-');
 const quick = ['--time-limit', '6', '--nemesis-interval', '1.5', '--quiescence', '1', '--op-timeout', '0.5', '--convergence-bound', '8', '--no-progress'];
 
 function runJson(args: string[], timeoutMs = 120_000) {

@@ -1,10 +1,8 @@
 /** Run the CLI's run/compare with --json and hand back the parsed outcome. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tempDir } from '../../tmp.js';
 import { cli } from '../cli/helpers.js';
 
-export const tmpStore = (): string => mkdtempSync(join(tmpdir(), 'faultline-run-'));
+export const tmpStore = (): string => tempDir('faultline-run-');
 
 export function cliJson(args: string[], timeoutMs = 300_000): { code: number; out: any; stderr: string } {
   const r = cli([...args, '--json', '--no-progress'], { timeoutMs });

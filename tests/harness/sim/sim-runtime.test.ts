@@ -162,7 +162,7 @@ describe('sim runtime with an unmodified Maelstrom node', () => {
 
   it('kills every node when the harness process itself crashes', () => {
     const script = join(FIXTURES, 'crashing-harness.mjs');
-    const r = spawnSync(process.execPath, [script, join(ROOT, 'dist', 'harness', 'sim', 'sim-runtime.js'), join(FIXTURES, 'lin-kv.mjs')], {
+    const r = spawnSync(process.execPath, [script, join(ROOT, 'dist', 'harness', 'sim', 'sim-runtime.js'), join(FIXTURES, 'lin-kv.mjs'), scope.tempDir()], {
       encoding: 'utf8',
       timeout: 30_000,
     });
