@@ -13,4 +13,14 @@ export default tseslint.config(
       'no-constant-condition': ['error', { checkLoops: false }],
     },
   },
+  // The layers, one way: histories/ imports nothing of ours; checkers/ only histories/; harness/ never a target
+  // (cli/ is the composition root that picks one and hands it to the controller as a value).
+  layer('histories/**/*.ts', /(^|\/)(checkers|harness|targets|bench)\//, 'histories/ is the bottom layer: it imports nothing of ours'),
+  layer('checkers/**/*.ts', /(^|\/)(harness|targets|bench)\//, 'checkers/ imports only histories/ (a checker is a pure function of the history)'),
+  { ...layer('harness/**/*.ts', /(^|\/)(targets|bench)\//, 'only harness/cli/ (the composition root) imports targets/; pass a Target value instead'), ignores: ['harness/cli/**'] },
+  layer('targets/**/*.ts', /(^|\/)(cli|bench)\/|\/controller\.js$/, 'targets/ see the harness through its interfaces, never the CLI or the controller'),
 );
+
+function layer(files, regex, message) {
+  return { files: [files], rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: regex.source, message }] }] } };
+}

@@ -12,7 +12,6 @@ import { gzipInPlace } from '../histories/compressed.js';
 import type { RunConfig, RunMeta, RunResults } from '../histories/run-record.js';
 import { createRunDir, runPaths, writeMeta, writeResults } from '../histories/store.js';
 import type { Validity } from '../checkers/result.js';
-import { loadTarget } from '../targets/index.js';
 import { checkRun, type RunCheck } from './check-run.js';
 import { ClientRunner } from './clients.js';
 import { finalReads, type FinalReadSummary } from './final-reads.js';
@@ -47,6 +46,8 @@ export interface RunObserver {
 }
 
 export interface RunRequest {
+  /** The system under test, as a value: the CLI (the composition root) picks it, the harness never imports targets. */
+  target: Target;
   config: RunConfig;
   store: string;
   signal?: AbortSignal;
@@ -86,7 +87,8 @@ async function phase<T>(name: Phase, ms: number, what: Promise<T>, signal?: Abor
 
 export async function runTest(req: RunRequest): Promise<RunOutcome> {
   const { config, observer } = req;
-  const target: Target = await loadTarget(config.target);
+  const target: Target = req.target;
+  if (target.name !== config.target) throw new InputError(`the run asks for target ${config.target} but was handed ${target.name}`);
   const { dir } = createRunDir(req.store, testName(config));
   const paths = runPaths(dir);
   const logger: Logger = pino({ level: 'debug', base: { run: dir } }, pino.destination({ dest: paths.log, sync: true }));

@@ -6,13 +6,10 @@
 import { InputError } from '../../histories/errors.js';
 import { EXIT } from '../../checkers/result.js';
 
-/** A subcommand that a later version fills; it says so instead of printing anything fake. */
-export class NotYetError extends Error {}
-
 export function exitCodeForError(err: unknown): number {
   const explicit = (err as { exitCode?: unknown } | undefined)?.exitCode;
   if (typeof explicit === 'number') return explicit;
-  if (err instanceof InputError || err instanceof NotYetError) return EXIT.badInput;
+  if (err instanceof InputError) return EXIT.badInput;
   const code = (err as { code?: string } | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.badInput;
   return EXIT.harness;

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTest, type Phase } from '../../harness/controller.js';
+import { loadTarget } from '../../targets/index.js';
 import { NodeProcess } from '../../harness/sim/node-process.js';
 import type { RunConfig } from '../../histories/run-record.js';
 import { ROOT } from '../paths.js';
@@ -63,8 +64,10 @@ describe('Ctrl-C during a run', () => {
     it(`in ${at}: the run stops, is stored as interrupted, and no node is left`, async () => {
       const store = tempDir('faultline-intr-');
       const ac = new AbortController();
+      const c = config(String(i));
       const run = runTest({
-        config: config(String(i)),
+        target: await loadTarget(c.target),
+        config: c,
         store,
         signal: ac.signal,
         observer: { phase: (p) => p === at && ac.abort() },

@@ -231,7 +231,7 @@ async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: Run
 export async function runCommand(f: RunFlags): Promise<number> {
   const config = await resolveConfig(f);
   if (!f.json) process.stderr.write(`faultline run: ${config.target}/${config.config}${config.bug ? ` with bug ${config.bug}` : ''}, seed ${config.seed}\n`);
-  const outcome = await withRun(f, (signal, observer) => runTest({ config, store: f.store, signal, observer, keepData: f.keepData }));
+  const outcome = await withRun(f, async (signal, observer) => runTest({ target: await loadTarget(config.target), config, store: f.store, signal, observer, keepData: f.keepData }));
   if (f.json) printJson({ dir: outcome.dir, valid: outcome.valid, seed: config.seed, report: outcome.report?.path, results: outcome.results });
   else printOutcome(outcome);
   return exitCodeFor(outcome.valid);
@@ -250,7 +250,7 @@ export async function compareCommand(f: RunFlags): Promise<number> {
   await withRun(f, async (signal, observer) => {
     for (const config of configs) {
       if (!f.json) process.stderr.write(bold(`\n== ${config.config} ==\n`));
-      outcomes.push(await runTest({ config, store: f.store, signal, observer, keepData: f.keepData }));
+      outcomes.push(await runTest({ target: await loadTarget(config.target), config, store: f.store, signal, observer, keepData: f.keepData }));
     }
   });
   const rows = outcomes.map((o) =>
