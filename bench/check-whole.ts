@@ -1,0 +1,83 @@
+/**
+ * Whole-process checker benchmarks: `faultline check` run as a user runs it (process start, parse, check,
+ * explanation, output), timed from outside, with the child's peak RSS from /usr/bin/time when it is installed.
+ *
+ * - "100 small etcd-style logs, whole process": 100 jepsen.log files of a cas-register (100 to 400 ops, 5
+ *   clients, timeouts as :info, four in five with one stale read), in one `check` call. Porcupine decides 103
+ *   such files of its own test data in 0.45 to 0.49 s in-process on this machine (issue 10).
+ * - "one 50-client kv history, valid and invalid": a Porcupine-style kv history (50 clients, 10 keys,
+ *   get/put/append of strings, some ops hanging until the end) and its twin with one stale read.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { etcdStyleLog, kvHistory } from './gen-histories.js';
+
+function cliPath(): string {
+  let dir = fileURLToPath(new URL('..', import.meta.url));
+  if (dir.replace(/\/$/, '').endsWith('dist')) dir = join(dir, '..');
+  return join(dir, 'bin', 'faultline.js');
+}
+
+interface Timed {
+  seconds: number;
+  peakMb?: number;
+  code: number | null;
+  stdout: string;
+}
+
+/** Run `node bin/faultline.js ARGS`, timed; peak RSS via GNU time's %M when available. */
+function timeCli(args: string[]): Timed {
+  const useTime = existsSync('/usr/bin/time');
+  const cmd = useTime ? '/usr/bin/time' : process.execPath;
+  const full = useTime ? ['-f', '__PEAK__ %M', process.execPath, cliPath(), ...args] : [cliPath(), ...args];
+  const t0 = performance.now();
+  const r = spawnSync(cmd, full, { encoding: 'utf8', maxBuffer: 256 * 2 ** 20 });
+  const seconds = (performance.now() - t0) / 1000;
+  const m = /__PEAK__ (\d+)/.exec(r.stderr ?? '');
+  return { seconds, peakMb: m ? Number(m[1]) / 1024 : undefined, code: r.status, stdout: r.stdout ?? '' };
+}
+
+const rss = (t: Timed): string => (t.peakMb === undefined ? 'peak RSS n/a (no /usr/bin/time)' : `peak RSS ${t.peakMb.toFixed(0)} MB`);
+
+export function main(argv: string[] = []): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+  try {
+    const files: string[] = [];
+    for (let i = 0; i < 100; i++) {
+      const f = join(dir, `etcd_${String(i).padStart(3, '0')}.log`);
+      writeFileSync(f, etcdStyleLog({ seed: i + 1, ops: 100 + ((i * 37) % 300), clients: 5, bad: i % 5 !== 0 }));
+      files.push(f);
+    }
+    const t = timeCli(['check', ...files, '--model', 'cas-register', '--json']);
+    const lines = t.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { valid: unknown; stats?: { elapsedMs?: number } });
+    const count = (v: unknown): number => lines.filter((l) => l.valid === v).length;
+    const searchMs = lines.reduce((s, l) => s + (l.stats?.elapsedMs ?? 0), 0);
+    console.log(
+      `100 small etcd-style logs, whole process: ${t.seconds.toFixed(2)} s, ${rss(t)} ` +
+        `(${count(true)} valid, ${count(false)} invalid, ${count('unknown')} unknown; checker's own time ${searchMs} ms)`,
+    );
+
+    const hang = Number(argv[argv.indexOf('--hang') + 1] ?? NaN);
+    for (const bad of [false, true]) {
+      const ops = kvHistory({ seed: 7, clients: 50, keys: 10, ops: 2000, bad, ...(Number.isFinite(hang) ? { hangRate: hang } : {}) });
+      const f = join(dir, `kv-c50-${bad ? 'bad' : 'ok'}.jsonl`);
+      writeFileSync(f, ops.map((o) => JSON.stringify(o)).join('\n') + '\n');
+      const k = timeCli(['check', f, '--model', 'kv', '--json', '--timeout', '120']);
+      const out = JSON.parse(k.stdout.trim().split('\n')[0] || '{}') as { valid?: unknown; reason?: string; stats?: { statesExplored?: number } };
+      console.log(
+        `one 50-client kv history (${ops.length} events), ${bad ? 'invalid' : 'valid'}: ${String(out.valid)} in ${k.seconds.toFixed(2)} s, ${rss(k)}, ` +
+          `${out.stats?.statesExplored ?? '?'} states${out.reason ? ` (${out.reason})` : ''}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return Promise.resolve();
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main(process.argv.slice(2));
+}
