@@ -7,6 +7,7 @@ import { InputError } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
 import { parseEdnHistory } from './jepsen/edn-history.js';
 import { parseJepsenLog } from './jepsen/log-history.js';
+import { parseJsonHistory } from './jepsen/json-history.js';
 import { readJsonl } from './jsonl-reader.js';
 import { fsInputError, resolveInput } from './input-file.js';
 import { checkPairing } from './well-formed.js';
@@ -45,7 +46,7 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
   const format = detectFormat(head);
   if (!format) {
     throw new InputError(
-      `cannot tell the history format of ${path}: expected faultline JSONL, a Jepsen EDN history, or jepsen.log lines`,
+      `cannot tell the history format of ${path}: expected faultline JSONL, a Jepsen EDN history, a JSON array of Jepsen op maps, or jepsen.log lines`,
     );
   }
   if (format === 'jsonl') {
@@ -62,7 +63,7 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
     if ((err as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw new InputError(`${input}: too large to read as one EDN or log text`);
     throw fsInputError(err, path);
   }
-  const parse = format === 'edn' ? parseEdnHistory : parseJepsenLog;
+  const parse = format === 'edn' ? parseEdnHistory : format === 'json' ? parseJsonHistory : parseJepsenLog;
   const { ops, warnings } = parse(text, { independent: opts.independent ?? 'auto', file: input });
   checkPairing(ops);
   return { ops, warnings, format, path };

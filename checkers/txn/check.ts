@@ -10,6 +10,7 @@
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../../histories/errors.js';
 import type { Op } from '../../histories/op.js';
+import type { Checker } from '../checker.js';
 import type { Anomaly, CheckResult, Validity } from '../result.js';
 import { findCycles, type FoundCycle } from './cycles.js';
 import { addProcessEdges, addRealtimeEdges } from './graph.js';
@@ -17,7 +18,7 @@ import type { Inference } from './inference.js';
 import { inferListAppend } from './list-append.js';
 import { boundary, MODEL_NAMES, prohibitedBy, unknownModels, variantsFor } from './models.js';
 import { inferRwRegister } from './rw-register.js';
-import { describeTxn, readTxns, show, type Txn } from './txns.js';
+import { describeTxn, readTxns, type Txn } from './txns.js';
 
 export type TxnDataModel = 'list-append' | 'rw-register';
 
@@ -124,6 +125,7 @@ export function checkTxn(ops: readonly Op[], dataModel: TxnDataModel, opts: TxnC
     ...base,
     valid,
     anomalies,
+    facts: { consistent: valid },
     anomalyTypes: types,
     not,
     alsoNot,
@@ -145,18 +147,10 @@ export function checkTxn(ops: readonly Op[], dataModel: TxnDataModel, opts: TxnC
   };
 }
 
-/** The two transactional checkers as values: a name and a check over a history. */
-export interface TxnChecker {
-  name: TxnDataModel;
-  check(history: readonly Op[], opts?: TxnCheckOptions): TxnCheckResult;
+/** A transactional checker as a value (checkers/checker.ts), for a data model and the models it holds to. */
+export function txnChecker(dataModel: TxnDataModel, opts: TxnCheckOptions = {}): Checker {
+  return { name: dataModel, check: (h) => checkTxn(h, dataModel, opts) };
 }
 
-export const listAppendChecker: TxnChecker = { name: 'list-append', check: (h, o) => checkTxn(h, 'list-append', o) };
-export const rwRegisterChecker: TxnChecker = { name: 'rw-register', check: (h, o) => checkTxn(h, 'rw-register', o) };
-
-/** Shown in `--help` and errors. */
-export function describeModels(): string {
-  return MODEL_NAMES.join(', ');
-}
-
-export { show };
+export const listAppendChecker: Checker = txnChecker('list-append');
+export const rwRegisterChecker: Checker = txnChecker('rw-register');

@@ -252,7 +252,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
           if (p === undefined) continue;
           let q = p + 1;
           while (q < s.order.length && !s.writer.has(s.order[q])) q++;
-          if (q < s.order.length && s.writer.get(s.order[q]) === b) return `${B}'s append of ${show(s.orderValues[q])} to ${show(s.key)} came right after ${A}'s append of ${show(m.value)}`;
+          if (q < s.order.length && s.writer.get(s.order[q]) === b) return `${B}'s append of ${show(s.orderValues[q])} to key ${show(s.key)} came right after ${A}'s append of ${show(m.value)}`;
           if (q >= s.order.length) {
             const bm = txns[b].mops.find((x) => x.f === 'append' && x.k === m.k && !s.pos.has(ident(x.value)));
             if (bm) return `${A}'s append of ${show(m.value)} is the last element of ${show(s.key)} anyone read, and ${B}'s append of ${show(bm.value)} to it was never read, so it came later`;
@@ -262,7 +262,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         for (const s of keys.values()) {
           for (const r of s.reads) {
             if (r.t !== b || !r.external || r.ids.length === 0) continue;
-            if (s.writer.get(r.ids[r.ids.length - 1]) === a) return `${B} observed ${A}'s append of ${show(r.values[r.values.length - 1])} to ${show(s.key)}`;
+            if (s.writer.get(r.ids[r.ids.length - 1]) === a) return `${B} observed ${A}'s append of ${show(r.values[r.values.length - 1])} to key ${show(s.key)}`;
           }
         }
       } else if (rel === 'rw') {
@@ -270,10 +270,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
           for (const r of s.reads) {
             if (r.t !== a || !r.external || !r.compatible) continue;
             const n = r.ids.length;
-            if (n < s.order.length && s.writer.get(s.order[n]) === b) return `${A} read ${show(s.key)} = ${show(r.values, 80)}, which did not yet include ${B}'s append of ${show(s.orderValues[n])}`;
+            if (n < s.order.length && s.writer.get(s.order[n]) === b) return `${A} read key ${show(s.key)} = ${show(r.values, 80)}, which did not yet include ${B}'s append of ${show(s.orderValues[n])}`;
             if (n >= s.order.length) {
               const appended = txns[b].mops.find((x) => x.f === 'append' && keys.get(x.k) === s && !s.pos.has(ident(x.value)));
-              if (appended) return `${A} read ${show(s.key)} = ${show(r.values, 80)}, which did not include ${B}'s append of ${show(appended.value)}`;
+              if (appended) return `${A} read key ${show(s.key)} = ${show(r.values, 80)}, which did not include ${B}'s append of ${show(appended.value)}`;
             }
           }
         }

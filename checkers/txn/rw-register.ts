@@ -145,12 +145,12 @@ export function inferRwRegister(txns: readonly Txn[]): Inference {
       const B = name(b);
       for (const s of keys.values()) {
         if (rel === 'wr') {
-          for (const { id, value } of s.writesBy.get(a) ?? []) if ((s.readers.get(id) ?? []).some((r) => r.t === b)) return `${B} read ${show(s.key)} = ${show(value)}, written by ${A}`;
+          for (const { id, value } of s.writesBy.get(a) ?? []) if ((s.readers.get(id) ?? []).some((r) => r.t === b)) return `${B} read key ${show(s.key)} = ${show(value)}, written by ${A}`;
         } else if (rel === 'ww') {
-          for (const [before, after, w] of s.follows) if (w === b && s.writer.get(before) === a) return `${B} read ${show(s.key)} = ${show(valueOf(s, before))}, written by ${A}, and then overwrote it with ${show(valueOf(s, after))}`;
+          for (const [before, after, w] of s.follows) if (w === b && s.writer.get(before) === a) return `${B} read key ${show(s.key)} = ${show(valueOf(s, before))}, written by ${A}, and then overwrote it with ${show(valueOf(s, after))}`;
         } else {
-          if ((s.readers.get(NIL) ?? []).some((r) => r.t === a) && s.writesBy.has(b)) return `${A} read ${show(s.key)} = nil, the initial state, which ${B}'s write of ${show(s.writesBy.get(b)![0].value)} replaced`;
-          for (const [before, after, w] of s.follows) if (w === b && (s.readers.get(before) ?? []).some((r) => r.t === a)) return `${A} read ${show(s.key)} = ${show(valueOf(s, before))}, which ${B} overwrote with ${show(valueOf(s, after))}`;
+          if ((s.readers.get(NIL) ?? []).some((r) => r.t === a) && s.writesBy.has(b)) return `${A} read key ${show(s.key)} = nil, the initial state, which ${B}'s write of ${show(s.writesBy.get(b)![0].value)} replaced`;
+          for (const [before, after, w] of s.follows) if (w === b && (s.readers.get(before) ?? []).some((r) => r.t === a)) return `${A} read key ${show(s.key)} = ${show(valueOf(s, before))}, which ${B} overwrote with ${show(valueOf(s, after))}`;
         }
       }
       return undefined;

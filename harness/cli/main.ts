@@ -4,6 +4,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../version.js';
 import { addRunOptions } from './commands/run-options.js';
+import { CHECKER_NAMES } from './commands/checker-names.js';
+import { MODEL_NAMES } from '../../checkers/txn/models.js';
 import { describeError, exitCodeForError } from './errors.js';
 import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
@@ -60,8 +62,16 @@ Examples:
   ).action(async (opts) => setExit(await (await commands.run()).compareCommand(opts)));
 
   p.command('check')
-    .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN, jepsen.log lines) for linearizability")
+    .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN or JSON, jepsen.log lines) for linearizability or by --checker")
     .argument('<files...>', 'history files or stored run directories')
+    .addOption(
+      new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, else linearizable)').choices(CHECKER_NAMES),
+    )
+    .option('--consistency-models <list>', `txn checkers: the models the history is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
+    .option('--accounts <list>', 'bank: the accounts every read must show (default: those of the first read)')
+    .option('--total <n>', "bank: the total every read must sum to (default: the first read's)")
+    .option('--negative-balances', 'bank: balances may go below zero')
+    .option('--group-size <n>', 'long-fork: keys per read')
     .addOption(
       new Option('--model <model>', "check for linearizability against this data type, a stored run too (default: read off the op names; a stored run is judged by its workload's checkers)").choices(
         Object.keys(MODELS),

@@ -1,10 +1,10 @@
 /**
  * Tells a history's format from the start of its content (never its file name): faultline JSONL, a Jepsen EDN
- * history, or Jepsen log lines. Undefined when it is none of them.
+ * history, Jepsen log lines, or a Jepsen-style JSON array of op maps. Undefined when it is none of them.
  */
 import { matchLogOpLine } from './log-line.js';
 
-export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen-log';
+export type HistoryFormat = 'jsonl' | 'edn' | 'jepsen-log' | 'json';
 
 /** How far into the head to look for a Jepsen op line (jepsen.log starts with a lot of setup output). */
 const MAX_LOG_LINES = 5000;
@@ -44,6 +44,8 @@ export function detectFormat(head: string): HistoryFormat | undefined {
   if (isJsonlLine(first, complete)) return 'jsonl';
 
   if (lines.some((l) => matchLogOpLine(l) !== undefined)) return 'jepsen-log';
+  // A JSON array of op maps (Jepsen-style JSON): `[` then an object whose first key is a quoted string.
+  if (/^\[\s*\{\s*"/.test(text.trimStart()) && !EDN_KEYWORD.test(text.slice(0, 200))) return 'json';
 
   const edn = skipEdnPreamble(text);
   if (/^[[({#]/.test(edn) && (EDN_KEYWORD.test(edn) || EMPTY_EDN_VECTOR.test(edn))) return 'edn';

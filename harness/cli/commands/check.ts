@@ -1,7 +1,9 @@
 /**
  * `faultline check FILE...`: check stored runs and imported histories. A stored run (a store folder with its
  * run.json) is judged by the checkers of its own workload, composed as the run composed them; any other
- * history, or any file given with --model, by the linearizability checker.
+ * history, or any file given with --model, by the linearizability checker; `--checker` names another
+ * (transactional list-append and rw-register, set, counter, bank, long-fork, convergence, unique-ids; see
+ * check-other.ts), and a transactional or bank history is recognised from its ops.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,8 +24,10 @@ import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { checkProgress } from '../check-progress.js';
+import { CHECKER_NAMES, otherChecker, parseOtherFlags, pickChecker, renderOtherResult, type OtherFlags } from './check-other.js';
 
-export interface CheckOptions {
+export interface CheckOptions extends OtherFlags {
+  checker?: string;
   model?: string;
   initial?: string;
   timeout?: string;
@@ -124,12 +128,19 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
   const maxStates = parsePositive('--max-states', opts.maxStates, true);
   const workers = parsePositive('--workers', opts.workers, true);
   const maxMemoryMb = parsePositive('--max-memory', opts.maxMemory);
+  if (opts.checker !== undefined && !CHECKER_NAMES.includes(opts.checker)) {
+    throw new InputError(`unknown checker "${opts.checker}"; checkers: ${CHECKER_NAMES.join(', ')}`);
+  }
+  if (opts.checker !== undefined && opts.checker !== 'linearizable' && opts.model !== undefined) {
+    throw new InputError(`--model applies to --checker linearizable, not ${opts.checker}`);
+  }
+  const other = parseOtherFlags(opts);
 
   let invalid = 0;
   let unknown = 0;
   let bad = 0;
   for (const file of files) {
-    const stored = opts.model === undefined ? storedRunDir(file) : undefined;
+    const stored = opts.model === undefined && opts.checker === undefined ? storedRunDir(file) : undefined;
     if (stored) {
       try {
         const code = await checkStoredRun(stored, opts, timeoutS);
@@ -146,33 +157,39 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     const t0 = performance.now();
     let result: CheckResult;
     let ops = 0;
-    let chosen: { model: string; modelReason?: string; initial?: unknown; initialReason?: string } = { model: '' };
+    let chosen: { model?: string; modelReason?: string; initial?: unknown; initialReason?: string; checker?: string; checkerReason?: string } = {};
     try {
       const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
       if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
       for (const w of h.warnings) warn(w);
       ops = h.ops.length;
-      const detected = opts.model === undefined ? defaultModel(file, h.ops) : undefined;
-      const model = opts.model ?? detected!.value;
-      const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
-      chosen = {
-        model,
-        ...(detected ? { modelReason: detected.reason } : {}),
-        ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
-      };
-      const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
-      try {
-        result = await checkLinearizable(h.ops, {
+      const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
+      if (picked !== undefined && picked !== 'linearizable') {
+        chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
+        result = await otherChecker(picked, other).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+      } else {
+        const detected = opts.model === undefined ? defaultModel(file, h.ops) : undefined;
+        const model = opts.model ?? detected!.value;
+        const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
+        chosen = {
           model,
-          initial: inferred ? inferred.value : initial,
-          timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-          maxStates,
-          maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
-          workers,
-          onProgress: progress.onProgress,
-        });
-      } finally {
-        progress.stop();
+          ...(detected ? { modelReason: detected.reason } : {}),
+          ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
+        };
+        const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
+        try {
+          result = await checkLinearizable(h.ops, {
+            model,
+            initial: inferred ? inferred.value : initial,
+            timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+            maxStates,
+            maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
+            workers,
+            onProgress: progress.onProgress,
+          });
+        } finally {
+          progress.stop();
+        }
       }
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
@@ -185,7 +202,14 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     if (result.valid === false) invalid++;
     else if (result.valid === 'unknown') unknown++;
     if (opts.json) {
-      printJson({ file, valid: result.valid, ops, ms, ...chosen, reason: result.reason, note: result.note, anomalies: result.anomalies, stats: result.stats });
+      if (chosen.checker) printJson({ file, ops, ms, ...chosen, ...result });
+      else printJson({ file, valid: result.valid, ops, ms, ...chosen, reason: result.reason, note: result.note, anomalies: result.anomalies, stats: result.stats });
+    } else if (chosen.checker) {
+      const note = typeof result.note === 'string' ? `; ${result.note}` : '';
+      println(`${bold(file)}: ${verdictWord(result.valid)} ${dim(`(${result.checker}, ${ops} ops, ${ms} ms${note})`)}`);
+      if (chosen.checkerReason) println(dim(`  checker ${chosen.checker}: ${chosen.checkerReason} (--checker to choose)`));
+      const detail = renderOtherResult(result);
+      if (detail) println(detail);
     } else {
       const note = typeof result.note === 'string' ? `; ${result.note}` : '';
       println(`${bold(file)}: ${verdictWord(result.valid)} ${dim(`(${ops} ops, ${ms} ms${note})`)}`);

@@ -32,7 +32,7 @@ describe('list-append: cycle classes', () => {
     expect(r.anomalyTypes).toEqual(['G1c']);
     expect(r.not).toEqual(['read-committed']);
     const cycle = r.anomalies[0];
-    expect(cycle.message).toMatch(/^G1c: Let T1 = op \d+ by p\d: \[.*\], T2 = .*\. Then T1 < T2, because T2 observed T1's append of 1 to "[xy]" \(wr\)\. However, T2 < T1, because T1 observed T2's append of 1 to "[xy]" \(wr\): a contradiction\.$/);
+    expect(cycle.message).toMatch(/^G1c: Let T1 = op \d+ by p\d: \[.*\], T2 = .*\. Then T1 < T2, because T2 observed T1's append of 1 to key "[xy]" \(wr\)\. However, T2 < T1, because T1 observed T2's append of 1 to key "[xy]" \(wr\): a contradiction\.$/);
     expect(cycle.cycle).toMatchObject({ type: 'G1c', steps: [{ from: 'T1', to: 'T2', rel: 'wr' }, { from: 'T2', to: 'T1', rel: 'wr' }] });
   });
 

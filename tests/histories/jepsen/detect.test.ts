@@ -14,6 +14,8 @@ describe('detectFormat', () => {
     expect(detectFormat('({:type :invoke, :f :cas, :value [1 4], :process 101}')).toBe('edn');
     expect(detectFormat('{:index 0, :type :invoke, :process 0, :f :read}\n{:index 1')).toBe('edn');
     expect(detectFormat('[]\n')).toBe('edn');
+    expect(detectFormat('[{"type": "invoke", "process": 0, "f": "txn", "value": [["r", "x", null]]}]')).toBe('json');
+    expect(detectFormat('[\n  {"f": ":txn", "type": ":ok"}\n]')).toBe('json');
   });
 
   it('recognises Jepsen log lines in their different layouts, after other log output', () => {

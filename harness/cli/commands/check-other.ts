@@ -1,0 +1,119 @@
+/**
+ * The checkers `faultline check --checker NAME` runs besides linearizability: their names, their flags, how
+ * one is picked from a history's ops when none is named, and their terminal rendering.
+ */
+import { InputError } from '../../../histories/errors.js';
+import type { Op } from '../../../histories/op.js';
+import type { Checker } from '../../../checkers/checker.js';
+import { bankChecker } from '../../../checkers/bank.js';
+import { checkConvergence } from '../../../checkers/convergence.js';
+import { checkCounter } from '../../../checkers/counter.js';
+import { longForkChecker } from '../../../checkers/long-fork.js';
+import type { CheckResult } from '../../../checkers/result.js';
+import { checkSet } from '../../../checkers/set.js';
+import { MODEL_NAMES, txnChecker } from '../../../checkers/txn/index.js';
+import { uniqueIdsChecker } from '../../../checkers/unique-ids.js';
+
+import { CHECKER_NAMES } from './checker-names.js';
+
+export { CHECKER_NAMES };
+
+export interface OtherFlags {
+  consistencyModels?: string;
+  accounts?: string;
+  total?: string;
+  negativeBalances?: boolean;
+  groupSize?: string;
+}
+
+export interface OtherOptions {
+  consistencyModels?: string[];
+  accounts?: string[];
+  total?: number;
+  negativeBalances?: boolean;
+  groupSize?: number;
+}
+
+export function parseOtherFlags(f: OtherFlags): OtherOptions {
+  const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const out: OtherOptions = {};
+  if (f.consistencyModels !== undefined) {
+    out.consistencyModels = list(f.consistencyModels);
+    const bad = out.consistencyModels.filter((m) => !MODEL_NAMES.includes(m));
+    if (bad.length > 0 || out.consistencyModels.length === 0) {
+      throw new InputError(`--consistency-models: unknown model ${bad.map((m) => `"${m}"`).join(', ') || '(none given)'}; known: ${MODEL_NAMES.join(', ')}`);
+    }
+  }
+  if (f.accounts !== undefined) out.accounts = list(f.accounts);
+  if (f.total !== undefined) {
+    const n = Number(f.total);
+    if (!Number.isFinite(n)) throw new InputError(`--total must be a number, got ${f.total}`);
+    out.total = n;
+  }
+  if (f.negativeBalances) out.negativeBalances = true;
+  if (f.groupSize !== undefined) {
+    const n = Number(f.groupSize);
+    if (!Number.isInteger(n) || n < 1) throw new InputError(`--group-size must be a positive integer, got ${f.groupSize}`);
+    out.groupSize = n;
+  }
+  return out;
+}
+
+const isMops = (v: unknown): v is unknown[][] => Array.isArray(v) && v.length > 0 && v.every((m) => Array.isArray(m) && m.length === 3);
+
+/**
+ * The checker a history's ops call for, or undefined for the linearizability path (which reads its model off
+ * the ops itself): txn ops with Elle's micro-ops (`append` makes list-append; `r`/`w` alone rw-register),
+ * `transfer` ops a bank.
+ */
+export function pickChecker(ops: readonly Op[]): string | undefined {
+  let txn: 'list-append' | 'rw-register' | undefined;
+  for (const op of ops) {
+    if (typeof op.process !== 'number') continue;
+    if (op.f === 'transfer') return 'bank';
+    if (op.f !== 'txn' || !isMops(op.value)) continue;
+    const fs = op.value.map((m) => m[0]);
+    if (fs.includes('append')) return 'list-append';
+    if (fs.every((f) => f === 'r' || f === 'w')) txn = 'rw-register';
+  }
+  return txn;
+}
+
+export function otherChecker(name: string, o: OtherOptions): Checker {
+  switch (name) {
+    case 'list-append':
+    case 'rw-register':
+      return txnChecker(name, { consistencyModels: o.consistencyModels });
+    case 'set':
+      return { name, check: (h) => checkSet(h) };
+    case 'set-full':
+      return { name, check: (h) => checkSet(h, { linearizable: true }) };
+    case 'counter':
+      return { name, check: (h) => checkCounter(h) };
+    case 'bank':
+      return bankChecker({ accounts: o.accounts, total: o.total, negativeBalances: o.negativeBalances });
+    case 'long-fork':
+      return longForkChecker({ groupSize: o.groupSize });
+    case 'convergence':
+      return { name, check: (h) => checkConvergence(h) };
+    case 'unique-ids':
+      return uniqueIdsChecker;
+    default:
+      throw new InputError(`unknown checker "${name}"; checkers: ${CHECKER_NAMES.join(', ')}`);
+  }
+}
+
+/** Control characters from a target's values must not reach the terminal as such. */
+// eslint-disable-next-line no-control-regex
+const safe = (s: string): string => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+export function renderOtherResult(r: CheckResult, maxAnomalies = 5): string {
+  const out: string[] = [];
+  if (r.valid === 'unknown' && r.reason) out.push(`  could not decide: ${safe(r.reason)}`);
+  const txn = r as CheckResult & { not?: string[]; alsoNot?: string[]; anomalyTypes?: string[] };
+  if (txn.anomalyTypes && txn.anomalyTypes.length > 0) out.push(`  anomalies: ${txn.anomalyTypes.join(', ')}`);
+  if (txn.not && txn.not.length > 0) out.push(`  not ${txn.not.join(', ')}${txn.alsoNot && txn.alsoNot.length > 0 ? `; also not ${txn.alsoNot.join(', ')}` : ''}`);
+  for (const a of r.anomalies.slice(0, maxAnomalies)) out.push(`  - ${safe(a.message)}`);
+  if (r.anomalies.length > maxAnomalies) out.push(`  … and ${r.anomalies.length - maxAnomalies} more (see --json)`);
+  return out.join('\n');
+}
