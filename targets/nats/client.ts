@@ -14,6 +14,7 @@
  */
 import { connect, type JetStreamManager, type KV, type NatsConnection, type StoredMsg } from 'nats';
 import type { Key } from '../../histories/op.js';
+import { withTimeout } from '../../harness/time.js';
 import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
 
 export const BUCKET = 'faultline';
@@ -45,11 +46,7 @@ export async function openNats(addr: HostPort, timeoutMs: number, name: string):
 
 /** Resolve within `ms`, or reject with a timeout (the request may still take effect later). */
 export function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+  return withTimeout(p, ms, 'the nats request');
 }
 
 export function describeError(err: unknown): string {

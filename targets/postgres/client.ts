@@ -10,6 +10,7 @@
  */
 import pg from 'pg';
 import type { Key } from '../../histories/op.js';
+import { withTimeout } from '../../harness/time.js';
 import type { Client, ClientOp, ClientResult, WorkloadName } from '../../harness/target.js';
 import { PG_USER } from './launch.js';
 
@@ -60,13 +61,9 @@ export function dropPg(c: pg.Client): void {
   c.end().catch(() => undefined);
 }
 
-/** Resolve within `ms`, or reject with a timeout (the statement may still run later). */
+/** Resolve within `ms`, or reject with a timeout (the request may still take effect later). */
 export function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+  return withTimeout(p, ms, 'the postgres request');
 }
 
 export function describeError(err: unknown): string {
