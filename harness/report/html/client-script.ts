@@ -222,6 +222,25 @@ export function reportClient(): void {
       ctx.fillRect(Math.max(LABEL_W, a), y, Math.max(1, Math.min(b, width) - Math.max(LABEL_W, a)), bar);
     };
     for (let i = 0; i < N; i++) if (!flagged.has(i)) drawOp(i);
+    // Zoomed in far enough, each bar says what the op was.
+    if (laneH >= 12) {
+      ctx.save();
+      ctx.font = '10px ui-monospace, monospace';
+      ctx.fillStyle = '#111';
+      for (let i = 0; i < N; i++) {
+        const a = Math.max(LABEL_W, xPx(O.start[i]));
+        const b = Math.min(width - 8, xPx(O.end[i]));
+        if (b - a < 60 || b < LABEL_W || a > width) continue;
+        const label = describeOp(i);
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(a, lanesTop + O.lane[i] * laneH, b - a, laneH);
+        ctx.clip();
+        ctx.fillText(label, a + 3, lanesTop + O.lane[i] * laneH + laneH / 2);
+        ctx.restore();
+      }
+      ctx.restore();
+    }
     // Ops named by findings on top, outlined, with a marker, so they are never hidden by their neighbours.
     for (const i of flagged) {
       drawOp(i);
