@@ -7,6 +7,7 @@
  * still have a definite order, and Jepsen imports may lack `time` entirely. `time` is only used for durations
  * (latencies, stale windows, convergence time), which come out `null` when it is missing.
  */
+import { FINAL_READ, FINAL_READS_DONE, HEAL } from '../histories/conventions.js';
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import { NEMESIS, type Key, type Op, type ProcessId } from '../histories/op.js';
@@ -102,7 +103,7 @@ export function pairOps(ops: readonly Op[]): OpRecord[] {
   return out;
 }
 
-export const FINAL_READ = 'final-read';
+export { FINAL_READ };
 
 /** A workload op a client performed (not a final read and not a harness actor's op). */
 export function isClientRecord(r: OpRecord): boolean {
@@ -287,7 +288,7 @@ export function faultWindows(ops: readonly Op[]): FaultWindow[] {
     open.splice(open.indexOf(w), 1);
   };
   for (const { op, pos } of nemesisEvents(ops)) {
-    if (op.f === 'heal') {
+    if (op.f === HEAL) {
       for (const w of [...open]) close(w, pos, op.time);
       continue;
     }
@@ -400,7 +401,7 @@ const FinalReadsDoneSchema = z.looseObject({
 export type FinalReadsDone = z.infer<typeof FinalReadsDoneSchema> & { op: Op };
 
 export function finalReadsDone(ops: readonly Op[]): FinalReadsDone | undefined {
-  const ev = nemesisEvents(ops).find((e) => e.op.f === 'final-reads-done');
+  const ev = nemesisEvents(ops).find((e) => e.op.f === FINAL_READS_DONE);
   if (!ev) return undefined;
   const r = FinalReadsDoneSchema.safeParse(ev.op.value);
   if (!r.success) {
@@ -414,7 +415,7 @@ export function finalReadsDone(ops: readonly Op[]): FinalReadsDone | undefined {
 
 /** The `heal` event that ends the main phase (the last one, if the harness logged several). */
 export function healEvent(ops: readonly Op[]): Op | undefined {
-  const heals = nemesisEvents(ops).filter((e) => e.op.f === 'heal');
+  const heals = nemesisEvents(ops).filter((e) => e.op.f === HEAL);
   return heals.at(-1)?.op;
 }
 

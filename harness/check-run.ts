@@ -4,6 +4,7 @@
  * beats true). The run itself and `faultline check RUN` both come here, so a stored run is re-checked by
  * the same checkers that judged it.
  */
+import { FINAL_READ } from '../histories/conventions.js';
 import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
 import type { CheckResult, Validity } from '../checkers/result.js';
@@ -35,7 +36,7 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const { results, enforced, valid: composed } = await compose(parts, ops, { nodes, promise: o.promise, timeoutMs: o.linearTimeoutMs });
   let valid = composed;
   // A run in which no client op succeeded tested nothing, whatever the checkers say of an empty history.
-  const okClientOps = ops.filter((op) => typeof op.process === 'number' && op.type === 'ok' && op.f !== 'final-read').length;
+  const okClientOps = ops.filter((op) => typeof op.process === 'number' && op.type === 'ok' && op.f !== FINAL_READ).length;
   if (okClientOps === 0 && valid === true) valid = 'unknown';
   return { results, enforced, valid, cap: capSummary(results, { promise: o.promise }) };
 }

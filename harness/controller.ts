@@ -3,6 +3,7 @@
  * Every phase is bounded in time and fails with an error naming the phase (and the node, where one is to
  * blame); teardown runs whatever happened before it, including on Ctrl-C.
  */
+import { FINAL_READ, FINAL_READS_DONE, HEAL } from '../histories/conventions.js';
 import { rmSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../histories/errors.js';
@@ -207,7 +208,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       current = 'heal';
       observer?.phase?.('heal');
       await phase('heal', 30_000, nemesis.healAll());
-      recorder.nemesis('heal', null);
+      recorder.nemesis(HEAL, null);
       if (!aborted()) {
         current = 'quiescence';
         observer?.phase?.('quiescence', `${config.quiescence} s without faults`);
@@ -239,7 +240,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       }),
       stopSignal,
     );
-    recorder.nemesis('final-reads-done', finals);
+    recorder.nemesis(FINAL_READS_DONE, finals);
   } catch (err) {
     meta.status = aborted() ? 'interrupted' : 'failed';
     const breaches = breachesNow();
@@ -313,7 +314,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       results: [...check.results, { checker: 'node-protocol', valid: 'unknown', anomalies: [{ kind: 'protocol-breach', message: reason }], stats: { breaches: breaches.length }, reason }],
     };
   }
-  const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== 'final-read').length;
+  const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== FINAL_READ).length;
   const durationS = config.timeLimit + config.quiescence;
   const results: RunResults = {
     valid: check.valid,

@@ -3,6 +3,7 @@
  * rounds, until all nodes agree or the convergence bound passes. Every round goes into the history, so the
  * convergence checker can see when agreement came, not only whether it did.
  */
+import { FINAL_READ } from '../histories/conventions.js';
 import type { Key } from '../histories/op.js';
 import type { NodeId } from './runtime.js';
 import type { Cluster } from './target.js';
@@ -49,7 +50,7 @@ export async function finalReads(o: FinalReadOptions): Promise<FinalReadSummary>
       o.nodes.map(async (node, i) => {
         const process = FINAL_READ_PROCESS_BASE + i;
         for (const key of o.keys) {
-          const op = { f: 'final-read', key };
+          const op = { f: FINAL_READ, key };
           o.recorder.invoke(process, op, node, { round });
           const r = await o.cluster.finalRead(node, key, o.readTimeoutMs).catch((err: Error) => ({
             ok: false,

@@ -2,6 +2,7 @@
  * The single writer of a run's history. Clients, the nemesis and the final reads all record through it, so
  * indices stay dense and times share one origin; it also keeps the live counts the progress line shows.
  */
+import { FINAL_READ } from '../histories/conventions.js';
 import type { Key, Op, ProcessId } from '../histories/op.js';
 import { NEMESIS } from '../histories/op.js';
 import type { JsonlWriter } from '../histories/jsonl-writer.js';
@@ -33,7 +34,7 @@ export class Recorder {
   invoke(process: number, op: ClientOp, node: string, extra: Record<string, unknown> = {}): Op {
     this.counts.invoked++;
     this.firstOpAtMs ??= performance.now();
-    const value = op.f === 'read' || op.f === 'final-read' ? null : op.value;
+    const value = op.f === 'read' || op.f === FINAL_READ ? null : op.value;
     return this.writer.append({ type: 'invoke', ...this.base(process, op.f, op.key), value, node, ...extra });
   }
 

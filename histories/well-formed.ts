@@ -3,6 +3,7 @@
  * invokes again only after its previous op completed. `check` and `convert` refuse the same histories with the
  * same message (the linearizability checker's split would otherwise be the only one to notice).
  */
+import { FINAL_READ } from './conventions.js';
 import { InputError } from './errors.js';
 import type { Op } from './op.js';
 
@@ -10,7 +11,7 @@ import type { Op } from './op.js';
 export function checkPairing(ops: readonly Op[], file?: string): void {
   const open = new Map<number, Op>();
   for (const op of ops) {
-    if (typeof op.process !== 'number' || op.f === 'final-read') continue;
+    if (typeof op.process !== 'number' || op.f === FINAL_READ) continue;
     const prior = open.get(op.process);
     if (op.type === 'invoke') {
       if (prior) {

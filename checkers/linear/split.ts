@@ -3,6 +3,7 @@
  * dropped (they never happened), nemesis and final-read events ignored, and the rest split by key
  * (P-compositionality: a history is linearizable iff each key's sub-history is).
  */
+import { FINAL_READ } from '../../histories/conventions.js';
 import { InputError } from '../../histories/errors.js';
 import type { Key, Op } from '../../histories/op.js';
 
@@ -48,7 +49,7 @@ export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: 
   const all: OpPairAt[] = [];
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
-    if (typeof op.process !== 'number' || op.f === 'final-read') {
+    if (typeof op.process !== 'number' || op.f === FINAL_READ) {
       stats.ignored++;
       continue;
     }

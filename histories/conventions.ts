@@ -1,0 +1,13 @@
+/**
+ * The history's own conventions, defined once: the names of the events the harness writes into a history
+ * and the checkers read back. The harness writes them through these constants (harness/recorder.ts,
+ * harness/final-reads.ts, harness/controller.ts) and the checkers recognise them through the same ones, so a
+ * rename is one edit and a typo is a compile error rather than a silent mismatch.
+ */
+
+/** A harness read of one node's own state after the heal (process `final-reads`, one op per node and key). */
+export const FINAL_READ = 'final-read';
+/** The nemesis event that ends every fault before the quiescence window. */
+export const HEAL = 'heal';
+/** The nemesis event after the final reads, carrying the controller's summary of the rounds. */
+export const FINAL_READS_DONE = 'final-reads-done';
