@@ -14,6 +14,7 @@ import { NodeProcess } from '../../harness/sim/node-process.js';
 import type { RunConfig } from '../../histories/run-record.js';
 import { ROOT } from '../paths.js';
 import { tempDir } from '../tmp.js';
+import { processesUnder } from './leftovers.js';
 
 const config = (seed: string): RunConfig => ({
   target: 'builtin',
@@ -32,20 +33,6 @@ const config = (seed: string): RunConfig => ({
   maxOps: 100_000,
   seed,
 });
-
-/** Live processes whose environment names this folder: the nodes of a run stored there. */
-export function processesUnder(dir: string): number[] {
-  const out: number[] = [];
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
-    try {
-      if (readFileSync(`/proc/${p}/environ`, 'latin1').includes(dir)) out.push(Number(p));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return out;
-}
 
 function storedStatus(store: string): string[] {
   const out: string[] = [];
