@@ -184,3 +184,12 @@ describe('rw-register', () => {
     expect(r.valid).toBe(true);
   });
 });
+
+describe('cycle search budget', () => {
+  it('a search out of time answers unknown with the reason, never valid', () => {
+    const ops = concurrent([{ mops: [['append', 'x', 1], ['append', 'y', 1]] }, { mops: [['r', 'x', []], ['r', 'y', [1]]] }]);
+    const r = checkTxn(ops, 'list-append', { budgetMs: 0 });
+    expect(r.valid).toBe('unknown');
+    expect(r.reason).toMatch(/cycle search in a component of 2 transactions ran out of its 0 ms budget before finishing G1c, G-single/);
+  });
+});
