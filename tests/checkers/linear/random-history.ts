@@ -209,11 +209,11 @@ interface Running {
 }
 
 /** A random history of at most `maxOps` ops; returns it with the initial value to check it against. */
-export function randomHistory(rng: Rng, model: string, maxOps = 8): { ops: Op[]; initial: unknown } {
+export function randomHistory(rng: Rng, model: string, maxOps = 8, maxProcs = 4): { ops: Op[]; initial: unknown } {
   const sim = SIMS[model](rng);
   const state: Record<string, unknown> = {};
   const total = 1 + Math.floor(rng() * maxOps);
-  const procs = 1 + Math.floor(rng() * 4);
+  const procs = 1 + Math.floor(rng() * maxProcs);
   const ops: Op[] = [];
   const running = new Map<number, Running>();
   let started = 0;
