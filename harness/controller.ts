@@ -12,8 +12,10 @@ import { readJsonl } from '../histories/jsonl-reader.js';
 import { gzipInPlace } from '../histories/compressed.js';
 import type { RunConfig, RunMeta, RunResults } from '../histories/run-record.js';
 import { createRunDir, runPaths, writeMeta, writeResults } from '../histories/store.js';
-import type { Validity } from '../checkers/result.js';
+import { composeValidity, type Validity } from '../checkers/result.js';
 import { checkRun, type RunCheck } from './check-run.js';
+import { judgeTargets, netStats } from './net-stats.js';
+import type { NetCounts } from './sim/net-tally.js';
 import { ClientRunner } from './clients.js';
 import { finalReads, type FinalReadSummary } from './final-reads.js';
 import { NemesisRunner } from './nemesis/runner.js';
@@ -123,6 +125,8 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   const writer = new JsonlWriter(paths.history);
   const recorder = new Recorder(writer, origin);
   let cluster: Cluster | undefined;
+  let netCounts: NetCounts | undefined;
+  let logNotes: string[] = [];
   let finals: FinalReadSummary = { converged: false, rounds: 0, boundMs: config.convergenceBound * 1000 };
   const aborted = () => req.signal?.aborted === true;
   // A node the harness cuts off (see protocolBreaches) ends the waits of up, healthy and final reads at once,
@@ -145,6 +149,10 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         bug: config.bug,
         workload: config.workload,
         keys: config.keys,
+        latencyMs: config.latency,
+        topology: config.topology,
+        logStderr: config.logStderr,
+        nodeLogMax: config.nodeLogMax,
         dataDir: paths.data,
         logDir: paths.nodeLogs,
         seed: config.seed,
@@ -260,11 +268,13 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     // 7. teardown, whatever happened
     observer?.phase?.('teardown');
     writer.close();
+    netCounts = cluster?.runtime.messageCounts?.();
     if (cluster) {
       await phase('teardown', BOUNDS.teardownMs, cluster.runtime.teardown()).catch((err) => {
         logger.error({ err: (err as Error).message }, 'teardown failed');
         meta.error = [meta.error, (err as Error).message].filter(Boolean).join('; ');
       });
+      logNotes = cluster.runtime.logNotes?.() ?? [];
     }
     // The nodes' data directories are most of a run's weight (617 MB of 633 MB for a 120 s etcd run) and
     // nothing reads them after the run; the node logs stay.
@@ -314,6 +324,14 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       results: [...check.results, { checker: 'node-protocol', valid: 'unknown', anomalies: [{ kind: 'protocol-breach', message: reason }], stats: { breaches: breaches.length }, reason }],
     };
   }
+  // Network statistics, and the run's own targets on them, judged like any other enforced checker.
+  const net = netStats(ops, netCounts, { setLike: config.workload === 'broadcast' || (config.workload === 'set' && config.keys === 1) });
+  const targets = judgeTargets(net, { maxMsgsPerOp: config.maxMsgsPerOp, maxMedianLatencyMs: config.maxMedianLatency });
+  if (targets) {
+    check.results.push(targets);
+    check.enforced.push(targets.checker);
+    check.valid = composeValidity([check.valid, targets.valid]);
+  }
   const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== FINAL_READ).length;
   const durationS = config.timeLimit + config.quiescence;
   const results: RunResults = {
@@ -327,6 +345,8 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       opsPerSec: clientOps / durationS,
       cap: check.cap.sentence,
       firstOpAfterS: recorder.firstOpAtMs === undefined ? undefined : (recorder.firstOpAtMs - origin) / 1000,
+      net,
+      ...(logNotes.length > 0 ? { nodeLogs: logNotes } : {}),
     },
   };
   writeResults(dir, results);

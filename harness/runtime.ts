@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
+import type { NetCounts } from './sim/net-tally.js';
 
 export type NodeId = string;
 
@@ -81,6 +82,10 @@ export interface Runtime {
   byzantine?(spec: ByzantineSpec | null): Promise<void>;
   /** Nodes that broke the protocol so badly that the harness cut them off; a run with any is unknown. */
   protocolBreaches?(): string[];
+  /** Messages carried so far, by kind of link: only runtimes that route every message themselves (sim). */
+  messageCounts?(): NetCounts;
+  /** After teardown: a sentence per node log that lost output (capped), for the run's summary. */
+  logNotes?(): string[];
   /** Stop everything this runtime started; safe to call twice and after a partial start. */
   teardown(): Promise<void>;
 }

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Key } from '../histories/op.js';
 import type { NodeId, Runtime } from './runtime.js';
-import type { FAULTS, RunConfig, WORKLOADS } from '../histories/run-record.js';
+import type { FAULTS, RunConfig, TOPOLOGIES, WORKLOADS } from '../histories/run-record.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type FaultKind = (typeof FAULTS)[number];
@@ -58,6 +58,14 @@ export interface TargetContext {
   runtime: RuntimeKind;
   /** How many keys (registers, sets, logs) the workload spreads over, for clients that follow them all. */
   keys?: number;
+  /** Latency of every link all run long, in ms (sim). */
+  latencyMs?: number;
+  /** The broadcast workload's topology (Maelstrom's --topology); default: every other node. */
+  topology?: (typeof TOPOLOGIES)[number];
+  /** Copy node stderr to the harness's stderr too. */
+  logStderr?: boolean;
+  /** Cap on each node log file, in bytes. */
+  nodeLogMax?: number;
   /** The faults the nemesis may inject, so a runtime sets up only what they need (node-link latency proxies). */
   faults?: readonly FaultKind[];
   /** For targets run from a user's binary (maelstrom) or image (docker). */

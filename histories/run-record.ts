@@ -9,6 +9,8 @@ export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
 export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'] as const;
 /** Transaction isolation levels a SQL target runs its statements at (postgres). */
 export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
+/** What the broadcast workload's `topology` message offers each node (Maelstrom's --topology). */
+export const TOPOLOGIES = ['grid', 'line', 'total', 'tree2', 'tree3', 'tree4'] as const;
 export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'] as const;
 
 /** The options of one run, after defaults: enough to run it again. */
@@ -45,6 +47,18 @@ export const RunConfigSchema = z.object({
   /** Hard bound on client ops in the main phase (a load loop is bounded in count as well as time). */
   maxOps: z.number().int().positive(),
   seed: z.string().min(1),
+  /** Milliseconds of latency on every link all run long (Maelstrom's --latency); sim only. */
+  latency: z.number().min(0).max(60_000).optional(),
+  /** The neighbours the broadcast workload names in its `topology` message (default: every other node). */
+  topology: z.enum(TOPOLOGIES).optional(),
+  /** Fail the run when server messages per client op exceed this (sim only). */
+  maxMsgsPerOp: z.number().positive().optional(),
+  /** Fail the run when the median latency (stable latency for broadcast and set) exceeds this many ms. */
+  maxMedianLatency: z.number().positive().optional(),
+  /** Copy the nodes' stderr to the terminal as well as nodes/<node>.log (Maelstrom's --log-stderr). */
+  logStderr: z.boolean().optional(),
+  /** Cap on each nodes/<node>.log, in bytes (sim; default 16 MiB). */
+  nodeLogMax: z.number().int().positive().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 

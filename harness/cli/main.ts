@@ -40,6 +40,7 @@ Examples:
   faultline run --config lww --workload set      the AP configuration of the same store
   faultline compare --configs raft,lww --seed 7  both, same seed, side by side
   faultline run --target maelstrom --bin ./node --workload broadcast --nemesis partition
+  faultline test -w broadcast --bin ./node --node-count 25 --latency 100 --topology tree4 --max-msgs-per-op 30
   faultline check store/builtin-raft-register/latest
   faultline report latest                        report.html of the newest run (every run writes one)
   faultline serve                                browse stored runs at http://127.0.0.1:8080/
@@ -52,6 +53,15 @@ Examples:
     p
       .command('run')
       .description('Start a cluster, drive clients against it under faults, then check the history'),
+  ).action(async (opts) => setExit(await (await commands.run()).runCommand(opts)));
+
+  addRunOptions(
+    p
+      .command('test')
+      .description(
+        "Maelstrom's command line: `faultline test -w WORKLOAD --bin NODE` is `faultline run --target maelstrom` with Maelstrom's defaults (lin-kv, no faults, --rate 5, one client per node, --time-limit 60); --node-count, --latency, --topology and --log-stderr as in Maelstrom",
+      ),
+    { maelstrom: true },
   ).action(async (opts) => setExit(await (await commands.run()).runCommand(opts)));
 
   addRunOptions(

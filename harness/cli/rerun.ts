@@ -25,6 +25,12 @@ export function rerunArgs(c: RunConfig): string[] {
     '--max-ops', String(c.maxOps),
     '--seed', c.seed,
   );
+  if (c.latency !== undefined) args.push('--latency', String(c.latency));
+  if (c.topology !== undefined) args.push('--topology', c.topology);
+  if (c.maxMsgsPerOp !== undefined) args.push('--max-msgs-per-op', String(c.maxMsgsPerOp));
+  if (c.maxMedianLatency !== undefined) args.push('--max-median-latency', String(c.maxMedianLatency));
+  if (c.logStderr) args.push('--log-stderr');
+  if (c.nodeLogMax !== undefined) args.push('--node-log-max', String(c.nodeLogMax));
   return args;
 }
 

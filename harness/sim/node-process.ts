@@ -5,7 +5,7 @@
  * a second).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { StderrLog, type StderrLogStats } from './stderr-log.js';
 
 export interface NodeProcessOptions {
   node: string;
@@ -14,6 +14,10 @@ export interface NodeProcessOptions {
   env: NodeJS.ProcessEnv;
   cwd?: string;
   logPath: string;
+  /** Cap on the log file's size (default 16 MiB). */
+  logMaxBytes?: number;
+  /** Also hand each stderr line here (--log-stderr). */
+  echoStderr?: (line: string) => void;
   onLine: (line: string) => void;
   onExit: (code: number | null, signal: NodeJS.Signals | null, error?: Error) => void;
   /**
@@ -33,6 +37,7 @@ export const MAX_LINE_CHARS = 8 << 20;
 export const MAX_OUTPUT_CHARS = 4 * 2 ** 30;
 
 const STDERR_TAIL_CHARS = 2000;
+export const DEFAULT_LOG_MAX_BYTES = 16 * 1024 * 1024;
 
 export class NodeProcess {
   readonly pid: number | undefined;
@@ -51,15 +56,10 @@ export class NodeProcess {
   private outbox: string[] = [];
   private flushScheduled = false;
   private readonly child: ChildProcess;
-  private readonly log: WriteStream;
-  private readonly logClosed: Promise<void>;
+  private readonly log: StderrLog;
 
   constructor(private readonly opts: NodeProcessOptions) {
-    this.log = createWriteStream(opts.logPath, { flags: 'a' });
-    this.logClosed = new Promise((resolve) => {
-      this.log.once('close', resolve);
-      this.log.once('error', () => resolve());
-    });
+    this.log = new StderrLog({ path: opts.logPath, maxBytes: opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES, echo: opts.echoStderr });
     // detached: the node leads its own process group, so a Ctrl-C at the terminal (SIGINT to the harness's whole
     // group) reaches the harness alone, which stops the nodes itself; a node that died of the user's Ctrl-C
     // would otherwise look like a fault and could turn into a verdict.
@@ -91,11 +91,18 @@ export class NodeProcess {
     this.child.stdin?.on('error', () => undefined);
     this.child.stdout?.setEncoding('utf8');
     this.child.stdout?.on('data', (chunk: string) => this.onStdout(chunk));
+    // Drained as fast as the node writes: a node never waits on its stderr (see stderr-log.ts).
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+      this.log.write(chunk);
     });
-    if (this.child.stderr) this.child.stderr.pipe(this.log);
+    if (this.child.stderr) this.child.stderr.once('close', () => this.log.end());
     else this.log.end();
+  }
+
+  /** What happened to this incarnation's stderr: bytes written, dropped, whether the file hit its cap. */
+  get logStats(): StderrLogStats {
+    return this.log.stats;
   }
 
   /** The last lines the node wrote on stderr, for error messages. */
@@ -126,7 +133,7 @@ export class NodeProcess {
   async closed(timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-    await Promise.race([Promise.all([this.exited, this.logClosed]), deadline]);
+    await Promise.race([Promise.all([this.exited, this.log.closed]), deadline]);
     clearTimeout(timer);
   }
 

@@ -17,7 +17,7 @@ import { ByzantineTap, type ByzantineStats, type Resigner } from './byzantine.js
 import { NodeStartError, TimeoutError } from './errors.js';
 import type { PidLedger } from './ledger.js';
 import { LinkModel } from './link-model.js';
-import { NodeProcess } from './node-process.js';
+import { DEFAULT_LOG_MAX_BYTES, NodeProcess } from './node-process.js';
 import { errorName, isClientId, isErrorBody, MessageSchema, type Body } from './protocol.js';
 import { isServiceName, makeServices, type Service } from './services.js';
 import { NetTally, type NetCounts } from './net-tally.js';
@@ -58,6 +58,10 @@ export interface SimRuntimeOptions {
   resign?: Resigner;
   /** Latency of every link for the whole run, in ms (Maelstrom's --latency); the latency fault adds to it. */
   baseLatencyMs?: number;
+  /** Copy every node's stderr lines to the harness's stderr as well, prefixed with the node (--log-stderr). */
+  echoStderr?: boolean;
+  /** Cap on each node's log file, in bytes (default 16 MiB). */
+  logMaxBytes?: number;
 }
 
 const OptionsSchema = z.object({
@@ -113,6 +117,8 @@ interface Slot {
   epoch: number;
   clockOffsetMs: number;
   readonly pids: number[];
+  /** Every incarnation, for what became of their stderr. */
+  readonly procs: NodeProcess[];
 }
 
 const CONTROLLER = 'c0';
@@ -164,7 +170,7 @@ export class SimRuntime implements Runtime {
     }
     this.opts = opts;
     this.nodes = [...opts.nodes];
-    for (const id of this.nodes) this.slots.set(id, { id, proc: undefined, epoch: 0, clockOffsetMs: 0, pids: [] });
+    for (const id of this.nodes) this.slots.set(id, { id, proc: undefined, epoch: 0, clockOffsetMs: 0, pids: [], procs: [] });
     this.links = new LinkModel(this.nodes, opts.seed, opts.baseLatencyMs ?? 0);
     this.services = makeServices(opts.seed);
   }
@@ -304,6 +310,23 @@ export class SimRuntime implements Runtime {
     return { ...c, dropped: c.droppedPartition + c.droppedLoss + c.droppedDead, net: this.tally.snapshot() };
   }
 
+  messageCounts(): NetCounts {
+    return this.tally.snapshot();
+  }
+
+  /** One sentence per node whose log lost stderr (capped, or dropped while the disk was behind). */
+  logNotes(): string[] {
+    const notes: string[] = [];
+    for (const slot of this.slots.values()) {
+      const st = slot.procs.map((p) => p.logStats);
+      const dropped = st.reduce((n, s) => n + s.dropped, 0);
+      if (dropped === 0) continue;
+      const capped = st.some((s) => s.capped);
+      notes.push(`${slot.id}.log ${capped ? `reached its cap of ${this.opts.logMaxBytes ?? DEFAULT_LOG_MAX_BYTES} bytes` : 'fell behind the node'}: ${dropped} bytes of its stderr were not kept`);
+    }
+    return notes;
+  }
+
   /** Every pid each node ever had, oldest first. */
   pids(): Record<NodeId, number[]> {
     const out: Record<NodeId, number[]> = {};
@@ -354,6 +377,8 @@ export class SimRuntime implements Runtime {
       args: this.opts.args.map(fill),
       env,
       logPath: join(this.opts.logDir, `${node}.log`),
+      logMaxBytes: this.opts.logMaxBytes,
+      echoStderr: this.opts.echoStderr ? (l) => process.stderr.write(`[${node}] ${l}\n`) : undefined,
       onLine: (line) => this.route(slot, epoch, line),
       onExit: (code, signal, error) => this.onNodeExit(slot, epoch, code, signal, error),
       onBreach: (reason) => {
@@ -364,6 +389,7 @@ export class SimRuntime implements Runtime {
       maxOutputChars: this.opts.maxOutputChars,
     });
     slot.proc = proc;
+    slot.procs.push(proc);
     if (proc.pid !== undefined) {
       slot.pids.push(proc.pid);
       this.opts.ledger?.record(node, proc.pid);

@@ -17,6 +17,7 @@ import { workloadOf, type MaelstromFormat } from '../../harness/workloads/index.
 import { BftClient } from './bft-client.js';
 import { BFT_SECRET_ENV, traitorResigner } from '../builtin/bft-auth.js';
 import { sleep } from '../../harness/time.js';
+import { topologyOf } from './topology.js';
 
 interface Launch {
   command: string;
@@ -47,6 +48,9 @@ class MaelstromCluster implements Cluster {
       clock: launch.builtin,
       ledger: new PidLedger(ctx.runId),
       ...(launch.bftSecret ? { env: { [BFT_SECRET_ENV]: launch.bftSecret }, resign: traitorResigner(launch.bftSecret) } : {}),
+      baseLatencyMs: ctx.latencyMs,
+      echoStderr: ctx.logStderr,
+      logMaxBytes: ctx.nodeLogMax,
     });
   }
 
@@ -64,12 +68,12 @@ class MaelstromCluster implements Cluster {
   }
 
   /**
-   * Maelstrom's broadcast starts with a `topology` message naming each node's neighbours. Every node gets
-   * all the others: which links a node gossips over is its own design, and faults come from the nemesis,
-   * not from a sparse graph.
+   * Maelstrom's broadcast starts with a `topology` message naming each node's neighbours: by default every
+   * node gets all the others (which links a node gossips over is its own design, and faults come from the
+   * nemesis, not from a sparse graph); `--topology` offers Maelstrom's grid, line or trees instead.
    */
   private async sendTopology(deadline: number, timeoutMs: number): Promise<void> {
-    const topology = Object.fromEntries(this.ctx.nodes.map((n) => [n, this.ctx.nodes.filter((m) => m !== n)]));
+    const topology = topologyOf(this.ctx.nodes, this.ctx.topology);
     for (const node of this.ctx.nodes) {
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`node ${node} did not take the broadcast topology within ${timeoutMs / 1000} s`);

@@ -1,16 +1,23 @@
 /**
- * The options `faultline run` and `faultline compare` take. Apart from run.ts so that building the command line
+ * The options `faultline run`, `faultline test` and `faultline compare` take. Apart from run.ts so that building the command line
  * does not load what a run needs (targets, the controller, Docker): main.ts loads run.ts only to run.
  */
 import { Option, type Command } from 'commander';
-import { FAULTS, ISOLATION_LEVELS, RUNTIMES, WORKLOADS } from '../../../histories/run-record.js';
+import { FAULTS, ISOLATION_LEVELS, RUNTIMES, TOPOLOGIES, WORKLOADS } from '../../../histories/run-record.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
 import { TARGET_NAMES } from '../../../targets/index.js';
 import { BYZANTINE_KINDS } from '../../runtime.js';
 
-export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Command {
+/**
+ * Maelstrom's defaults, for `faultline test` (Maelstrom's own command line): its default workload, no faults,
+ * a fault every 10 s when asked for, 5 requests a second, one client per node and Jepsen's 60 s.
+ */
+const MAELSTROM_DEFAULTS = { target: 'maelstrom', workload: 'lin-kv', nemesis: 'none', nemesisInterval: '10', rate: '5', timeLimit: '60' };
+
+export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: boolean } = {}): Command {
+  const d = o.maelstrom ? MAELSTROM_DEFAULTS : { target: 'builtin', workload: 'register', nemesis: 'partition,kill', nemesisInterval: '5', rate: undefined, timeLimit: '30' };
   cmd
-    .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default('builtin'))
+    .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default(d.target))
     .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww, bft; etcd: cp, ap; redis: ap, wait; postgres: async, sync; nats: cp, direct-get)")
     .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge; bft: small-quorum)')
     .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
@@ -18,13 +25,20 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean } = {}): Comm
     .option('--isolation <level>', `transaction isolation for SQL targets (postgres): ${ISOLATION_LEVELS.join(', ')}`)
     .addOption(new Option('--runtime <kind>', "where nodes run (default: the target's own)").choices([...RUNTIMES]))
     .option('--nodes <n>', 'cluster size', '5')
-    .addOption(new Option('--workload <name>', 'what clients do').choices([...WORKLOADS]).default('register'))
+    .option('--node-count <n>', "Maelstrom's name for --nodes")
+    .addOption(new Option('-w, --workload <name>', 'what clients do').choices([...WORKLOADS]).default(d.workload))
     .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids, echo: none)', '10')
-    .option('--concurrency <n>', 'concurrent clients', '10')
-    .option('--rate <ops>', 'total ops per second across clients (default: unlimited)')
-    .option('--time-limit <s>', 'seconds of faults and load', '30')
-    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}; byzantine = ${BYZANTINE_KINDS.join(',')}`, 'partition,kill')
-    .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', '5')
+    .option('--concurrency <n>', o.maelstrom ? 'concurrent clients (default: one per node, as Maelstrom)' : 'concurrent clients', o.maelstrom ? undefined : '10')
+    .option('--rate <ops>', `total ops per second across clients (default: ${d.rate === undefined ? 'unlimited' : `${d.rate}, Maelstrom's`})`, d.rate)
+    .option('--time-limit <s>', 'seconds of faults and load', d.timeLimit)
+    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}; byzantine = ${BYZANTINE_KINDS.join(',')}`, d.nemesis)
+    .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', d.nemesisInterval)
+    .option('--latency <ms>', 'latency of every link all run long, in ms (sim; the latency fault adds to it)')
+    .addOption(new Option('--topology <kind>', "neighbours the broadcast workload's topology message offers (default: every other node)").choices([...TOPOLOGIES]))
+    .option('--max-msgs-per-op <n>', 'fail the run when server messages per client op exceed this (sim)')
+    .option('--max-median-latency <ms>', 'fail the run when the median latency exceeds this (stable latency under broadcast)')
+    .option('--log-stderr', "copy the nodes' stderr to this terminal too (it always goes to nodes/<node>.log)")
+    .option('--node-log-max <bytes>', 'cap on each nodes/<node>.log (sim); the run says when one was reached', String(16 * 1024 * 1024))
     .option('--op-timeout <s>', 'seconds before an op counts as unknown (info)', '1')
     .option('--quiescence <s>', 'seconds of fault-free load after the heal', '3')
     .option('--convergence-bound <s>', 'seconds the final reads may wait for nodes to agree', '10')

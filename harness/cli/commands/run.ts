@@ -15,6 +15,7 @@ import { renderCompareHtml } from '../../report/html/compare-page.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
 import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
 import { workloadOf } from '../../workloads/index.js';
+import { netLine, type NetStats } from '../../net-stats.js';
 
 export { addRunOptions } from './run-options.js';
 
@@ -30,7 +31,7 @@ export interface RunFlags {
   nodes: string;
   workload: string;
   keys: string;
-  concurrency: string;
+  concurrency?: string;
   rate?: string;
   timeLimit: string;
   nemesis: string;
@@ -46,6 +47,13 @@ export interface RunFlags {
   json?: boolean;
   progress?: boolean;
   keepData?: boolean;
+  nodeCount?: string;
+  latency?: string;
+  topology?: string;
+  maxMsgsPerOp?: string;
+  maxMedianLatency?: string;
+  logStderr?: boolean;
+  nodeLogMax?: string;
 }
 
 
@@ -95,10 +103,10 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     image: f.image,
     isolation: f.isolation,
     runtime,
-    nodes: num('--nodes', f.nodes, true),
+    nodes: f.nodeCount !== undefined ? num('--node-count', f.nodeCount, true) : num('--nodes', f.nodes, true),
     workload,
     keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
-    concurrency: num('--concurrency', f.concurrency, true),
+    concurrency: f.concurrency === undefined ? num('--node-count', f.nodeCount ?? f.nodes, true) : num('--concurrency', f.concurrency, true),
     rate: f.rate === undefined ? undefined : num('--rate', f.rate),
     timeLimit: num('--time-limit', f.timeLimit),
     nemesis,
@@ -110,11 +118,22 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     traitors: f.traitors === undefined ? undefined : num('--traitors', f.traitors, true),
     byzantineClients: f.byzantineClients === true ? true : undefined,
     seed: f.seed ?? randomSeed(),
+    latency: f.latency === undefined ? undefined : num('--latency', f.latency),
+    topology: f.topology,
+    maxMsgsPerOp: f.maxMsgsPerOp === undefined ? undefined : num('--max-msgs-per-op', f.maxMsgsPerOp),
+    maxMedianLatency: f.maxMedianLatency === undefined ? undefined : num('--max-median-latency', f.maxMedianLatency),
+    logStderr: f.logStderr === true ? true : undefined,
+    nodeLogMax: f.nodeLogMax === undefined || f.nodeLogMax === String(16 * 1024 * 1024) ? undefined : num('--node-log-max', f.nodeLogMax, true),
   });
   if (!parsed.success) {
     const i = parsed.error.issues[0];
     throw new InputError(`--${String(i.path[0]).replace(/[A-Z]/g, (m) => '-' + m.toLowerCase())}: ${i.message}`);
   }
+  const c = parsed.data;
+  if (c.runtime !== 'sim' && (c.latency !== undefined || c.maxMsgsPerOp !== undefined)) {
+    throw new InputError(`--latency and --max-msgs-per-op need the sim runtime, where faultline carries every message; this run is on ${c.runtime}`);
+  }
+  if (c.topology !== undefined && c.workload !== 'broadcast') throw new InputError(`--topology applies to the broadcast workload only, not ${c.workload}`);
   const lies = parsed.data.nemesis.some(isByzantineKind);
   if ((parsed.data.traitors !== undefined || parsed.data.byzantineClients) && !lies) {
     throw new InputError(`--traitors and --byzantine-clients apply to Byzantine faults only; add one of ${BYZANTINE_KINDS.join(', ')} (or byzantine) to --nemesis`);
@@ -205,6 +224,9 @@ function printOutcome(o: RunOutcome): void {
   }
   println(`  ${s.clientOps} client ops (${s.opsPerSec.toFixed(0)}/s), ${s.faults} faults, final reads ${o.finals.converged ? `agreed after ${o.finals.rounds} round(s)` : `did not agree within ${o.finals.boundMs / 1000} s`}`);
   if (s.cap) println(`  ${bold('CAP')}: ${s.cap}`);
+  const net = (s as { net?: NetStats }).net;
+  if (net) println(`  ${bold('network')}: ${netLine(net)}`);
+  for (const note of (s as { nodeLogs?: string[] }).nodeLogs ?? []) println(`  ${bold('node log')}: ${note}`);
   println(`  stored in ${o.dir}   (faultline show ${o.dir})`);
   if (o.report) println(`  report: ${o.report.path}`);
 }

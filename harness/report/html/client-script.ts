@@ -106,6 +106,15 @@ export function reportClient(): void {
     fact('history', D.source);
   }
   if (D.summary) fact('ops', D.summary.clientOps + ' client ops, ' + D.summary.ops + ' history events, ' + D.summary.faults + ' faults, ' + Number(D.summary.opsPerSec).toFixed(0) + ' ops/s');
+  if (D.summary && D.summary.net) {
+    const n = D.summary.net;
+    const q = (x) => 'median ' + x.p50 + ' ms, p95 ' + x.p95 + ' ms, max ' + x.p100 + ' ms';
+    const parts = [];
+    if (n.messages) parts.push(n.messages.servers + ' server messages (' + n.msgsPerOp + ' per op), ' + n.messages.clients + ' client messages');
+    parts.push('op latency ' + q(n.opLatencyMs));
+    if (n.stableLatencyMs) parts.push('stable latency ' + q(n.stableLatencyMs) + (n.neverStable ? ', ' + n.neverStable + ' never stable' : ''));
+    fact('network', parts.join('; '));
+  }
   if (D.sampled.drawn < D.sampled.total) fact('drawn', D.sampled.drawn + ' of ' + D.sampled.total + ' ops drawn (evenly sampled; every info op, final read and op named by a finding is kept)');
   header.appendChild(facts);
   if (D.run) header.appendChild(el('div', { class: 'rerun' }, el('b', { text: 'rerun: ' }), el('code', { id: 'rerun', text: D.run.rerun })));

@@ -122,7 +122,7 @@ describe('how faults reach services (router)', () => {
     const t0 = performance.now();
     await rt.request('n2', { type: 'read', key: 'k' }, 5000);
     // client→node, node→service, service→node, node→client: four links of at least 150 ms each.
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(590);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(580); // timers may fire a ms early
     const pending = rt.request('n1', { type: 'write', key: 'k', value: 9 }, 2000).catch((e: Error) => e.name);
     await sleep(250); // the write is on its way to lin-kv
     const droppedBefore = rt.stats().droppedDead;

@@ -1,0 +1,43 @@
+// Maelstrom's command-line habits: `faultline test -w ... --bin ...` with Maelstrom's defaults and names,
+// network statistics in results.json, and targets that fail the run when missed.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ROOT } from '../../paths.js';
+import { cli } from './helpers.js';
+import { checkerOf, cliJson, tmpStore } from '../run/run-helpers.js';
+
+const FIX = join(ROOT, 'tests', 'fixtures', 'maelstrom');
+
+describe('faultline test (Maelstrom habits)', () => {
+  it("is run --target maelstrom with Maelstrom's defaults: no faults, 5 ops/s, a client per node", () => {
+    const store = tmpStore();
+    const r = cliJson(['test', '-w', 'echo', '--bin', join(FIX, 'echo.mjs'), '--node-count', '2', '--time-limit', '2', '--store', store]);
+    expect(r.code).toBe(0);
+    const meta = JSON.parse(readFileSync(join(r.out.dir, 'run.json'), 'utf8'));
+    expect(meta.config).toMatchObject({ target: 'maelstrom', workload: 'echo', nodes: 2, concurrency: 2, rate: 5, nemesis: [], nemesisInterval: 10 });
+    expect(r.out.results.summary.net.messages.clients).toBeGreaterThan(0);
+    expect(r.out.results.summary.net.msgsPerOp).toBe(0);
+  });
+
+  it('--latency delays every link; a missed --max-msgs-per-op fails the run; stats reach results.json', () => {
+    const store = tmpStore();
+    const r = cliJson(['test', '-w', 'broadcast', '--bin', join(FIX, 'broadcast.mjs'), '--node-count', '5', '--topology', 'line', '--latency', '50', '--rate', '50', '--time-limit', '3', '--max-msgs-per-op', '0.5', '--store', store]);
+    expect(r.code).toBe(1);
+    const targets = checkerOf(r.out.results, 'net-targets');
+    expect(targets.valid).toBe(false);
+    expect(targets.anomalies[0].kind).toBe('too-many-messages');
+    expect(checkerOf(r.out.results, 'set').valid).toBe(true);
+    const net = JSON.parse(readFileSync(join(r.out.dir, 'results.json'), 'utf8')).summary.net;
+    expect(net.msgsPerOp).toBeGreaterThan(0.5);
+    // Client to node and back: two links of 50 ms at least.
+    expect(net.opLatencyMs.p0).toBeGreaterThanOrEqual(95); // timers may fire a ms early
+    expect(net.stableLatencyMs.count).toBeGreaterThan(0);
+  });
+
+  it('refuses options that do not apply, with exit 254', () => {
+    const r = cli(['test', '-w', 'lin-kv', '--bin', join(FIX, 'lin-kv.mjs'), '--topology', 'grid']);
+    expect(r.code).toBe(254);
+    expect(r.stderr).toMatch(/--topology applies to the broadcast workload only/);
+  });
+});
