@@ -5,6 +5,7 @@
  * A leading colon on `type` and `f` (":invoke") is dropped. Ops go through the same field checks as EDN.
  */
 import { InputError } from '../errors.js';
+import { parseExactJson, toJsonText, ValueError } from '../exact-json.js';
 import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { Warnings } from './warnings.js';
 
@@ -38,8 +39,10 @@ export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): Pa
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    // Exact: integers past 2^53 stay BigInts; 1e400 and absurd nesting are refused, never rounded or overflowed.
+    parsed = parseExactJson(body);
   } catch (err) {
+    if (err instanceof ValueError) throw new InputError(err.message, undefined, file);
     throw new InputError(`malformed JSON history: ${(err as Error).message}`, undefined, file);
   }
   if (!Array.isArray(parsed)) throw new InputError('a JSON history is an array of op maps', 1, file);
@@ -47,7 +50,7 @@ export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): Pa
   const raws: RawOp[] = parsed.map((v: unknown, i) => {
     const line = lines[i] ?? i + 1;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      throw new InputError(`expected an op map such as {"type": "invoke", "f": "txn", ...}, got ${JSON.stringify(v)?.slice(0, 60)}`, line, file);
+      throw new InputError(`expected an op map such as {"type": "invoke", "f": "txn", ...}, got ${toJsonText(v)?.slice(0, 60)}`, line, file);
     }
     const fields = { ...(v as Record<string, unknown>) };
     for (const k of ['type', 'f', 'process']) if (Object.hasOwn(fields, k)) fields[k] = unkeyword(fields[k]);

@@ -55,7 +55,10 @@ const log = (write: string, read: string): string =>
   `INFO [2017-03-29 16:12:45,124] jepsen worker 0 - jepsen.util 0\t:ok\t:write\t${write}\n` +
   `INFO [2017-03-29 16:12:45,125] jepsen worker 1 - jepsen.util 1\t:invoke\t:read\tnil\n` +
   `INFO [2017-03-29 16:12:45,126] jepsen worker 1 - jepsen.util 1\t:ok\t:read\t${read}\n`;
-const FORMATS = { jsonl, edn, log } as const;
+const json = (write: string, read: string): string =>
+  `[{"type":"invoke","process":0,"f":"write","value":${write}},\n{"type":"ok","process":0,"f":"write","value":${write}},\n` +
+  `{"type":"invoke","process":1,"f":"read","value":null},\n{"type":"ok","process":1,"f":"read","value":${read}}]\n`;
+const FORMATS = { jsonl, edn, log, json } as const;
 
 describe('numbers are read exactly in every reader', () => {
   for (const [name, make] of Object.entries(FORMATS)) {
