@@ -19,7 +19,12 @@ export interface CompareRow {
   convergenceAfterLoadSeconds: number | null;
   converged: boolean | null;
   opsPerSec: number;
+  p50Ms: number | null;
   p99Ms: number | null;
+  /** Node-to-node messages per client op (runtimes that route messages: sim); null when not counted. */
+  messagesPerOp: number | null;
+  /** Whether the run kept what its configuration promises (the run's verdict). */
+  keptPromise: Validity | null;
   verdict: CapVerdict;
   sentence: string;
   storePath: string;
@@ -28,7 +33,7 @@ export interface CompareRow {
 export function compareRowFrom(
   config: string,
   results: CheckResult[],
-  runStats: { opsPerSec: number; storePath: string },
+  runStats: { opsPerSec: number; storePath: string; messagesPerOp?: number | null; valid?: Validity },
 ): CompareRow {
   const cap = capSummary(results);
   const n = cap.numbers;
@@ -43,11 +48,21 @@ export function compareRowFrom(
     convergenceAfterLoadSeconds: n.convergenceAfterLoadSeconds,
     converged: n.converged,
     opsPerSec: runStats.opsPerSec,
+    p50Ms: p50Of(results),
+    messagesPerOp: runStats.messagesPerOp ?? null,
+    keptPromise: runStats.valid ?? null,
     p99Ms: n.p99Ms,
     verdict: cap.verdict,
     sentence: cap.sentence,
     storePath: runStats.storePath,
   };
+}
+
+/** The median latency of completed client ops, as the availability checker measured it. */
+function p50Of(results: CheckResult[]): number | null {
+  const stats = results.find((r) => r.checker === 'availability')?.stats as { overall?: { latencyMs?: { p50?: unknown } | null } } | undefined;
+  const p50 = stats?.overall?.latencyMs?.p50;
+  return typeof p50 === 'number' && Number.isFinite(p50) ? p50 : null;
 }
 
 const NA = 'n/a';
@@ -73,7 +88,10 @@ export const MEASURES: [string, (r: CompareRow) => string][] = [
   ['lost writes', (r) => count(r.lostWrites)],
   ['convergence after heal', convergence],
   ['ops/s', (r) => rate(r.opsPerSec)],
+  ['p50 latency', (r) => ms(r.p50Ms)],
   ['p99 latency', (r) => ms(r.p99Ms)],
+  ['messages per op', (r) => (r.messagesPerOp === null ? NA : rate(r.messagesPerOp))],
+  ['kept its promise', (r) => validity(r.keptPromise)],
   ['CAP verdict', (r) => r.verdict],
 ];
 

@@ -154,8 +154,8 @@ describe('capSummary', () => {
 describe('renderCompareTable', () => {
   it('puts each configuration’s numbers in its own column', () => {
     const rows = [
-      compareRowFrom('raft-cp', cpResults(), { opsPerSec: 812.4, storePath: 'store/a' }),
-      compareRowFrom('lww-ap', apExample(), { opsPerSec: 2310, storePath: 'store/b' }),
+      compareRowFrom('raft-cp', cpResults(), { opsPerSec: 812.4, storePath: 'store/a', messagesPerOp: 3.04, valid: true }),
+      compareRowFrom('lww-ap', apExample(), { opsPerSec: 2310, storePath: 'store/b', valid: false }),
     ];
     const text = renderCompareTable(rows);
     const lines = text.split('\n');
@@ -182,6 +182,10 @@ describe('renderCompareTable', () => {
     expect(cell('ops/s', colCp)).toBe('812');
     expect(cell('ops/s', colAp)).toBe('2310');
     expect(cell('p99 latency', colAp)).toBe('3 ms');
+    expect(cell('messages per op', colCp)).toBe('3');
+    expect(cell('messages per op', colAp)).toBe('n/a');
+    expect(cell('kept its promise', colCp)).toBe('yes');
+    expect(cell('kept its promise', colAp)).toBe('no');
     expect(cell('CAP verdict', colCp)).toBe('consistent');
     expect(cell('CAP verdict', colAp)).toBe('available');
     expect(text).toContain('lww-ap: available: not linearizable;');

@@ -259,6 +259,12 @@ export async function runCommand(f: RunFlags): Promise<number> {
   return exitCodeFor(outcome.valid);
 }
 
+/** Server-to-server messages per client op, as the run's network statistics counted them (sim only). */
+export function messagesPerOp(o: RunOutcome): number | null {
+  const net = o.results.summary.net as { msgsPerOp?: unknown } | undefined;
+  return typeof net?.msgsPerOp === 'number' ? net.msgsPerOp : null;
+}
+
 export async function compareCommand(f: RunFlags): Promise<number> {
   if (!f.configs) throw new InputError('compare needs --configs A,B (e.g. --configs raft,lww)');
   const names = f.configs.split(',').map((s) => s.trim()).filter(Boolean);
@@ -276,7 +282,12 @@ export async function compareCommand(f: RunFlags): Promise<number> {
     }
   });
   const rows = outcomes.map((o) =>
-    compareRowFrom(o.meta.config.config, o.check.results, { opsPerSec: o.results.summary.opsPerSec, storePath: o.dir }),
+    compareRowFrom(o.meta.config.config, o.check.results, {
+      opsPerSec: o.results.summary.opsPerSec,
+      storePath: o.dir,
+      messagesPerOp: messagesPerOp(o),
+      valid: o.valid,
+    }),
   );
   const tableText = renderCompareTable(rows);
   const dir = join(f.store, `${f.target}-compare`, new Date().toISOString().replace(/:/g, '-'));
