@@ -9,9 +9,13 @@ export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
 export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'] as const;
 /** Transaction isolation levels a SQL target runs its statements at (postgres). */
 export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
-/** What the broadcast workload's `topology` message offers each node (Maelstrom's --topology). */
-export const TOPOLOGIES = ['grid', 'line', 'total', 'tree2', 'tree3', 'tree4'] as const;
+/**
+ * What the broadcast workload's `topology` message offers each node: Maelstrom's shapes (grid, line, total,
+ * tree2-4) and a ring, a random 3-regular graph, and `tree`/`complete` as other names for tree2/total.
+ */
+export const TOPOLOGIES = ['grid', 'line', 'total', 'tree2', 'tree3', 'tree4', 'ring', 'tree', 'random-regular', 'complete'] as const;
 export const FAULTS = ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'] as const;
+
 
 /** The options of one run, after defaults: enough to run it again. */
 export const RunConfigSchema = z.object({

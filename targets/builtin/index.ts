@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 
-export const BUILTIN_CONFIGS = ['raft', 'lww', 'bft'] as const;
+export const BUILTIN_CONFIGS = ['raft', 'lww', 'bft', 'gossip'] as const;
 export type BuiltinConfig = (typeof BUILTIN_CONFIGS)[number];
 
 /** Which bugs each config has. */
@@ -15,6 +15,7 @@ export const BUILTIN_BUGS_BY_CONFIG: Readonly<Record<BuiltinConfig, readonly str
   raft: ['stale-reads', 'early-ack'],
   lww: ['no-merge'],
   bft: ['small-quorum'],
+  gossip: [],
 };
 
 /** Every bug name, whichever config it belongs to (Target.bugs). */
@@ -23,6 +24,7 @@ export const BUILTIN_BUGS: readonly string[] = [...new Set(Object.values(BUILTIN
 export const BUILTIN_CONFIG_NOTES: Readonly<Record<BuiltinConfig, string>> = {
   raft: 'CP: Raft consensus; every op, reads too, goes through the replicated log, and a minority answers unavailable',
   lww: 'AP: every node answers at once and gossips; registers merge last-writer-wins by wall clock, sets by union',
+  gossip: "AP: Maelstrom's broadcast by periodic push gossip over the topology's neighbours, resent until acknowledged",
   bft: 'CP with f of 3f+1 nodes lying: Tendermint-style consensus, HMAC per node pair, clients ask every node and take f+1 matching answers',
 };
 
@@ -34,7 +36,7 @@ export const BUILTIN_BUG_NOTES: Readonly<Record<string, string>> = {
 };
 
 /** Whether the config's nodes use the clock offset the harness hands them (lww's timestamps do). */
-export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true, bft: true };
+export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true, bft: true, gossip: true };
 
 export function isBuiltinConfig(config: string): config is BuiltinConfig {
   return (BUILTIN_CONFIGS as readonly string[]).includes(config);

@@ -9,6 +9,7 @@ import { LwwNode, type LwwBug } from './lww.js';
 import { NodeIO } from './node-io.js';
 import { RaftNode, type RaftBug } from './raft.js';
 import { BftNode, type BftBug } from './bft.js';
+import { GossipNode } from './gossip.js';
 
 function main(): void {
   let values: { config?: string; bug?: string; 'data-dir'?: string };
@@ -35,12 +36,14 @@ function main(): void {
       ? new RaftNode(io, dataDir, values.bug as RaftBug | undefined)
       : config === 'bft'
         ? new BftNode(io, values.bug as BftBug | undefined)
+        : config === 'gossip'
+          ? new GossipNode(io)
         : new LwwNode(io, dataDir, values.bug as LwwBug | undefined);
   io.run(() => node.start());
 }
 
 function fail(message: string): void {
-  process.stderr.write(`kv-node: ${message}\nusage: kv-node --config raft|lww|bft [--bug NAME] [--data-dir DIR]\n`);
+  process.stderr.write(`kv-node: ${message}\nusage: kv-node --config raft|lww|bft|gossip [--bug NAME] [--data-dir DIR]\n`);
   process.exitCode = 2;
 }
 

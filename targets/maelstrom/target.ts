@@ -17,7 +17,7 @@ import { workloadOf, type MaelstromFormat } from '../../harness/workloads/index.
 import { BftClient } from './bft-client.js';
 import { BFT_SECRET_ENV, traitorResigner } from '../builtin/bft-auth.js';
 import { sleep } from '../../harness/time.js';
-import { topologyOf } from './topology.js';
+import { makeTopology } from '../../harness/topology.js';
 
 interface Launch {
   command: string;
@@ -73,7 +73,7 @@ class MaelstromCluster implements Cluster {
    * nemesis, not from a sparse graph); `--topology` offers Maelstrom's grid, line or trees instead.
    */
   private async sendTopology(deadline: number, timeoutMs: number): Promise<void> {
-    const topology = topologyOf(this.ctx.nodes, this.ctx.topology);
+    const topology = makeTopology(this.ctx.topology ?? 'complete', this.ctx.nodes, this.ctx.seed);
     for (const node of this.ctx.nodes) {
       const left = deadline - performance.now();
       if (left <= 0) throw new Error(`node ${node} did not take the broadcast topology within ${timeoutMs / 1000} s`);
@@ -142,22 +142,26 @@ class MaelstromCluster implements Cluster {
 export const builtinTarget: Target = {
   name: 'builtin',
   description: "faultline's own replicated key-value store, nodes on the simulated network (needs nothing installed)",
-  configs: ['raft', 'lww', 'bft'],
+  configs: ['raft', 'lww', 'bft', 'gossip'],
   defaultConfig: 'raft',
   configNotes: {
     raft: 'CP: Raft log replication with majority commit and linearizable reads through the log',
     lww: 'AP: every node answers locally; last-writer-wins versions merged by gossip',
     bft: BUILTIN_CONFIG_NOTES.bft,
+    gossip: BUILTIN_CONFIG_NOTES.gossip,
   },
-  promises: { raft: 'CP', lww: 'AP', bft: 'CP' },
+  promises: { raft: 'CP', lww: 'AP', bft: 'CP', gossip: 'AP' },
   agreeing: ['bft'],
   bugs: BUILTIN_BUGS,
-  workloads: ['register', 'set', 'lin-kv'],
+  workloads: ['register', 'set', 'lin-kv', 'broadcast'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
+    if ((ctx.config === 'gossip') !== (ctx.workload === 'broadcast')) {
+      throw new InputError(ctx.config === 'gossip' ? `the gossip config serves --workload broadcast only, not ${ctx.workload}` : `--workload broadcast needs --config gossip on the builtin target`);
+    }
     if (ctx.config === 'bft') {
       if (ctx.faults?.includes('kill')) {
         throw new InputError('the bft config keeps its votes in memory only, so it cannot take the kill fault (a restarted node could vote twice); leave kill out of --nemesis');

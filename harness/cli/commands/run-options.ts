@@ -50,5 +50,8 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .option('--keep-data', "keep the nodes' data directories (removed after the run by default; node logs always stay)")
     .option('--no-progress', 'no live progress line')
     .option('--json', 'print the outcome as JSON');
+  if (o.compare) {
+    cmd.option('--topologies <a,b,...>', `instead of --configs: the same broadcast load over each network shape (${TOPOLOGIES.join(', ')}), comparing how fast each converges`);
+  }
   return cmd;
 }

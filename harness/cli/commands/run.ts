@@ -14,6 +14,8 @@ import { renderLinearResult } from '../../report/linear-text.js';
 import { renderCompareHtml } from '../../report/html/compare-page.js';
 import { partitionShapesFor } from '../../nemesis/partitions.js';
 import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
+import { parseTopologyName } from '../../topology.js';
+import { topologyCompare } from './topology-compare.js';
 import { workloadOf } from '../../workloads/index.js';
 import { netLine, type NetStats } from '../../net-stats.js';
 
@@ -41,6 +43,7 @@ export interface RunFlags {
   convergenceBound: string;
   maxOps: string;
   traitors?: string;
+  topologies?: string;
   byzantineClients?: boolean;
   seed?: string;
   store: string;
@@ -119,7 +122,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     byzantineClients: f.byzantineClients === true ? true : undefined,
     seed: f.seed ?? randomSeed(),
     latency: f.latency === undefined ? undefined : num('--latency', f.latency),
-    topology: f.topology,
+    topology: f.topology === undefined ? undefined : parseTopologyName(f.topology),
     maxMsgsPerOp: f.maxMsgsPerOp === undefined ? undefined : num('--max-msgs-per-op', f.maxMsgsPerOp),
     maxMedianLatency: f.maxMedianLatency === undefined ? undefined : num('--max-median-latency', f.maxMedianLatency),
     logStderr: f.logStderr === true ? true : undefined,
@@ -231,7 +234,7 @@ function printOutcome(o: RunOutcome): void {
   if (o.report) println(`  report: ${o.report.path}`);
 }
 
-async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: RunObserver) => Promise<T>): Promise<T> {
+export async function withRun<T>(f: RunFlags, body: (signal: AbortSignal, observer: RunObserver) => Promise<T>): Promise<T> {
   const { observer, stop } = observerFor(f);
   const intr = interruptible();
   try {
@@ -266,6 +269,7 @@ export function messagesPerOp(o: RunOutcome): number | null {
 }
 
 export async function compareCommand(f: RunFlags): Promise<number> {
+  if (f.topologies) return topologyCompare(f);
   if (!f.configs) throw new InputError('compare needs --configs A,B (e.g. --configs raft,lww)');
   const names = f.configs.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length < 2) throw new InputError('--configs needs at least two configurations, separated by commas');
