@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
 import { composeValidity, exitCodeFor, type Validity } from '../../../checkers/result.js';
 import { runTest, type RunOutcome } from '../../controller.js';
+import { loadTarget } from '../../../targets/index.js';
 import { randomSeed } from '../../rng.js';
 import { algebraicConnectivity, diameter, makeTopology, parseTopologyName, type TopologyName } from '../../topology.js';
 import { bold, dim, printJson, println } from '../output.js';
@@ -64,7 +65,7 @@ export async function topologyCompare(f: RunFlags): Promise<number> {
       for (const flags of [p.write, p.heal]) {
         const rc = await resolveConfig(flags, config);
         if (!f.json) process.stderr.write(bold(`\n== ${p.name}, ${flags.nemesis === 'none' ? 'no faults' : 'partitions'} ==\n`));
-        outcomes.push(await runTest({ config: rc, store: f.store, signal, observer }));
+        outcomes.push(await runTest({ target: await loadTarget(rc.target), config: rc, store: f.store, signal, observer, keepData: f.keepData }));
       }
       const nodes = Array.from({ length: outcomes[0].meta.config.nodes }, (_, i) => `n${i + 1}`);
       const graph = makeTopology(p.name, nodes, seed);
