@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Op } from '../histories/op.js';
 import { checkLinearizable } from '../checkers/linear/index.js';
 import { parseEdnHistory } from '../histories/jepsen/edn-history.js';
+import { mulberry32 } from './gen-histories.js';
 
 export interface GenOptions {
   clients?: number;
@@ -23,16 +24,6 @@ export interface GenOptions {
   infoRate?: number;
   seed?: number;
   model?: 'cas-register' | 'kv';
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Pending {
