@@ -13,7 +13,7 @@ import { loadTarget } from '../../../targets/index.js';
 import { randomSeed } from '../../rng.js';
 import { algebraicConnectivity, diameter, makeTopology, parseTopologyName, type TopologyName } from '../../topology.js';
 import { bold, dim, printJson, println } from '../output.js';
-import { resolveConfig, withRun, type RunFlags } from './run.js';
+import { messagesPerOp, resolveConfig, withRun, type RunFlags } from './run.js';
 
 export interface TopologyRow {
   topology: TopologyName;
@@ -69,7 +69,7 @@ export async function topologyCompare(f: RunFlags): Promise<number> {
       }
       const nodes = Array.from({ length: outcomes[0].meta.config.nodes }, (_, i) => `n${i + 1}`);
       const graph = makeTopology(p.name, nodes, seed);
-      const mpo = outcomes[0].results.summary.messagesPerOp;
+      const mpo = messagesPerOp(outcomes[0]);
       rows.push({
         topology: p.name,
         nodes: nodes.length,
