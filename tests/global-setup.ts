@@ -5,7 +5,7 @@
 // starts), and the teardown fails the run when anything is left in it: every test removes what it creates,
 // pass or fail, and this is where one that does not is caught (its leftovers are removed all the same).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,9 @@ export default function setup(): () => void {
   if (r.error) throw r.error;
   const systemTmp = tmpdir();
   const suiteTmp = mkdtempSync(join(systemTmp, 'faultline-suite-'));
+  // mkdtemp makes it 0700; targets that run as their own user (postgres) must be able to pass through it to
+  // the folders their tests open up (cluster-context.ts makes those 0755). Others may enter, not list.
+  chmodSync(suiteTmp, 0o711);
   process.env.TMPDIR = suiteTmp;
   return () => {
     process.env.TMPDIR = systemTmp;
