@@ -13,16 +13,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Op } from '../histories/op.js';
 import { checkTxn } from '../checkers/txn/index.js';
+import { mulberry32 } from './gen-histories.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface TxnGenOptions {
   txns: number;
