@@ -23,9 +23,10 @@ declare -A WHY=(
   [iproute2]="netns runtime: ip netns, veth pairs and the hub bridge"
   [libfaketime]="netns runtime: clock faults through LD_PRELOAD for targets that honour it"
   [docker.io]="docker runtime: a local Docker engine (dockerd, containerd, runc) for targets in containers"
+  [openssh-server]="ssh runtime tests: sshd in each test namespace (the \"hosts\"); the service itself is left disabled"
   [chromium]="report tests: a headless browser (driven by playwright-core) that opens report.html and faultline serve"
 )
-ORDER=(etcd-server etcd-client redis-server redis-sentinel postgresql-15 nats-server iptables iproute2 libfaketime docker.io chromium)
+ORDER=(etcd-server etcd-client redis-server redis-sentinel postgresql-15 nats-server iptables iproute2 libfaketime docker.io openssh-server chromium)
 
 missing=()
 for p in "${ORDER[@]}"; do
@@ -57,7 +58,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # Stop and disable the system services the packages ship; faultline never uses them.
-for svc in redis-server redis-sentinel etcd postgresql nats-server docker containerd; do
+for svc in redis-server redis-sentinel etcd postgresql nats-server docker containerd ssh; do
   if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
     if systemctl list-unit-files "$svc.service" >/dev/null 2>&1; then
       systemctl stop "$svc" >/dev/null 2>&1 || true
