@@ -14,7 +14,8 @@ export function rerunArgs(c: RunConfig): string[] {
   args.push('--runtime', c.runtime, '--nodes', String(c.nodes), '--workload', c.workload);
   if (!workloadOf(c.workload).keyless) args.push('--keys', String(c.keys));
   args.push('--concurrency', String(c.concurrency));
-  if (c.rate !== undefined) args.push('--rate', String(c.rate));
+  // No rate is no limit, which a Maelstrom run must say: left out, it would get Maelstrom's 5/s.
+  args.push('--rate', c.rate === undefined ? 'unlimited' : String(c.rate));
   args.push(
     '--time-limit', String(c.timeLimit),
     '--nemesis', c.nemesis.length ? c.nemesis.join(',') : 'none',

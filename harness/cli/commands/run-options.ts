@@ -12,7 +12,7 @@ import { BYZANTINE_KINDS } from '../../runtime.js';
  * Maelstrom's defaults, for `faultline test` (Maelstrom's own command line): its default workload, no faults,
  * a fault every 10 s when asked for, 5 requests a second, one client per node and Jepsen's 60 s.
  */
-const MAELSTROM_DEFAULTS = { target: 'maelstrom', workload: 'lin-kv', nemesis: 'none', nemesisInterval: '10', rate: '5', timeLimit: '60' };
+export const MAELSTROM_DEFAULTS = { target: 'maelstrom', workload: 'lin-kv', nemesis: 'none', nemesisInterval: '10', rate: '5', timeLimit: '60' };
 
 export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: boolean } = {}): Command {
   const d = o.maelstrom ? MAELSTROM_DEFAULTS : { target: 'builtin', workload: 'register', nemesis: 'partition,kill', nemesisInterval: '5', rate: undefined, timeLimit: '30' };
@@ -29,7 +29,11 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .addOption(new Option('-w, --workload <name>', 'what clients do').choices([...WORKLOADS]).default(d.workload))
     .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids, echo: none)', '10')
     .option('--concurrency <n>', o.maelstrom ? 'concurrent clients (default: one per node, as Maelstrom)' : 'concurrent clients', o.maelstrom ? undefined : '10')
-    .option('--rate <ops>', `total ops per second across clients (default: ${d.rate === undefined ? 'unlimited' : `${d.rate}, Maelstrom's`})`, d.rate)
+    .option(
+      '--rate <ops>',
+      `total ops per second across clients, or unlimited (default: ${d.rate === undefined ? `unlimited; ${MAELSTROM_DEFAULTS.rate}, Maelstrom's, with --target maelstrom` : `${d.rate}, Maelstrom's`})`,
+      d.rate,
+    )
     .option('--time-limit <s>', 'seconds of faults and load', d.timeLimit)
     .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULTS.join(',')}; byzantine = ${BYZANTINE_KINDS.join(',')}`, d.nemesis)
     .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', d.nemesisInterval)

@@ -19,6 +19,8 @@ import { topologyCompare } from './topology-compare.js';
 import { workloadOf } from '../../workloads/index.js';
 import { netLine, type NetStats } from '../../net-stats.js';
 
+import { MAELSTROM_DEFAULTS } from './run-options.js';
+
 export { addRunOptions } from './run-options.js';
 
 export interface RunFlags {
@@ -66,6 +68,18 @@ function num(name: string, text: string, integer = false): number {
   return n;
 }
 
+/**
+ * Ops per second: what --rate says, `unlimited` for no limit, and when it is not given Maelstrom's 5/s for a
+ * Maelstrom node (a user's node is written for that load, as under `faultline test`) and no limit otherwise.
+ */
+function rateFrom(text: string | undefined, target: string): number | undefined {
+  if (text === undefined) return target === 'maelstrom' ? Number(MAELSTROM_DEFAULTS.rate) : undefined;
+  if (text === 'unlimited') return undefined;
+  const n = num('--rate', text);
+  if (n <= 0) throw new InputError(`--rate must be above 0 ops per second, or unlimited; got "${text}"`);
+  return n;
+}
+
 export async function resolveConfig(f: RunFlags, configName?: string): Promise<RunConfig> {
   const target = await loadTarget(f.target);
   const config = configName ?? f.config ?? target.defaultConfig;
@@ -110,7 +124,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     workload,
     keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
     concurrency: f.concurrency === undefined ? num('--node-count', f.nodeCount ?? f.nodes, true) : num('--concurrency', f.concurrency, true),
-    rate: f.rate === undefined ? undefined : num('--rate', f.rate),
+    rate: rateFrom(f.rate, target.name),
     timeLimit: num('--time-limit', f.timeLimit),
     nemesis,
     nemesisInterval: num('--nemesis-interval', f.nemesisInterval),

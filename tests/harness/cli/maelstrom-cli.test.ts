@@ -1,6 +1,9 @@
 // Maelstrom's command-line habits: `faultline test -w ... --bin ...` with Maelstrom's defaults and names,
 // network statistics in results.json, and targets that fail the run when missed.
 import { describe, expect, it } from 'vitest';
+import { Command } from 'commander';
+import { addRunOptions, resolveConfig, type RunFlags } from '../../../harness/cli/commands/run.js';
+import { rerunArgs } from '../../../harness/cli/rerun.js';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ROOT } from '../../paths.js';
@@ -8,6 +11,30 @@ import { cli } from './helpers.js';
 import { checkerOf, cliJson, tmpStore } from '../run/run-helpers.js';
 
 const FIX = join(ROOT, 'tests', 'fixtures', 'maelstrom');
+
+async function runConfig(args: string[]) {
+  const cmd = addRunOptions(new Command('run')).exitOverride();
+  cmd.parse(args, { from: 'user' });
+  return resolveConfig(cmd.opts() as RunFlags);
+}
+
+describe('faultline run --target maelstrom', () => {
+  const bin = join(FIX, 'echo.mjs');
+  it("drives a node at Maelstrom's 5 ops/s unless --rate says otherwise; other targets stay unlimited", async () => {
+    expect((await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo'])).rate).toBe(5);
+    expect((await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', '40'])).rate).toBe(40);
+    const unlimited = await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', 'unlimited']);
+    expect(unlimited.rate).toBeUndefined();
+    // The rerun command keeps "no limit": left out, --rate would come back as 5.
+    expect(await runConfig(rerunArgs(unlimited))).toEqual(unlimited);
+    expect((await runConfig([])).rate).toBeUndefined();
+  });
+
+  it('refuses a rate that is not a positive number', async () => {
+    await expect(runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', '0'])).rejects.toThrow(/--rate must be above 0 ops per second, or unlimited/);
+    await expect(runConfig(['--rate', 'fast'])).rejects.toThrow(/--rate must be a number/);
+  });
+});
 
 describe('faultline test (Maelstrom habits)', () => {
   it("is run --target maelstrom with Maelstrom's defaults: no faults, 5 ops/s, a client per node", () => {

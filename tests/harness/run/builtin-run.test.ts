@@ -129,7 +129,7 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     const store = tmp();
     const one = runJson(['--target', 'maelstrom', '--bin', bin, '--workload', 'lin-kv', '--nodes', '1', '--nemesis', 'pause', '--store', store]);
     expect(one.out.valid).toBe(true);
-    const three = runJson(['--target', 'maelstrom', '--bin', bin, '--workload', 'lin-kv', '--nodes', '3', '--nemesis', 'none', '--store', store, '--convergence-bound', '1']);
+    const three = runJson(['--target', 'maelstrom', '--bin', bin, '--workload', 'lin-kv', '--nodes', '3', '--nemesis', 'none', '--rate', 'unlimited', '--store', store, '--convergence-bound', '1']);
     expect(three.code).toBe(1);
     expect(checker(three.out, 'linearizable').valid).toBe(false);
   });
