@@ -1,12 +1,12 @@
 /**
- * Real-system targets (etcd, Redis) run the same launcher on either kernel-fault runtime: node processes in
- * network namespaces, or containers on a Docker engine. Both give clients the same addressing.
+ * Real-system targets (etcd, Redis, NATS, PostgreSQL) run the same launcher on any kernel runtime (see
+ * kernel/runtime.ts): node processes in network namespaces, or containers on a Docker engine. This is the one
+ * place that chooses which, from the run's --runtime.
  */
-import { NetnsRuntime, type KernelRuntimeOptions, type Launcher } from './netns/runtime.js';
+import { NetnsRuntime } from './netns/runtime.js';
 import { DockerRuntime } from './docker/runtime.js';
+import type { KernelRuntime, KernelRuntimeOptions, Launcher } from './kernel/runtime.js';
 import type { TargetContext } from './target.js';
-
-export type RealRuntime = NetnsRuntime | DockerRuntime;
 
 export interface RealRuntimeOptions {
   launch: Launcher;
@@ -18,7 +18,7 @@ export interface RealRuntimeOptions {
   defaultImage: string;
 }
 
-export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): RealRuntime {
+export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): KernelRuntime {
   const common: KernelRuntimeOptions = {
     runId: ctx.runId,
     nodes: ctx.nodes,

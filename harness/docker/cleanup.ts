@@ -5,7 +5,7 @@
  * concurrent run. No engine answering is not an error: there is then nothing to clean, and [] is returned.
  */
 import type Dockerode from 'dockerode';
-import { isSameProcessAlive } from '../netns/procs.js';
+import { isSameProcessAlive } from '../kernel/procs.js';
 import { connectEngine, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, type DockerOptions } from './engine.js';
 import { withTimeout } from '../time.js';
 

@@ -7,7 +7,7 @@
  */
 import type Dockerode from 'dockerode';
 import { InputError } from '../../histories/errors.js';
-import { run } from '../netns/shell.js';
+import { run } from '../kernel/shell.js';
 import { OWNER_LABEL, RUN_LABEL, statusOf } from './engine.js';
 import { candidateSubnets, gatewayAddr, parseSubnet, prefixesOverlap, type Subnet24 } from './names.js';
 import { withTimeout } from '../time.js';

@@ -17,24 +17,22 @@
  * Data folders are bind-mounted at their host path, so the paths a launcher writes into its arguments
  * (config files, data dirs) mean the same inside and outside the container.
  */
-import { ClientProxies, type NodeAddress } from '../client-address.js';
-export type { NodeAddress } from '../client-address.js';
+import { ClientProxies, type NodeAddress } from '../kernel/client-proxies.js';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
-import { procStartTime, signalProc } from '../netns/procs.js';
-import type { KernelRuntimeOptions, LaunchSpec, NodeContext } from '../netns/runtime.js';
+import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { procStartTime, signalProc } from '../kernel/procs.js';
+import type { KernelRuntime, KernelRuntimeOptions, LaunchSpec, NodeContext } from '../kernel/runtime.js';
+import { NodeFirewalls } from '../kernel/firewall.js';
+import { runEntered } from '../kernel/shell.js';
 import { connectEngine, containerIsLocal, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, type DockerOptions } from './engine.js';
-import { installRules, setDrops, setLoss } from './firewall.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { containerName, networkName, nodeAddr, validateNodes } from './names.js';
 import { captureContainer, execInto, type Capture } from './output.js';
-import { installRedirects, LinkProxyProcess, linkRoutes } from '../netns/link-latency.js';
-
-export type { LaunchSpec, Launcher, NodeContext } from '../netns/runtime.js';
+import { installRedirects, LinkProxyProcess, linkRoutes } from '../kernel/link-latency.js';
 import { sleep, withTimeout } from '../time.js';
 
 /** Data folders are bind-mounted at their host path; the default subnet is a free 10.214.X.0/24. */
@@ -84,7 +82,7 @@ function envList(spec: LaunchSpec): string[] {
 }
 
 
-export class DockerRuntime implements Runtime {
+export class DockerRuntime implements KernelRuntime {
   readonly kind = 'docker' as const;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
@@ -102,8 +100,7 @@ export class DockerRuntime implements Runtime {
   private readonly states = new Map<NodeId, NodeState>();
   private readonly proxies = new ClientProxies();
   private readonly linkProxies: LinkProxyProcess[] = [];
-  private grudge: Grudge = {};
-  private loss = 0;
+  private readonly firewalls: NodeFirewalls;
   private started = false;
   /** Set just before the first object is created: a start that failed before it leaves nothing to remove. */
   private creating = false;
@@ -140,6 +137,17 @@ export class DockerRuntime implements Runtime {
         generation: 0,
       }),
     );
+    // Killed nodes too: their namespace lives on in the sandbox, so they restart under the current faults.
+    this.firewalls = new NodeFirewalls({ nodes: this.nodes, addressOf: (n) => this.addressOf(n), exec: this.exec, ready: (n) => this.requireNode(n).netPid !== null });
+  }
+
+  /** Run a command in the node's network namespace (its sandbox's), through nsenter. */
+  readonly exec = (node: NodeId, argv: readonly string[], input?: string): Promise<string> => runEntered(this.enter(node), argv, input);
+
+  private enter(node: NodeId): string[] {
+    const pid = this.requireNode(node).netPid;
+    if (pid === null) throw new Error(`docker runtime: node ${node} has no network namespace yet (not started)`);
+    return ['nsenter', '-t', String(pid), '-n'];
   }
 
   /** The node's address on the run's network (the container's fixed IP). */
@@ -244,13 +252,13 @@ export class DockerRuntime implements Runtime {
       );
     }
     st.netPid = info.State.Pid;
-    await installRules(st.netPid, this.dropsFor(node), this.peersOf(node), this.loss);
+    await this.firewalls.install(node);
     const ports = this.opts.peerPorts ?? [];
     if (ports.length > 0) {
       // In the sandbox's namespace, before the node starts, so no peer connection bypasses the proxy.
-      const enter = ['nsenter', '-t', String(st.netPid), '-n'];
+      const enter = this.enter(node);
       const routes = linkRoutes(this.peersOf(node), ports);
-      await installRedirects(enter, routes);
+      await installRedirects(this.exec, node, routes);
       mkdirSync(this.logDir, { recursive: true });
       this.linkProxies.push(
         await LinkProxyProcess.start({ enter, routes, seed: `${this.opts.seed ?? this.runId}/${node}`, logFile: join(this.logDir, `${node}.link-proxy.log`) }),
@@ -331,10 +339,6 @@ export class DockerRuntime implements Runtime {
       .catch(() => undefined);
   }
 
-  private dropsFor(node: NodeId): string[] {
-    return (this.grudge[node] ?? []).filter((p) => p !== node).map((p) => this.addressOf(p));
-  }
-
   private peersOf(node: NodeId): string[] {
     return this.nodes.filter((p) => p !== node).map((p) => this.addressOf(p));
   }
@@ -404,18 +408,12 @@ export class DockerRuntime implements Runtime {
 
   async partition(grudge: Grudge): Promise<void> {
     this.requireStarted();
-    for (const [n, peers] of Object.entries(grudge)) {
-      this.requireNode(n);
-      for (const p of peers) this.requireNode(p);
-    }
-    this.grudge = Object.fromEntries(Object.entries(grudge).map(([n, p]) => [n, [...p]]));
-    await this.forEachNode((node, pid) => setDrops(pid, this.dropsFor(node)));
+    await this.firewalls.partition(grudge);
   }
 
   async heal(): Promise<void> {
     this.requireStarted();
-    this.grudge = {};
-    await this.forEachNode((_, pid) => setDrops(pid, []));
+    await this.firewalls.heal();
   }
 
   /**
@@ -431,8 +429,7 @@ export class DockerRuntime implements Runtime {
     if ((latency > 0 || jitter > 0) && this.linkProxies.length === 0) {
       throw new UnsupportedFault('inter-node latency needs the target to name its peer ports (link proxies); only client->node latency (setClientLatency) is available');
     }
-    this.loss = f.loss ?? 0;
-    await this.forEachNode((node, pid) => setLoss(pid, this.peersOf(node), this.loss));
+    await this.firewalls.setLoss(f.loss ?? 0);
     await Promise.all(this.linkProxies.map((p) => p.setDelay(latency, jitter)));
     // As netem on a node's interface would, a slow network slows the node's clients too.
     if (this.linkProxies.length > 0 && this.proxies.active) {
@@ -450,16 +447,6 @@ export class DockerRuntime implements Runtime {
     this.requireNode(node);
     if (!Number.isFinite(offsetMs)) throw new InputError(`clock offset must be a number of milliseconds, got ${offsetMs}`);
     throw new UnsupportedFault('clock faults are not supported by the docker runtime');
-  }
-
-  /** Killed nodes too: their namespace lives on in the sandbox, so they restart under the current faults. */
-  private async forEachNode(f: (node: NodeId, netPid: number) => Promise<void>): Promise<void> {
-    await Promise.all(
-      this.nodes.map((n) => {
-        const st = this.requireNode(n);
-        return st.netPid !== null ? f(n, st.netPid) : Promise.resolve();
-      }),
-    );
   }
 
   teardown(): Promise<void> {

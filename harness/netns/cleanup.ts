@@ -8,7 +8,7 @@
  * no live run claims (a state file may have been lost, or kept in another state folder). Runs whose owner
  * still lives are left alone, so a cleanup never breaks a concurrent run.
  */
-import { isSameProcessAlive, procStartTime, signalProc, waitGone, type ProcRef } from './procs.js';
+import { isSameProcessAlive, procStartTime, signalProc, waitGone, type ProcRef } from '../kernel/procs.js';
 import { listNamespaces, listRootLinks, namespacePids } from './shell.js';
 import { runTag, tagOfNamespace, tagOfRootLink } from './names.js';
 import { DEFAULT_STATE_DIR, listStates, listSubnetLocks, releaseSubnet, removeState } from './state.js';

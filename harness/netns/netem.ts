@@ -3,7 +3,7 @@
  * included) ship without it; then `tc qdisc add ... netem` fails with "qdisc kind is unknown" and the runtime
  * falls back to the userspace latency proxy for client links.
  */
-import { run } from './shell.js';
+import { run } from '../kernel/shell.js';
 
 /** Probe inside a namespace we own (its loopback), so the root namespace is never touched. */
 export async function hasNetem(ns: string): Promise<boolean> {

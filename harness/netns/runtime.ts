@@ -7,74 +7,24 @@
  * Everything it creates is recorded in a state file first, so `cleanup()` can remove what a crashed run
  * left, and a synchronous best-effort teardown runs on process 'exit'.
  */
-import { ClientProxies, type NodeAddress } from '../client-address.js';
-export type { NodeAddress } from '../client-address.js';
+import { ClientProxies, type NodeAddress } from '../kernel/client-proxies.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Logger } from 'pino';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
-import { installChains, setDrops, setLoss } from './firewall.js';
+import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import type { KernelRuntime, KernelRuntimeOptions, NodeContext } from '../kernel/runtime.js';
+import { NodeFirewalls } from '../kernel/firewall.js';
+import { faketimeEnv, writeClockOffset } from '../kernel/clock.js';
+import { installRedirects, LinkProxyProcess, linkRoutes } from '../kernel/link-latency.js';
+import { isSameProcessAlive, procStartTime, signalProc, waitGone, type ProcRef } from '../kernel/procs.js';
+import { runEntered, runSyncQuiet } from '../kernel/shell.js';
 import { defaultThirdOctet, nodeAddr, nodeIndex, parseSubnet, runNames, runTag, type RunNames, type Subnet24 } from './names.js';
 import { clearNetem, hasNetem, setNetemDelay } from './netem.js';
-import { installRedirects, LinkProxyProcess, linkRoutes } from './link-latency.js';
-import { isSameProcessAlive, procStartTime, signalProc, spawnInNs, waitForExec, waitGone, type ProcRef } from './procs.js';
-import { namespacePids, namespacePidsSync, runSyncQuiet } from './shell.js';
+import { spawnInNs, waitForExec } from './spawn.js';
+import { enterNs, namespacePids, namespacePidsSync } from './shell.js';
 import { DEFAULT_STATE_DIR, readState, releaseSubnet, removeState, statePath, tryReserveSubnet, writeState, type RunState } from './state.js';
 import { cleanup } from './cleanup.js';
 import { createHub, createNode, destroyNetwork, subnetInUse } from './topology.js';
-
-/** What the launcher is told about the node it starts. */
-export interface NodeContext {
-  index: number;
-  addr: string;
-  /** Every node's address, this node's included (handy for initial-cluster style flags). */
-  peers: Record<NodeId, string>;
-  /** The node's own data folder; kept across kill/restart. */
-  dataDir: string;
-  /** Where the node's output goes (a spec may name another file for a second process). */
-  logFile: string;
-}
-
-export interface LaunchSpec {
-  /** Distinguishes several processes of one node (e.g. "redis", "sentinel"); defaults to the command. */
-  name?: string;
-  command: string;
-  args: string[];
-  env?: Record<string, string>;
-  logFile?: string;
-  /** 'faketime' when the binary is dynamically linked and honours LD_PRELOAD, so clock faults can apply. */
-  clock?: 'faketime' | 'none';
-}
-
-/**
- * Called at every (re)start of a node. May return several processes; kill, pause and restart act on all of
- * a node's processes together, as a machine crash would.
- */
-export type Launcher = (node: NodeId, ctx: NodeContext) => LaunchSpec | LaunchSpec[];
-
-/** What both kernel-fault runtimes (netns and docker) are given. */
-export interface KernelRuntimeOptions {
-  runId: string;
-  nodes: readonly NodeId[];
-  launch: Launcher;
-  /** Node data folders are `<dataDir>/<node>`; logs are `<logDir>/<node>.log`. */
-  dataDir: string;
-  logDir: string;
-  /** A private /24 such as "10.213.7.0/24"; by default a free one of the runtime's own range. */
-  subnet?: string;
-  /** Node ports that clients use: each gets a loopback proxy per node, through which latency is added. */
-  proxyPorts?: readonly number[];
-  /**
-   * TCP ports the nodes use to talk to each other (etcd's 2380). When given (and, on netns, the kernel has
-   * no netem), each node's connections to these ports go through a latency proxy in its namespace, so
-   * inter-node latency faults work.
-   */
-  peerPorts?: readonly number[];
-  /** Seed for the jitter of node links. */
-  seed?: string;
-  logger?: Logger;
-}
 
 export interface NetnsRuntimeOptions extends KernelRuntimeOptions {
   stateDir?: string;
@@ -82,8 +32,6 @@ export interface NetnsRuntimeOptions extends KernelRuntimeOptions {
   startTimeoutMs?: number;
   faketimeLib?: string;
 }
-
-const DEFAULT_FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 
 interface NodeProc {
   name: string;
@@ -101,7 +49,7 @@ interface NodeState {
   killed: boolean;
 }
 
-export class NetnsRuntime implements Runtime {
+export class NetnsRuntime implements KernelRuntime {
   readonly kind = 'netns' as const;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
@@ -119,8 +67,7 @@ export class NetnsRuntime implements Runtime {
   private teardownPromise: Promise<void> | null = null;
   private readonly exitHook = () => this.teardownSync();
   private state: RunState | null = null;
-  /** Firewall updates per namespace run one at a time, so a partition and a loss change never interleave. */
-  private readonly fwQueues = new Map<string, Promise<unknown>>();
+  private readonly firewalls: NodeFirewalls;
 
   constructor(opts: NetnsRuntimeOptions) {
     if (opts.nodes.length === 0) throw new InputError('netns runtime needs at least one node');
@@ -133,7 +80,12 @@ export class NetnsRuntime implements Runtime {
     this.stateDir = opts.stateDir ?? DEFAULT_STATE_DIR;
     if (opts.subnet !== undefined) parseSubnet(opts.subnet);
     for (const n of this.nodes) this.nodeStates.set(n, { procs: [], running: false, paused: false, clockFile: null, killed: false });
+    this.firewalls = new NodeFirewalls({ nodes: this.nodes, addressOf: (n) => this.addressOf(n), exec: this.exec });
   }
+
+  /** Run a command inside the node's namespace (the primitive the shared kernel helpers use). */
+  readonly exec = (node: NodeId, argv: readonly string[], input?: string): Promise<string> =>
+    runEntered(enterNs(this.namespaceOf(node)), argv, input);
 
   /** Namespace of a node (for tests and diagnostics). */
   namespaceOf(node: NodeId): string {
@@ -218,7 +170,7 @@ export class NetnsRuntime implements Runtime {
     const subnet = this.subnet;
     await createHub(this.names, subnet);
     await Promise.all(this.nodes.map((_, i) => createNode(this.names, subnet, i)));
-    await Promise.all(this.nodes.map((_, i) => installChains(this.names.nodeNs(i))));
+    await Promise.all(this.nodes.map((n) => this.firewalls.install(n)));
     this.netem = await hasNetem(this.names.hubNs);
     // Before any node starts: a connection opened before its REDIRECT rule exists would bypass the proxy.
     if (!this.netem && (this.opts.peerPorts ?? []).length > 0) await this.startLinkProxies(this.opts.peerPorts!);
@@ -232,11 +184,10 @@ export class NetnsRuntime implements Runtime {
     mkdirSync(this.opts.logDir, { recursive: true });
     this.linkProxies = await Promise.all(
       this.nodes.map(async (node, i) => {
-        const ns = this.names.nodeNs(i);
         const routes = linkRoutes(this.nodes.filter((p) => p !== node).map((p) => this.addressOf(p)), ports);
-        await installRedirects(['ip', 'netns', 'exec', ns], routes);
+        await installRedirects(this.exec, node, routes);
         const proxy = await LinkProxyProcess.start({
-          enter: ['ip', 'netns', 'exec', ns],
+          enter: enterNs(this.names.nodeNs(i)),
           routes,
           seed: `${this.opts.seed ?? this.runId}/${node}`,
           logFile: join(this.opts.logDir, `${node}.link-proxy.log`),
@@ -303,14 +254,7 @@ export class NetnsRuntime implements Runtime {
           st.clockFile = join(ctx.dataDir, '.faketime');
           writeFileSync(st.clockFile, '+0\n');
         }
-        // The offset lives in a file re-read every second, so a skew needs no restart. Monotonic clocks stay
-        // real, as with a stepped wall clock on a real machine.
-        Object.assign(env, {
-          LD_PRELOAD: this.opts.faketimeLib ?? DEFAULT_FAKETIME_LIB,
-          FAKETIME_TIMESTAMP_FILE: st.clockFile,
-          FAKETIME_CACHE_DURATION: '1',
-          FAKETIME_DONT_FAKE_MONOTONIC: '1',
-        });
+        Object.assign(env, faketimeEnv(st.clockFile, this.opts.faketimeLib));
       }
       const spawned = spawnInNs({ ns, command: spec.command, args: spec.args, env, logFile: spec.logFile ?? ctx.logFile });
       const name = spec.name ?? spec.command;
@@ -365,21 +309,12 @@ export class NetnsRuntime implements Runtime {
 
   async partition(grudge: Grudge): Promise<void> {
     this.requireStarted();
-    for (const [n, peers] of Object.entries(grudge)) {
-      this.requireNode(n);
-      for (const p of peers) this.requireNode(p);
-    }
-    await Promise.all(
-      this.nodes.map((n) => {
-        const from = (grudge[n] ?? []).filter((p) => p !== n).map((p) => this.addressOf(p));
-        return this.inFirewallQueue(n, () => setDrops(this.namespaceOf(n), from));
-      }),
-    );
+    await this.firewalls.partition(grudge);
   }
 
   async heal(): Promise<void> {
     this.requireStarted();
-    await Promise.all(this.nodes.map((n) => this.inFirewallQueue(n, () => setDrops(this.namespaceOf(n), []))));
+    await this.firewalls.heal();
   }
 
   /**
@@ -396,13 +331,7 @@ export class NetnsRuntime implements Runtime {
     if ((latency > 0 || jitter > 0) && !this.hasLinkLatency) {
       throw new UnsupportedFault('inter-node latency needs netem, which this kernel lacks, or a target that names its peer ports; only client->node latency (setClientLatency) is available');
     }
-    const loss = f.loss ?? 0;
-    await Promise.all(
-      this.nodes.map((n) => {
-        const peers = this.nodes.filter((p) => p !== n).map((p) => this.addressOf(p));
-        return this.inFirewallQueue(n, () => setLoss(this.namespaceOf(n), peers, loss));
-      }),
-    );
+    await this.firewalls.setLoss(f.loss ?? 0);
     if (this.netem && (latency > 0 || jitter > 0)) {
       await Promise.all(this.nodes.map((_, i) => setNetemDelay(this.names.nodeNs(i), this.names.nodeVeth(i), latency, jitter)));
       this.netemApplied = true;
@@ -430,8 +359,7 @@ export class NetnsRuntime implements Runtime {
     if (st.clockFile === null || !st.procs.some((p) => p.clock === 'faketime')) {
       throw new UnsupportedFault('clock faults are not supported for this target');
     }
-    const seconds = offsetMs / 1000;
-    writeFileSync(st.clockFile, `${seconds >= 0 ? '+' : ''}${seconds.toFixed(3)}\n`);
+    writeClockOffset(st.clockFile, offsetMs);
   }
 
   teardown(): Promise<void> {
@@ -477,13 +405,6 @@ export class NetnsRuntime implements Runtime {
     for (const ns of this.namespaces) runSyncQuiet('ip', ['netns', 'del', ns]);
     if (this.subnet) releaseSubnet(this.stateDir, this.subnet, this.tag);
     removeState(this.stateDir, this.tag);
-  }
-
-  private inFirewallQueue<T>(node: NodeId, fn: () => Promise<T>): Promise<T> {
-    const prev = this.fwQueues.get(node) ?? Promise.resolve();
-    const next = prev.catch(() => undefined).then(fn);
-    this.fwQueues.set(node, next);
-    return next;
   }
 
   private requireNode(node: NodeId): NodeState {

@@ -1,55 +1,12 @@
 /**
- * Running the system tools (ip, iptables, tc) that build and fault the network. Each call is bounded in
- * time, and a failure says which command failed and what the tool printed, since that is what a user needs
- * to fix a missing package or a permission problem.
+ * The netns runtime's view of the machine: namespaces, root links and the processes in a namespace, listed
+ * through `ip`. The generic command runner is kernel/shell.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { execa } from 'execa';
+import { run, runSyncQuiet } from '../kernel/shell.js';
 
-export class CommandError extends Error {
-  constructor(
-    readonly command: string[],
-    readonly stderr: string,
-    readonly code: number | string | null,
-  ) {
-    super(`\`${command.join(' ')}\` failed (${code}): ${stderr.trim() || 'no output'}`);
-    this.name = 'CommandError';
-  }
-}
-
-export interface RunOptions {
-  input?: string;
-  timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 20_000;
-
-export async function run(cmd: string, args: string[], opts: RunOptions = {}): Promise<string> {
-  const r = await execa(cmd, args, {
-    input: opts.input ?? '',
-    timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    killSignal: 'SIGKILL',
-    maxBuffer: 16 * 1024 * 1024,
-    reject: false,
-    stripFinalNewline: false,
-  });
-  if (r.failed) throw new CommandError([cmd, ...args], r.stderr || (r.shortMessage ?? 'failed'), r.exitCode ?? r.signal ?? null);
-  return r.stdout;
-}
-
-/** For the process 'exit' hook, where nothing asynchronous runs any more. Never throws. */
-export function runSyncQuiet(cmd: string, args: string[], input?: string): { ok: boolean; stdout: string } {
-  try {
-    const r = spawnSync(cmd, args, { input, timeout: 10_000, killSignal: 'SIGKILL', encoding: 'utf8' });
-    return { ok: r.status === 0, stdout: r.stdout ?? '' };
-  } catch {
-    return { ok: false, stdout: '' };
-  }
-}
-
-/** `ip netns exec <ns> <cmd...>` as an argument list for run(). */
-export function inNs(ns: string, cmd: string, args: string[]): [string, string[]] {
-  return ['ip', ['netns', 'exec', ns, cmd, ...args]];
+/** The command prefix that runs a program inside namespace `ns`. */
+export function enterNs(ns: string): string[] {
+  return ['ip', 'netns', 'exec', ns];
 }
 
 export async function listNamespaces(): Promise<string[]> {

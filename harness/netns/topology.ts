@@ -9,7 +9,7 @@
  * and nothing else: clients in the harness process talk to nodes directly, every address they can reach
  * lives in a namespace this run created, and the nodes have no default route, so they reach nothing else.
  */
-import { run } from './shell.js';
+import { run } from '../kernel/shell.js';
 import { harnessAddr, nodeAddr, type RunNames, type Subnet24 } from './names.js';
 
 async function ip(args: string[]): Promise<void> {

@@ -9,7 +9,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSameProcessAlive, procStartTime, type ProcRef } from '../netns/procs.js';
+import { isSameProcessAlive, procStartTime, type ProcRef } from '../kernel/procs.js';
 
 export function ledgerDir(): string {
   if (process.env.FAULTLINE_STATE_DIR) return join(process.env.FAULTLINE_STATE_DIR, 'sim');

@@ -8,7 +8,8 @@ import type { Etcd3 } from 'etcd3';
 import { InputError } from '../../histories/errors.js';
 import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
-import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import { makeRealRuntime } from '../../harness/real-runtime.js';
+import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { EtcdClient, openEtcd, readLocal, type ReadMode } from './client.js';
@@ -24,7 +25,7 @@ function validate(ctx: TargetContext): void {
 
 
 export class EtcdCluster implements Cluster {
-  readonly runtime: RealRuntime;
+  readonly runtime: KernelRuntime;
   private readonly readMode: ReadMode;
 
   constructor(

@@ -2,7 +2,7 @@
  * How one etcd node is started. Debian's etcd-server 3.4; the data folder is kept across kill/restart, and
  * on a restart etcd ignores the initial-cluster flags because the data folder already holds membership.
  */
-import type { Launcher } from '../../harness/netns/runtime.js';
+import type { Launcher } from '../../harness/kernel/runtime.js';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 export const CLIENT_PORT = 2379;

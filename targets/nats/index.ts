@@ -9,7 +9,8 @@ import type { JetStreamManager, NatsConnection } from 'nats';
 import { InputError } from '../../histories/errors.js';
 import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
-import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import { makeRealRuntime } from '../../harness/real-runtime.js';
+import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { sleep } from '../../harness/time.js';
@@ -21,7 +22,7 @@ const CONFIGS = ['cp', 'direct-get'] as const;
 const MAX_REPLICAS = 5;
 
 export class NatsCluster implements Cluster {
-  readonly runtime: RealRuntime;
+  readonly runtime: KernelRuntime;
   readonly readMode: ReadMode;
   private bucketReady = false;
 

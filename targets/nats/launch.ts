@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Launcher } from '../../harness/netns/runtime.js';
+import type { Launcher } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 
 export const NATS_BIN = '/usr/sbin/nats-server';

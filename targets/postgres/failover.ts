@@ -19,7 +19,7 @@ import { writeFileSync } from 'node:fs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { NodeId } from '../../harness/runtime.js';
-import type { RealRuntime } from '../../harness/real-runtime.js';
+import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import { describeError, dropPg, openPg, within, type HostPort } from './client.js';
 import { pgPaths, quorum, standbyConf } from './launch.js';
 
@@ -44,7 +44,7 @@ export interface FailoverEvent {
 
 export interface FailoverOptions {
   nodes: readonly NodeId[];
-  runtime: RealRuntime;
+  runtime: KernelRuntime;
   /** Where the harness reaches a node's postgres (not through the client latency proxies). */
   address(node: NodeId): HostPort;
   /** A node's address as the other nodes see it (what primary_conninfo names). */

@@ -11,7 +11,8 @@
 import { InputError } from '../../histories/errors.js';
 import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
-import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import { makeRealRuntime } from '../../harness/real-runtime.js';
+import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { sleep } from '../../harness/time.js';
@@ -28,7 +29,7 @@ export interface PostgresOptions {
 }
 
 export class PostgresCluster implements Cluster {
-  readonly runtime: RealRuntime;
+  readonly runtime: KernelRuntime;
   readonly manager: FailoverManager;
   readonly isolation: Isolation;
   private schemaReady = false;

@@ -16,7 +16,7 @@ import { chownSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:
 import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { InputError } from '../../histories/errors.js';
-import type { LaunchSpec, Launcher } from '../../harness/netns/runtime.js';
+import type { LaunchSpec, Launcher } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';

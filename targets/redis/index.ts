@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 import { InputError } from '../../histories/errors.js';
 import { binaryVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
-import { makeRealRuntime, type RealRuntime } from '../../harness/real-runtime.js';
+import { makeRealRuntime } from '../../harness/real-runtime.js';
+import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { openDirectClient, openSentinelClient, readDirect, RedisClient, within, type HostPort, type WriteMode } from './client.js';
@@ -31,7 +32,7 @@ function field(entry: unknown, name: string): string | undefined {
 }
 
 export class RedisCluster implements Cluster {
-  readonly runtime: RealRuntime;
+  readonly runtime: KernelRuntime;
   readonly writeMode: WriteMode;
 
   constructor(

@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LaunchSpec, Launcher, NodeContext } from '../../harness/netns/runtime.js';
+import type { LaunchSpec, Launcher, NodeContext } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 
 export const REDIS_BIN = '/usr/bin/redis-server';

@@ -11,7 +11,7 @@ import type { DockerRuntime } from '../../harness/docker/runtime.js';
 import { connectEngine, RUN_LABEL } from '../../harness/docker/engine.js';
 import type { RuntimeKind } from '../../harness/target.js';
 import { listNamespaces } from '../../harness/netns/shell.js';
-import { procState } from '../../harness/netns/procs.js';
+import { procState } from '../../harness/kernel/procs.js';
 import type { Client, Cluster, ClientResult } from '../../harness/target.js';
 import { describeWithEnv } from '../harness/netns/env.js';
 import { checkDocker, describeWithDocker } from '../harness/docker/env.js';

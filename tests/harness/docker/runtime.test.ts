@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanupDocker } from '../../../harness/docker/cleanup.js';
 import { connectEngine, RUN_LABEL } from '../../../harness/docker/engine.js';
-import { listRules } from '../../../harness/docker/firewall.js';
-import { DockerRuntime, type Launcher } from '../../../harness/docker/runtime.js';
+import { listRules } from '../../../harness/kernel/firewall.js';
+import { DockerRuntime } from '../../../harness/docker/runtime.js';
+import type { Launcher } from '../../../harness/kernel/runtime.js';
 import { etcdLauncher } from '../../../targets/etcd/launch.js';
 import { redisLauncher, REDIS_PORT, SENTINEL_PORT } from '../../../targets/redis/launch.js';
 import { ROOT } from '../../paths.js';
@@ -112,7 +113,7 @@ describeWithDocker('docker runtime', env, () => {
 
     await etcd.heal();
     expect(await tcpFromContainer(p1, a2, PEER_PORT)).toBe(true);
-    expect(await listRules(p1)).not.toContainEqual(expect.stringContaining('-j DROP'));
+    expect(await listRules(etcd, 'n1')).not.toContainEqual(expect.stringContaining('-j DROP'));
   }, 60_000);
 
   it('drops inter-node packets with loss 1 and refuses inter-node latency', async () => {
@@ -143,7 +144,7 @@ describeWithDocker('docker runtime', env, () => {
     await etcd.restart('n3');
     expect(etcd.pidOf('n3')).not.toBeNull();
     const p3 = etcd.netPidOf('n3')!;
-    expect(await listRules(p3)).toContainEqual(expect.stringContaining(`-s ${etcd.addressOf('n2')}/32`));
+    expect(await listRules(etcd, 'n3')).toContainEqual(expect.stringContaining(`-s ${etcd.addressOf('n2')}/32`));
     expect(await tcpFromContainer(p3, etcd.addressOf('n2'), PEER_PORT)).toBe(false);
     await etcd.heal();
     expect(await awaitEtcd([a3], 60_000)).toEqual([]);

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { cleanupDocker } from '../../../harness/docker/cleanup.js';
 import { connectEngine, containerIsLocal, engineAnswers, engineOptions } from '../../../harness/docker/engine.js';
 import { withTimeout } from '../../../harness/time.js';
-import { ruleLines } from '../../../harness/docker/firewall.js';
 import { candidateSubnets, containerName, networkName, parseSubnet, prefixesOverlap, validateNodes } from '../../../harness/docker/names.js';
 import { DockerRuntime } from '../../../harness/docker/runtime.js';
 import { InputError } from '../../../histories/errors.js';
@@ -40,18 +39,6 @@ describe('docker names and subnets', () => {
     expect(parseSubnet('10.214.7.0/24')).toBe('10.214.7');
     expect(() => parseSubnet('8.8.8.0/24')).toThrow(InputError);
     expect(() => parseSubnet('nonsense')).toThrow(InputError);
-  });
-});
-
-describe('docker firewall rules', () => {
-  it('drops only the grudged peers, and installs the jumps only when asked', () => {
-    const lines = ruleLines(['10.214.7.2'], ['10.214.7.2', '10.214.7.3'], 0, true);
-    expect(lines).toContain('-A FAULTLINE-PART -s 10.214.7.2/32 -j DROP');
-    expect(lines).toContain('-A INPUT -j FAULTLINE-PART');
-    expect(lines.some((l) => l.includes('statistic'))).toBe(false);
-    const lossy = ruleLines([], ['10.214.7.2'], 0.25, false);
-    expect(lossy).toContain('-A FAULTLINE-LOSS -s 10.214.7.2/32 -m statistic --mode random --probability 0.250000 -j DROP');
-    expect(lossy.some((l) => l.startsWith('-A INPUT'))).toBe(false);
   });
 });
 

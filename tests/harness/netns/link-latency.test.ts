@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LINK_CHAIN, linkRoutes, PROXY_GID, redirectRules } from '../../../harness/netns/link-latency.js';
-import { isSameProcessAlive, procStartTime } from '../../../harness/netns/procs.js';
+import { restoreScript } from '../../../harness/kernel/iptables.js';
+import { LINK_CHAIN, linkRoutes, PROXY_GID, redirectRuleSet } from '../../../harness/kernel/link-latency.js';
+import { isSameProcessAlive, procStartTime } from '../../../harness/kernel/procs.js';
 import { NetnsRuntime } from '../../../harness/netns/runtime.js';
-import { listNamespaces, run } from '../../../harness/netns/shell.js';
+import { run } from '../../../harness/kernel/shell.js';
+import { listNamespaces } from '../../../harness/netns/shell.js';
 import { describeWithEnv } from './env.js';
 import { greet, PROBE_SERVER, TCP_PORT, UDP_PORT } from './probes.js';
 
@@ -21,7 +23,7 @@ describe('link latency rules', () => {
     const routes = linkRoutes(['10.1.1.3', '10.1.1.4'], [2380, 2379]);
     expect(routes.map((r) => r.listenPort)).toEqual([41000, 41001, 41002, 41003]);
     expect(routes[3]).toEqual({ listenPort: 41003, host: '10.1.1.4', port: 2379 });
-    const rules = redirectRules(routes);
+    const rules = restoreScript([redirectRuleSet(routes)]).split('\n');
     expect(rules[0]).toBe('*nat');
     expect(rules).toContain(`-A OUTPUT -j ${LINK_CHAIN}`);
     expect(rules.filter((l) => l.includes('REDIRECT'))).toHaveLength(4);

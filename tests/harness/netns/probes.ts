@@ -1,7 +1,7 @@
 /** Real-connection probes for the netns tests: from the harness process, and from inside a namespace. */
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { run } from '../../../harness/netns/shell.js';
+import { run } from '../../../harness/kernel/shell.js';
 
 export const PROBE_SERVER = fileURLToPath(new URL('./fixtures/probe-server.mjs', import.meta.url));
 export const TCP_PORT = 7000;

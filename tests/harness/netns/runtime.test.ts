@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanup } from '../../../harness/netns/cleanup.js';
-import { listRules } from '../../../harness/netns/firewall.js';
+import { listRules } from '../../../harness/kernel/firewall.js';
 import { parseSubnet, runTag } from '../../../harness/netns/names.js';
-import { procExe, procState } from '../../../harness/netns/procs.js';
-import { NetnsRuntime, type Launcher } from '../../../harness/netns/runtime.js';
-import { listNamespaces, listRootLinks, run } from '../../../harness/netns/shell.js';
+import { procExe, procState } from '../../../harness/kernel/procs.js';
+import type { Launcher } from '../../../harness/kernel/runtime.js';
+import { run } from '../../../harness/kernel/shell.js';
+import { NetnsRuntime } from '../../../harness/netns/runtime.js';
+import { listNamespaces, listRootLinks } from '../../../harness/netns/shell.js';
 import { DEFAULT_STATE_DIR, statePath } from '../../../harness/netns/state.js';
 import { UnsupportedFault } from '../../../harness/runtime.js';
 import { describeWithEnv } from './env.js';
@@ -111,14 +113,14 @@ describeWithEnv('netns runtime', ['ip', 'iptables', 'iptables-restore', 'timeout
     expect(greeting(await greet(a1, TCP_PORT)).name).toBe('n1');
     await rt.heal();
     expect(await tcpFromNs(ns('n1'), a2, TCP_PORT)).toBe(true);
-    expect(await listRules(ns('n1'))).not.toContainEqual(expect.stringContaining('DROP'));
+    expect(await listRules(rt, 'n1')).not.toContainEqual(expect.stringContaining('DROP'));
   });
 
   it('a one-way partition drops only one direction', async () => {
     const [a1, a2] = ['n1', 'n2'].map((n) => rt.addressOf(n));
     // n1 drops what n2 sends; n2 still hears n1. UDP shows direction without TCP's round trip.
     await rt.partition({ n1: ['n2'] });
-    expect((await listRules(rt.namespaceOf('n2'))).some((r) => r.includes('DROP'))).toBe(false);
+    expect((await listRules(rt, 'n2')).some((r) => r.includes('DROP'))).toBe(false);
     const before1 = greeting(await greet(a1, TCP_PORT)).udp;
     const before2 = greeting(await greet(a2, TCP_PORT)).udp;
     await udpFromNs(rt.namespaceOf('n2'), a1, UDP_PORT, 5);
@@ -136,12 +138,12 @@ describeWithEnv('netns runtime', ['ip', 'iptables', 'iptables-restore', 'timeout
 
   it('loss installs statistic DROP rules on inter-node links and removes them', async () => {
     await rt.setLinkFaults({ loss: 0.25 });
-    const rules = await listRules(rt.namespaceOf('n3'));
+    const rules = await listRules(rt, 'n3');
     const lossRules = rules.filter((r) => r.includes('statistic'));
     expect(lossRules).toHaveLength(2);
     expect(lossRules.every((r) => /--probability 0\.2[45]/.test(r))).toBe(true);
     await rt.setLinkFaults(null);
-    expect((await listRules(rt.namespaceOf('n3'))).filter((r) => r.includes('statistic'))).toHaveLength(0);
+    expect((await listRules(rt, 'n3')).filter((r) => r.includes('statistic'))).toHaveLength(0);
   });
 
   it('inter-node latency without netem is UnsupportedFault; client latency goes through the proxy', async () => {

@@ -1,7 +1,7 @@
 import type { NetnsRuntime } from '../../../harness/netns/runtime.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { listNamespaces } from '../../../harness/netns/shell.js';
-import { procState } from '../../../harness/netns/procs.js';
+import { procState } from '../../../harness/kernel/procs.js';
 import type { Client, ClientResult } from '../../../harness/target.js';
 import { EtcdClient, openEtcd } from '../../../targets/etcd/client.js';
 import { EtcdCluster, etcdTarget } from '../../../targets/etcd/index.js';

@@ -2,7 +2,7 @@ import type { NetnsRuntime } from '../../../harness/netns/runtime.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { InputError } from '../../../histories/errors.js';
 import { listNamespaces } from '../../../harness/netns/shell.js';
-import { procState } from '../../../harness/netns/procs.js';
+import { procState } from '../../../harness/kernel/procs.js';
 import type { Client, ClientResult } from '../../../harness/target.js';
 import { openSentinelClient, RedisClient, within } from '../../../targets/redis/client.js';
 import { RedisCluster, redisTarget } from '../../../targets/redis/index.js';

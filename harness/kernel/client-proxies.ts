@@ -3,8 +3,8 @@
  * node's address, or through a latency proxy on loopback, one per (node, client port), so that client-link
  * latency can be added where the kernel has no netem.
  */
-import { UnsupportedFault, type LinkFaults, type NodeId } from './runtime.js';
-import { LatencyProxy, type Delay } from './netns/latency-proxy.js';
+import { UnsupportedFault, type LinkFaults, type NodeId } from '../runtime.js';
+import { LatencyProxy, type Delay } from './latency-proxy.js';
 
 export interface NodeAddress {
   host: string;

@@ -19,8 +19,10 @@ import { closeSync, openSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { NodeId } from '../runtime.js';
+import { restoreScript, RESTORE_ARGV, type RuleSet } from './iptables.js';
 import { procStartTime, type ProcRef } from './procs.js';
-import { run } from './shell.js';
+import type { NodeExec } from './runtime.js';
 
 export const LINK_CHAIN = 'FAULTLINE-LAT';
 /** The group the proxies run as; REDIRECT rules leave that group's connections alone. */
@@ -39,30 +41,28 @@ export function linkRoutes(peerAddrs: readonly string[], peerPorts: readonly num
   return peerAddrs.flatMap((host, j) => peerPorts.map((port, k) => ({ listenPort: LINK_PORT_BASE + j * peerPorts.length + k, host, port })));
 }
 
-/** The nat table lines that send the node's connections to each route's peer into its proxy port. */
-export function redirectRules(routes: readonly LinkRoute[]): string[] {
-  return [
-    '*nat',
-    `:${LINK_CHAIN} - [0:0]`,
-    `-A OUTPUT -j ${LINK_CHAIN}`,
-    ...routes.map(
-      (r) => `-A ${LINK_CHAIN} -d ${r.host}/32 -p tcp -m tcp --dport ${r.port} -m owner ! --gid-owner ${PROXY_GID} -j REDIRECT --to-ports ${r.listenPort}`,
-    ),
-    'COMMIT',
-    '',
-  ];
+/** The nat rules that send the node's connections to each route's peer into its proxy port. */
+export function redirectRuleSet(routes: readonly LinkRoute[]): RuleSet {
+  return {
+    table: 'nat',
+    chains: [LINK_CHAIN],
+    rules: [
+      ['-A', 'OUTPUT', '-j', LINK_CHAIN],
+      ...routes.map((r) => ['-A', LINK_CHAIN, '-d', `${r.host}/32`, '-p', 'tcp', '-m', 'tcp', '--dport', String(r.port), '-m', 'owner', '!', '--gid-owner', String(PROXY_GID), '-j', 'REDIRECT', '--to-ports', String(r.listenPort)]),
+    ],
+  };
 }
 
-/** Install the REDIRECT rules in a namespace; `enter` is the command prefix that runs a program in it. */
-export async function installRedirects(enter: readonly string[], routes: readonly LinkRoute[]): Promise<void> {
-  await run(enter[0], [...enter.slice(1), 'iptables-restore', '--noflush'], { input: redirectRules(routes).join('\n') });
+/** Install the REDIRECT rules in the node's namespace, through the runtime's exec primitive. */
+export async function installRedirects(exec: NodeExec, node: NodeId, routes: readonly LinkRoute[]): Promise<void> {
+  await exec(node, RESTORE_ARGV, restoreScript([redirectRuleSet(routes)]));
 }
 
 /** The compiled proxy program, whether we run from dist/ or from sources (tests build dist/ first). */
 export function linkProxyScript(): string {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.js')) return join(dirname(here), 'link-proxy-main.js');
-  return join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'netns', 'link-proxy-main.js');
+  return join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'kernel', 'link-proxy-main.js');
 }
 
 export interface LinkProxyOptions {

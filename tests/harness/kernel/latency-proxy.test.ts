@@ -1,7 +1,7 @@
 // The latency proxy needs no root: it runs on loopback only.
 import { createServer, connect, type Server } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { LatencyProxy } from '../../../harness/netns/latency-proxy.js';
+import { LatencyProxy } from '../../../harness/kernel/latency-proxy.js';
 
 let server: Server | null = null;
 let proxy: LatencyProxy | null = null;
