@@ -4,6 +4,11 @@
 #   faultline/etcd:local    /usr/bin/etcd (and etcdctl when installed)
 #   faultline/redis:local   /usr/bin/redis-server and /usr/bin/redis-sentinel (both links to redis-check-rdb)
 #   faultline/nats:local    /usr/sbin/nats-server (JetStream; a static Go binary)
+#   faultline/postgres:local  Debian's postgresql-15: the server and the client tools the start script runs
+#                           (initdb, pg_basebackup, pg_rewind, psql, pg_isready), its loadable modules (not the
+#                           LLVM JIT), /usr/share/postgresql/15, the time zone database, setpriv and the few
+#                           coreutils the script calls, and a postgres user with the host's uid and gid (the
+#                           data folders are bind-mounted and owned by the host's postgres user)
 #   faultline/pause:local   only /bin/sh: the per-node sandbox that holds a node's network namespace, so its
 #                           address and iptables rules outlive kills and restarts of the node's container
 #
@@ -11,7 +16,8 @@
 # shared library `ldd` names copied with `cp -L` to the path ld.so looks it up by, /etc/passwd and
 # /etc/group with root and nobody, /tmp, /data, /var/lib/{etcd,redis}, and dash as /bin/sh for poking
 # around with `docker exec`), tarred and `docker import`ed. It needs DOCKER_HOST (scripts/dockerd.sh start
-# prints it) and the Debian packages etcd-server and redis-server (scripts/install-targets.sh).
+# prints it) and the Debian packages etcd-server, redis-server, nats-server and postgresql-15
+# (scripts/install-targets.sh).
 #
 # Idempotent: an image carries a label with a hash of everything that went into it; when the tag already has
 # that hash, nothing is done. A changed binary gives a new hash and a rebuild (the old image is removed).
@@ -80,6 +86,26 @@ base_layout() {
   ln -sf /usr/bin/dash "$root/bin/sh"
 }
 
+# The postgres image's extras (see the header). The uid/gid must be the host's: the harness chowns the
+# bind-mounted node folders to the host's postgres user before the container starts.
+postgres_extras() {
+  local root=$1 f
+  id -u postgres >/dev/null 2>&1 || { say "no postgres user here (run scripts/install-targets.sh)"; exit 1; }
+  for f in /usr/lib/postgresql/15/lib/*.so; do
+    case "$f" in */llvmjit.so) continue ;; esac
+    copy_binary "$root" "$f"
+  done
+  for f in /usr/bin/setpriv /usr/bin/cat /usr/bin/rm /usr/bin/mkdir /usr/bin/sleep /usr/bin/touch; do copy_binary "$root" "$f"; done
+  mkdir -p "$root/usr/share/postgresql"
+  cp -a /usr/share/postgresql/15 "$root/usr/share/postgresql/"
+  rm -rf "$root/usr/share/postgresql/15/man"
+  mkdir -p "$root/usr/share"
+  cp -a /usr/share/zoneinfo "$root/usr/share/"
+  printf 'postgres:x:%s:%s:PostgreSQL:/var/lib/postgresql:/bin/sh\n' "$(id -u postgres)" "$(id -g postgres)" >>"$root/etc/passwd"
+  printf 'postgres:x:%s:\n' "$(id -g postgres)" >>"$root/etc/group"
+  mkdir -p "$root/var/lib/postgresql" "$root/var/run/postgresql"
+}
+
 # Hash of the inputs: this script's layout version and the content of every file copied.
 source_hash() {
   local root=$1
@@ -87,14 +113,17 @@ source_hash() {
     sha256sum | cut -c1-16
 }
 
+# build TAG [--extras FUNCTION] BINARY...: FUNCTION (called with the root folder) adds what is not a binary.
 build() {
-  local tag=$1
+  local tag=$1 extras=
   shift
+  if [ "${1:-}" = --extras ]; then extras=$2; shift 2; fi
   local root="$WORK/${tag//[\/:]/_}"
   mkdir -p "$root"
   base_layout "$root"
   local b
   for b in "$@"; do copy_binary "$root" "$b"; done
+  if [ -n "$extras" ]; then "$extras" "$root"; fi
   local hash current old_id
   hash=$(source_hash "$root")
   current=$(docker image inspect --format "{{index .Config.Labels \"$LABEL\"}}" "$tag" 2>/dev/null || true)
@@ -119,4 +148,10 @@ etcd_bins=(/usr/bin/etcd)
 build faultline/etcd:local "${etcd_bins[@]}"
 build faultline/redis:local /usr/bin/redis-server /usr/bin/redis-sentinel
 build faultline/nats:local /usr/sbin/nats-server
+if [ -x /usr/lib/postgresql/15/bin/postgres ]; then
+  pg=/usr/lib/postgresql/15/bin
+  build faultline/postgres:local --extras postgres_extras "$pg/postgres" "$pg/initdb" "$pg/pg_basebackup" "$pg/pg_rewind" "$pg/psql" "$pg/pg_isready" "$pg/pg_controldata" "$pg/pg_ctl"
+else
+  say "postgresql-15 is not installed: faultline/postgres:local skipped (scripts/install-targets.sh installs it)"
+fi
 build faultline/pause:local

@@ -167,14 +167,13 @@ export const postgresTarget: Target = {
   bugs: [],
   isolationLevels: ISOLATION_LEVELS,
   workloads,
-  runtimes: ['netns'],
+  runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
   // Latency delays replication and client links through the proxies. Clock is left out: postgres' timing
   // (replication timeouts) uses the monotonic clock, so a wall-clock skew shows nothing of interest.
   faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
   async create(ctx: TargetContext): Promise<Cluster> {
     validateRealContext('postgres', CONFIGS, ctx);
-    if (ctx.runtime === 'docker') throw new InputError('postgres target runs on the netns runtime only for now (docker: see the README)');
     checkReachable(ctx.dataDir);
     return new PostgresCluster(ctx, { isolation: parseIsolation(ctx.isolation) });
   },

@@ -91,6 +91,8 @@ export function postgresqlConf(p: PgPaths, o: PgConfOptions): string {
     'hot_standby = on',
     // pg_rewind needs hint bits WAL-logged (checksums are on too) to bring an old primary back.
     'wal_log_hints = on',
+    // The docker image leaves out the LLVM JIT (and the workloads' queries are far too small to use it).
+    'jit = off',
     // Notice a silent peer within seconds, as the failover manager's timing assumes (shorter timeouts cut
     // healthy streams on a loaded 2-core machine).
     "wal_receiver_timeout = '4s'",
@@ -128,7 +130,7 @@ D="$DIR/pg"
 primary() { cat "$DIR/primary"; }
 empty() { [ ! -s "$D/PG_VERSION" ]; }
 if [ "$ROLE" = primary ]; then
-  if empty; then "$B/initdb" -N -D "$D" -U ${PG_USER} --auth=trust -k -E UTF8 --no-instructions || exit 1; fi
+  if empty; then "$B/initdb" -N -D "$D" -U ${PG_USER} --auth=trust -k -E UTF8 --no-locale --no-instructions || exit 1; fi
   rm -f "$D/standby.signal"
 else
   if empty; then

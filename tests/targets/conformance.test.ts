@@ -30,8 +30,7 @@ interface Case {
 const CASES: Case[] = [
   { target: 'etcd', config: 'cp', binaries: ['etcd'], procsPerNode: 1, runtimes: ['netns', 'docker'] },
   { target: 'redis', config: 'ap', binaries: ['redis-server'], procsPerNode: 2, runtimes: ['netns', 'docker'] },
-  // postgres runs on netns only so far (no image yet).
-  { target: 'postgres', config: 'sync', binaries: ['/usr/lib/postgresql/15/bin/postgres', 'setpriv'], procsPerNode: 1, runtimes: ['netns'] },
+  { target: 'postgres', config: 'sync', binaries: ['/usr/lib/postgresql/15/bin/postgres', 'setpriv'], procsPerNode: 1, runtimes: ['netns', 'docker'] },
   { target: 'nats', config: 'cp', binaries: ['nats-server'], procsPerNode: 1, runtimes: ['netns', 'docker'] },
 ];
 const dockerEnv = await checkDocker();

@@ -19,7 +19,7 @@ const CLIENTS = 8;
 const TXNS_PER_CLIENT = 40;
 const KEYS = 4;
 
-it('refuses an isolation level it does not know, and a docker run for now', async () => {
+it('refuses an isolation level and a config it does not know', async () => {
   const { ctx, dispose } = testContext('pg-bad', ['n1'], 'async', 'register');
   try {
     await expect(postgresTarget.create({ ...ctx, isolation: 'snapshot' })).rejects.toThrow(/--isolation must be one of read-committed, repeatable-read, serializable/);
