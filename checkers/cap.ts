@@ -105,6 +105,7 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
   const perOp = facts.some((f) => f.lostWrites !== undefined || f.phantoms !== undefined);
   const lostWrites = perOp ? sumFact(facts, 'lostWrites') : sumFact(facts, 'finalLostWrites');
   const phantoms = perOp ? sumFact(facts, 'phantoms') : sumFact(facts, 'finalPhantoms');
+  const claim = first('consistencyClaim');
   const converged = first('converged') ?? null;
   const conv = first('convergence');
   const convergenceSeconds = num(conv?.secondsToConverge);
@@ -153,13 +154,15 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
     convergenceAfterLoadSeconds,
     p99Ms: num(first('p99Ms')),
   };
-  return { verdict, sentence: sentence(verdict, numbers, conv, answered !== undefined), numbers };
+  return { verdict, sentence: sentence(verdict, numbers, conv, answered !== undefined, claim), numbers };
 }
 
-function sentence(verdict: CapVerdict, n: CapNumbers, conv: Facts['convergence'], hasAvailability: boolean): string {
+function sentence(verdict: CapVerdict, n: CapNumbers, conv: Facts['convergence'], hasAvailability: boolean, claim: string | undefined): string {
   const parts: string[] = [];
   parts.push(
-    n.linearizable === true
+    claim !== undefined && n.linearizable === null
+      ? claim
+      : n.linearizable === true
       ? 'linearizable'
       : n.linearizable === false
         ? 'not linearizable'

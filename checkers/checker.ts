@@ -25,6 +25,8 @@ export interface CheckContext {
   promise: 'CP' | 'AP';
   /** Wall-clock budget for searches (the linearizability checker); past it the answer is `unknown`. */
   timeoutMs?: number;
+  /** What a transactional history is held to (`run --consistency-models`); absent = the checker's own default. */
+  consistencyModels?: readonly string[];
 }
 
 export interface Checker {

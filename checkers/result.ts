@@ -35,6 +35,11 @@ export interface Facts {
    * mode); unknown when it tried and could not decide. Absent: it has no opinion.
    */
   consistent?: Validity;
+  /**
+   * What `consistent` was judged against, in words, when it is not linearizability or a set's reads (a
+   * transactional checker: "strict-serializable", "not read-atomic: internal"); the CAP sentence leads with it.
+   */
+  consistencyClaim?: string;
   /** Reads that missed a write known complete before they began (counted per read). */
   staleReads?: number;
   /** Acknowledged (or observed) writes that a later view lost, judged op by op. */

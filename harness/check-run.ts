@@ -33,7 +33,12 @@ export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions)
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
   // The workload names its checkers and which the promise enforces; availability is measured for every run.
   const parts = [...workloadOf(config.workload).checkers(o.promise, { agreement: o.agreement === true }), { checker: availabilityChecker, enforced: false }];
-  const { results, enforced, valid: composed } = await compose(parts, ops, { nodes, promise: o.promise, timeoutMs: o.linearTimeoutMs });
+  const { results, enforced, valid: composed } = await compose(parts, ops, {
+    nodes,
+    promise: o.promise,
+    timeoutMs: o.linearTimeoutMs,
+    ...(config.consistencyModels ? { consistencyModels: config.consistencyModels } : {}),
+  });
   let valid = composed;
   // A run in which no client op succeeded tested nothing, whatever the checkers say of an empty history.
   const okClientOps = ops.filter((op) => typeof op.process === 'number' && op.type === 'ok' && op.f !== FINAL_READ).length;

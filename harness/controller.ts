@@ -179,7 +179,14 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     const clients = new ClientRunner({
       cluster: c,
       nodes,
-      generator: { workload: config.workload, keys: config.keys, seed: config.seed },
+      generator: {
+        workload: config.workload,
+        keys: config.keys,
+        seed: config.seed,
+        minTxnLength: config.minTxnLength,
+        maxTxnLength: config.maxTxnLength,
+        maxWritesPerKey: config.maxWritesPerKey,
+      },
       concurrency: config.concurrency,
       recorder,
       opTimeoutMs: config.opTimeout * 1000,

@@ -17,4 +17,8 @@ export interface GeneratorOptions {
   keys: number;
   slots: number;
   seed: string;
+  /** Txn workloads: micro-ops per transaction (defaults 1 and 4) and writes per key before it retires (32). */
+  minTxnLength?: number;
+  maxTxnLength?: number;
+  maxWritesPerKey?: number;
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
-export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'] as const;
+export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka', 'txn-list-append', 'txn-rw-register'] as const;
 /** Transaction isolation levels a SQL target runs its statements at (postgres). */
 export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
 /**
@@ -63,6 +63,13 @@ export const RunConfigSchema = z.object({
   logStderr: z.boolean().optional(),
   /** Cap on each nodes/<node>.log, in bytes (sim; default 16 MiB). */
   nodeLogMax: z.number().int().positive().optional(),
+  /** Txn workloads: micro-ops per transaction, at least and at most (default 1 and 4, Maelstrom's). */
+  minTxnLength: z.number().int().min(1).max(1000).optional(),
+  maxTxnLength: z.number().int().min(1).max(1000).optional(),
+  /** Txn workloads: writes each key takes before the generator moves on to fresh keys (default 32, Elle's). */
+  maxWritesPerKey: z.number().int().min(1).max(1_000_000).optional(),
+  /** Txn workloads: the consistency models the history is held to (Maelstrom's flag; default strict-serializable). */
+  consistencyModels: z.array(z.string().min(1)).min(1).optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 

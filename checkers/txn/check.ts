@@ -125,7 +125,7 @@ export function checkTxn(ops: readonly Op[], dataModel: TxnDataModel, opts: TxnC
     ...base,
     valid,
     anomalies,
-    facts: { consistent: valid },
+    facts: { consistent: valid, consistencyClaim: claimOf(valid, models, not, violating) },
     anomalyTypes: types,
     not,
     alsoNot,
@@ -147,9 +147,18 @@ export function checkTxn(ops: readonly Op[], dataModel: TxnDataModel, opts: TxnC
   };
 }
 
+/** The CAP sentence's words for this verdict: the models held, or the weakest broken and the anomalies that broke it. */
+function claimOf(valid: Validity, models: readonly string[], not: readonly string[], violating: readonly string[]): string {
+  if (valid === true) return models.join(' and ');
+  if (valid === 'unknown') return `${models.join(' and ')} undecided`;
+  const shown = violating.slice(0, 4).join(', ') + (violating.length > 4 ? ', ...' : '');
+  return `not ${not.length > 0 ? not.join(' or ') : models.join(' and ')} (${shown})`;
+}
+
 /** A transactional checker as a value (checkers/checker.ts), for a data model and the models it holds to. */
 export function txnChecker(dataModel: TxnDataModel, opts: TxnCheckOptions = {}): Checker {
-  return { name: dataModel, check: (h) => checkTxn(h, dataModel, opts) };
+  // A run's models (ctx) win over the value's own, so one checker value serves every run of a workload.
+  return { name: dataModel, check: (h, ctx) => checkTxn(h, dataModel, ctx?.consistencyModels ? { ...opts, consistencyModels: ctx.consistencyModels } : opts) };
 }
 
 export const listAppendChecker: Checker = txnChecker('list-append');

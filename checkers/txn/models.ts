@@ -5,6 +5,7 @@
  * model is stronger than which. From the anomalies found come the weakest models the history violates
  * (`not`) and every stronger one (`alsoNot`).
  */
+import { InputError } from '../../histories/errors.js';
 
 /** model -> the models it implies (directly weaker ones). */
 const WEAKER: Record<string, string[]> = {
@@ -119,6 +120,16 @@ export function boundary(anomalies: Iterable<string>): Boundary {
 }
 
 /** Checks model names, saying which exist when one does not. */
+/** A comma-separated `--consistency-models` list, checked against the known models (InputError naming the bad ones). */
+export function parseConsistencyModels(text: string): string[] {
+  const models = [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
+  const bad = unknownModels(models);
+  if (bad.length > 0 || models.length === 0) {
+    throw new InputError(`--consistency-models: unknown model ${bad.map((m) => `"${m}"`).join(', ') || '(none given)'}; known: ${MODEL_NAMES.join(', ')}`);
+  }
+  return models;
+}
+
 export function unknownModels(models: readonly string[]): string[] {
   return models.filter((m) => !(m in WEAKER));
 }

@@ -16,6 +16,8 @@ import { pnCounter } from './pn-counter.js';
 import { uniqueIds } from './unique-ids.js';
 import { echo } from './echo.js';
 import { kafka } from './kafka.js';
+import { txnListAppend } from './txn-list-append.js';
+import { txnRwRegister } from './txn-rw-register.js';
 
 export const WORKLOAD_TABLE: Readonly<Record<WorkloadName, Workload>> = {
   register,
@@ -27,6 +29,8 @@ export const WORKLOAD_TABLE: Readonly<Record<WorkloadName, Workload>> = {
   'unique-ids': uniqueIds,
   echo,
   kafka,
+  'txn-list-append': txnListAppend,
+  'txn-rw-register': txnRwRegister,
 };
 
 export function workloadOf(name: WorkloadName): Workload {

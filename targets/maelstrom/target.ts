@@ -210,7 +210,7 @@ export const maelstromTarget: Target = {
   // that reads are current: hold them to delivery and convergence, and report stale reads.
   workloadPromises: { set: 'AP', broadcast: 'AP', 'g-counter': 'AP', 'pn-counter': 'AP', 'unique-ids': 'AP', echo: 'AP', kafka: 'AP' },
   bugs: [],
-  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka'],
+  workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka', 'txn-list-append', 'txn-rw-register'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'corrupt', 'replay', 'equivocate', 'forge'],

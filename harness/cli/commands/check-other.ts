@@ -11,7 +11,7 @@ import { checkCounter } from '../../../checkers/counter.js';
 import { longForkChecker } from '../../../checkers/long-fork.js';
 import type { CheckResult } from '../../../checkers/result.js';
 import { checkSet } from '../../../checkers/set.js';
-import { MODEL_NAMES, txnChecker } from '../../../checkers/txn/index.js';
+import { parseConsistencyModels, txnChecker } from '../../../checkers/txn/index.js';
 import { uniqueIdsChecker } from '../../../checkers/unique-ids.js';
 
 import { CHECKER_NAMES } from './checker-names.js';
@@ -37,13 +37,7 @@ export interface OtherOptions {
 export function parseOtherFlags(f: OtherFlags): OtherOptions {
   const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
   const out: OtherOptions = {};
-  if (f.consistencyModels !== undefined) {
-    out.consistencyModels = list(f.consistencyModels);
-    const bad = out.consistencyModels.filter((m) => !MODEL_NAMES.includes(m));
-    if (bad.length > 0 || out.consistencyModels.length === 0) {
-      throw new InputError(`--consistency-models: unknown model ${bad.map((m) => `"${m}"`).join(', ') || '(none given)'}; known: ${MODEL_NAMES.join(', ')}`);
-    }
-  }
+  if (f.consistencyModels !== undefined) out.consistencyModels = parseConsistencyModels(f.consistencyModels);
   if (f.accounts !== undefined) out.accounts = list(f.accounts);
   if (f.total !== undefined) {
     const n = Number(f.total);

@@ -7,6 +7,7 @@ import { FAULTS, ISOLATION_LEVELS, RUNTIMES, TOPOLOGIES, WORKLOADS } from '../..
 import { DEFAULT_STORE } from '../../../histories/store.js';
 import { TARGET_NAMES } from '../../../targets/index.js';
 import { BYZANTINE_KINDS } from '../../runtime.js';
+import { MODEL_NAMES } from '../../../checkers/txn/models.js';
 
 /**
  * Maelstrom's defaults, for `faultline test` (Maelstrom's own command line): its default workload, no faults,
@@ -28,6 +29,10 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .option('--node-count <n>', "Maelstrom's name for --nodes")
     .addOption(new Option('-w, --workload <name>', 'what clients do').choices([...WORKLOADS]).default(d.workload))
     .option('--keys <n>', 'keys (registers or sets) the workload spreads over (broadcast, counters, unique-ids, echo: none)', '10')
+    .option('--max-txn-length <n>', 'txn workloads: most micro-ops per transaction (default 4)')
+    .option('--min-txn-length <n>', 'txn workloads: fewest micro-ops per transaction (default 1)')
+    .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before clients move to fresh keys (default 32)')
+    .option('--consistency-models <list>', `txn workloads: the models the run is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
     .option('--concurrency <n>', o.maelstrom ? 'concurrent clients (default: one per node, as Maelstrom)' : 'concurrent clients', o.maelstrom ? undefined : '10')
     .option(
       '--rate <ops>',

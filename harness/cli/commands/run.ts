@@ -18,6 +18,8 @@ import { parseTopologyName } from '../../topology.js';
 import { topologyCompare } from './topology-compare.js';
 import { workloadOf } from '../../workloads/index.js';
 import { netLine, type NetStats } from '../../net-stats.js';
+import { parseConsistencyModels } from '../../../checkers/txn/models.js';
+import { TXN_DEFAULTS } from '../../workloads/txn-ops.js';
 
 import { MAELSTROM_DEFAULTS } from './run-options.js';
 
@@ -59,6 +61,10 @@ export interface RunFlags {
   maxMedianLatency?: string;
   logStderr?: boolean;
   nodeLogMax?: string;
+  minTxnLength?: string;
+  maxTxnLength?: string;
+  maxWritesPerKey?: string;
+  consistencyModels?: string;
 }
 
 
@@ -79,6 +85,28 @@ function rateFrom(text: string | undefined, target: string): number | undefined 
   if (n <= 0) throw new InputError(`--rate must be above 0 ops per second, or unlimited; got "${text}"`);
   return n;
 }
+
+const TXN_FLAGS = ['minTxnLength', 'maxTxnLength', 'maxWritesPerKey', 'consistencyModels'] as const;
+
+/** The txn workloads' options, refused by name on any other workload. */
+function txnOptions(f: RunFlags, workload: RunConfig['workload']): Partial<RunConfig> {
+  const given = TXN_FLAGS.filter((k) => f[k] !== undefined);
+  if (!workload.startsWith('txn-')) {
+    if (given.length > 0) throw new InputError(`--${flagName(given[0])} applies to the txn workloads (txn-list-append, txn-rw-register) only, not ${workload}`);
+    return {};
+  }
+  const out: Partial<RunConfig> = {};
+  if (f.minTxnLength !== undefined) out.minTxnLength = num('--min-txn-length', f.minTxnLength, true);
+  if (f.maxTxnLength !== undefined) out.maxTxnLength = num('--max-txn-length', f.maxTxnLength, true);
+  if (f.maxWritesPerKey !== undefined) out.maxWritesPerKey = num('--max-writes-per-key', f.maxWritesPerKey, true);
+  if ((out.minTxnLength ?? TXN_DEFAULTS.minTxnLength) > (out.maxTxnLength ?? TXN_DEFAULTS.maxTxnLength)) {
+    throw new InputError(`--min-txn-length ${out.minTxnLength ?? TXN_DEFAULTS.minTxnLength} is more than --max-txn-length ${out.maxTxnLength ?? TXN_DEFAULTS.maxTxnLength}`);
+  }
+  if (f.consistencyModels !== undefined) out.consistencyModels = parseConsistencyModels(f.consistencyModels);
+  return out;
+}
+
+const flagName = (k: string): string => k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 
 export async function resolveConfig(f: RunFlags, configName?: string): Promise<RunConfig> {
   const target = await loadTarget(f.target);
@@ -141,6 +169,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     maxMedianLatency: f.maxMedianLatency === undefined ? undefined : num('--max-median-latency', f.maxMedianLatency),
     logStderr: f.logStderr === true ? true : undefined,
     nodeLogMax: f.nodeLogMax === undefined || f.nodeLogMax === String(16 * 1024 * 1024) ? undefined : num('--node-log-max', f.nodeLogMax, true),
+    ...txnOptions(f, workload),
   });
   if (!parsed.success) {
     const i = parsed.error.issues[0];
