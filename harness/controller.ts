@@ -18,6 +18,7 @@ import { judgeTargets, netStats } from './net-stats.js';
 import type { NetCounts } from './sim/net-tally.js';
 import { ClientRunner } from './clients.js';
 import { finalReads, type FinalReadSummary } from './final-reads.js';
+import { recordReplicaLogs } from './replica-logs.js';
 import { NemesisRunner } from './nemesis/runner.js';
 import { planFaults, faultValue } from './nemesis/schedule.js';
 import { Recorder } from './recorder.js';
@@ -212,6 +213,9 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     const stopMain = new AbortController();
     const onAbort = () => stopMain.abort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
+    // A node cut off mid-run (an endless line, runaway output) ends the main phase at once: the rest of the
+    // time limit could only add ops that fail for a reason outside the test.
+    broken.signal.addEventListener('abort', onAbort, { once: true });
     const clientsDone = clients.run();
     try {
       const nemesisDone = nemesis.run(plan, mainStart, stopMain.signal);
@@ -224,18 +228,20 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       observer?.phase?.('heal');
       await phase('heal', 30_000, nemesis.healAll());
       recorder.nemesis(HEAL, null);
-      if (!aborted()) {
+      if (!aborted() && !broken.signal.aborted) {
         current = 'quiescence';
         observer?.phase?.('quiescence', `${config.quiescence} s without faults`);
-        await sleep(config.quiescence * 1000, req.signal);
+        await sleep(config.quiescence * 1000, stopSignal);
       }
     } finally {
       clients.stop();
       req.signal?.removeEventListener('abort', onAbort);
+      broken.signal.removeEventListener('abort', onAbort);
       await phase('quiescence', config.opTimeout * 1000 + 10_000, clientsDone).finally(() => clearInterval(ticker));
       if (current === 'main') await nemesis.healAll().catch(() => undefined);
     }
     if (aborted()) throw new PhaseError('main', 'interrupted');
+    if (broken.signal.aborted) throw new PhaseError(current, 'stopped early: a node broke the protocol');
 
     // 6. final reads
     observer?.phase?.('final-reads');
@@ -258,6 +264,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       stopSignal,
     );
     recorder.nemesis(FINAL_READS_DONE, finals);
+    await phase('final-reads', 10_000, recordReplicaLogs(c, nodes, recorder, 5000), stopSignal);
   } catch (err) {
     meta.status = aborted() ? 'interrupted' : 'failed';
     const breaches = breachesNow();

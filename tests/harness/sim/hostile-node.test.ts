@@ -4,7 +4,7 @@
  * crash, never "invalid", and no state file left behind.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, STACK } from '../cli/helpers.js';
@@ -52,5 +52,27 @@ describe('a node that breaks the stdout protocol', () => {
     expect(out).not.toMatch(/INVALID/);
     const sim = join(state, 'sim');
     expect(existsSync(sim) ? readdirSync(sim) : []).toEqual([]);
+  });
+
+  it('a node that breaks the protocol mid-run ends the main phase early: unknown (exit 2), named, not at the time limit', () => {
+    const store = tempDir('faultline-late-endless-');
+    const state = join(store, 'state');
+    const r = spawnSync(
+      process.execPath,
+      ['bin/faultline.js', 'run', '--target', 'maelstrom', '--bin', join(FIXTURES, 'late-endless-line.mjs'), '--workload', 'lin-kv', '--nodes', '2', '--time-limit', '300', '--quiescence', '0', '--convergence-bound', '1', '--nemesis', 'none', '--store', store, '--no-progress'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 240_000, env: { ...process.env, NO_COLOR: '1', FAULTLINE_STATE_DIR: state } },
+    );
+    const out = r.stdout + r.stderr;
+    expect(r.status, out).toBe(2);
+    expect(out).toMatch(/unknown: a node broke the protocol .*node n\d wrote a stdout line longer than/);
+    expect(out).toMatch(/phase (main|heal|quiescence)/);
+    expect(out).not.toMatch(STACK);
+    expect(out).not.toMatch(/INVALID/);
+    // No wall-clock bound is asserted: the run must say it stopped in main (or the heal/quiescence just after),
+    // which it can only do when it did not sit out the 300 s time limit (the test would time out first).
+    const meta = JSON.parse(readFileSync(join(store, 'maelstrom-default-lin-kv', 'latest', 'run.json'), 'utf8')) as { status: string; error: string };
+    expect(meta.status).toBe('failed');
+    expect(meta.error).toMatch(/stopped in phase (main|heal|quiescence)/);
+    expect(existsSync(join(state, 'sim')) ? readdirSync(join(state, 'sim')) : []).toEqual([]);
   });
 });
