@@ -44,6 +44,12 @@ export interface FinalRead {
   error?: string;
 }
 
+/** A node's committed log as ids per height (see Cluster.replicaLog). */
+export interface ReplicaLog {
+  from: number;
+  ids: string[];
+}
+
 export interface TargetContext {
   runId: string;
   nodes: NodeId[];
@@ -83,6 +89,11 @@ export interface Cluster {
   openClient(node: NodeId, process: number): Promise<Client>;
   /** Read one node's own state for `key` with no coordination (what that node alone believes). */
   finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead>;
+  /**
+   * What one node committed, height by height, for targets built on consensus over a log (the built-in bft):
+   * the batch id at heights from, from+1, ... Absent for targets that do not expose their log.
+   */
+  replicaLog?(node: NodeId, timeoutMs: number): Promise<ReplicaLog>;
   /** Versions of the target software, for run.json. */
   versions(): Promise<Record<string, string>>;
 }

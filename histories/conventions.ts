@@ -11,3 +11,9 @@ export const FINAL_READ = 'final-read';
 export const HEAL = 'heal';
 /** The nemesis event after the final reads, carrying the controller's summary of the rounds. */
 export const FINAL_READS_DONE = 'final-reads-done';
+/**
+ * After the final reads, what one node says it committed, height by height (targets that expose it: the
+ * built-in bft). Process `nemesis`, type `info`; `value` is `{ node, from, ids }` (the batch id committed at
+ * heights from, from+1, ...; '' for a height the node skipped) or `{ node, error }` when the node did not answer.
+ */
+export const REPLICA_LOG = 'replica-log';

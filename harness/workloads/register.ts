@@ -6,6 +6,7 @@
 import { linearizableChecker } from '../../checkers/linear/index.js';
 import { registerAnomaliesChecker } from '../../checkers/register-anomalies.js';
 import { convergenceChecker } from '../../checkers/convergence.js';
+import { replicaAgreementChecker } from '../../checkers/replica-agreement.js';
 import type { Generator, GeneratorOptions } from '../generator.js';
 import type { Rng } from '../rng.js';
 import type { ClientOp } from '../target.js';
@@ -85,6 +86,8 @@ export const register: Workload = {
     // Lost and phantom writes break an AP promise too; a CP run is already judged by linearizability.
     { checker: registerAnomaliesChecker, enforced: promise === 'AP' },
     { checker: convergenceChecker, enforced: promise === 'AP' || o?.agreement === true },
+    // Replicas that promise one state also promise one log: compare what each committed per height.
+    ...(o?.agreement === true ? [{ checker: replicaAgreementChecker, enforced: true }] : []),
   ],
   linearModel: { model: 'cas-register' },
   maelstrom: kvFormat,

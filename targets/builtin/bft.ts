@@ -151,6 +151,14 @@ export class BftNode {
     io.on('faultline_status', (m) => {
       io.reply(m, { type: 'faultline_status_ok', height: this.height, round: this.round, step: this.step, pool: this.pool.size, ...this.stats });
     });
+    // What this node committed, height by height, for the harness's replica-agreement check after the run:
+    // the batch ids (a 16-hex-digit prefix of each SHA-256 is plenty to tell two batches apart, and keeps a
+    // run of thousands of heights to a few tens of KB), from height `from` on.
+    io.on('faultline_committed', (m) => {
+      const ids: string[] = [];
+      for (let h = 1; h < this.height; h++) ids.push(this.decided.get(h)?.id.slice(0, 16) ?? '');
+      io.reply(m, { type: 'faultline_committed_ok', from: 1, ids });
+    });
     // Consensus here never reads a clock; acknowledge the skew and carry on.
     io.on('faultline_clock', (m) => io.reply(m, { type: 'faultline_clock_ok', offset_ms: Number(m.body.offset_ms) || 0 }));
   }

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 import { SimRuntime } from '../../harness/sim/sim-runtime.js';
 import { PidLedger } from '../../harness/sim/ledger.js';
-import type { Client, Cluster, FinalRead, Target, TargetContext } from '../../harness/target.js';
+import type { Client, Cluster, FinalRead, ReplicaLog, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
 import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES } from '../builtin/index.js';
 import { MaelstromClient, KEY_DOES_NOT_EXIST } from './client.js';
@@ -30,11 +30,13 @@ interface Launch {
 
 class MaelstromCluster implements Cluster {
   readonly runtime: SimRuntime;
+  readonly replicaLog?: Cluster['replicaLog'];
 
   constructor(
     private readonly ctx: TargetContext,
     private readonly launch: Launch,
   ) {
+    if (launch.bftSecret) this.replicaLog = (node, timeoutMs) => this.committedLog(node, timeoutMs);
     mkdirSync(ctx.dataDir, { recursive: true });
     mkdirSync(ctx.logDir, { recursive: true });
     this.runtime = new SimRuntime({
@@ -132,6 +134,15 @@ class MaelstromCluster implements Cluster {
     if (r.type === 'read_ok') return { ok: true, value: format.okValue({ f: 'read', key }, r) };
     if (r.type === 'error' && r.code === KEY_DOES_NOT_EXIST) return { ok: true, value: empty };
     return { ok: false, value: null, error: JSON.stringify(r) };
+  }
+
+  /** What a bft node committed per height (the only node here that keeps a log of batches). */
+  private async committedLog(node: string, timeoutMs: number): Promise<ReplicaLog> {
+    const r = await this.runtime.request(node, { type: 'faultline_committed' }, timeoutMs);
+    if (r.type !== 'faultline_committed_ok' || !Number.isInteger(r.from) || !Array.isArray(r.ids) || !r.ids.every((x) => typeof x === 'string')) {
+      throw new Error(`node ${node} answered faultline_committed with ${JSON.stringify(r).slice(0, 200)}`);
+    }
+    return { from: r.from as number, ids: r.ids as string[] };
   }
 
   async versions(): Promise<Record<string, string>> {

@@ -5,6 +5,9 @@ import { pairKey, sign, traitorResigner, verify, BFT_SECRET_ENV } from '../../..
 import { BftClient } from '../../../targets/maelstrom/bft-client.js';
 import type { SimRuntime } from '../../../harness/sim/sim-runtime.js';
 import { isAlive, nodeIds, Scope } from '../../harness/sim/helpers.js';
+import { checkReplicaAgreement } from '../../../checkers/replica-agreement.js';
+import { REPLICA_LOG } from '../../../histories/conventions.js';
+import type { Op } from '../../../histories/op.js';
 
 const SECRET = 'test-secret';
 
@@ -52,6 +55,17 @@ describe('the bft configuration on the sim runtime', () => {
     );
   }
 
+  /** What each node says it committed per height, as the replica-log events the harness records. */
+  async function committed(rt: SimRuntime, nodes: string[]): Promise<Op[]> {
+    return Promise.all(
+      nodes.map(async (node, index) => {
+        const r = await rt.request(node, { type: 'faultline_committed' }, 2000);
+        expect(r.type).toBe('faultline_committed_ok');
+        return { index, type: 'info' as const, process: 'nemesis', f: REPLICA_LOG, value: { node, from: r.from, ids: r.ids } };
+      }),
+    );
+  }
+
   /** Write keys 0..keys-1 in turn with a BFT client, then give honest replicas a moment to apply the last. */
   async function writes(rt: SimRuntime, keys: number): Promise<number> {
     const client = new BftClient(rt, rt.nodes, rt.newClientId());
@@ -78,6 +92,9 @@ describe('the bft configuration on the sim runtime', () => {
     }
     expect(new Set(s).size).toBe(1);
     expect(JSON.parse(s[0])[0]).toBe('last');
+    const logs = checkReplicaAgreement(await committed(rt, ['n2', 'n3', 'n4']));
+    expect(logs.valid).toBe(true);
+    expect(logs.stats.heightsCompared).toBeGreaterThan(0);
     const refused = await Promise.all(['n2', 'n3', 'n4'].map(async (n) => (await rt.request(n, { type: 'faultline_status' }, 2000)).rejectedMac as number));
     expect(refused.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
@@ -93,6 +110,10 @@ describe('the bft configuration on the sim runtime', () => {
       split = new Set(await states(rt, ['n2', 'n3', 'n4'], 6)).size > 1;
     }
     expect(split).toBe(true);
+    // The split shows in the logs as well: two honest replicas committed different batches at one height.
+    const logs = checkReplicaAgreement(await committed(rt, ['n2', 'n3', 'n4']));
+    expect(logs.valid).toBe(false);
+    expect(logs.anomalies[0].kind).toBe('replicas-diverged');
   });
 
   it('refuses a request without a request id, saying why', async () => {
