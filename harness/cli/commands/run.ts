@@ -108,6 +108,15 @@ function txnOptions(f: RunFlags, workload: RunConfig['workload']): Partial<RunCo
 
 const flagName = (k: string): string => k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 
+
+/** Clients: --concurrency N, or Maelstrom's `Kn` (K per node); one per node when not given. */
+function concurrencyFrom(f: RunFlags): number {
+  const nodes = num(f.nodeCount !== undefined ? '--node-count' : '--nodes', f.nodeCount ?? f.nodes, true);
+  if (f.concurrency === undefined) return nodes;
+  const perNode = /^(\d+)n$/.exec(f.concurrency.trim());
+  return perNode ? Number(perNode[1]) * nodes : num('--concurrency', f.concurrency, true);
+}
+
 export async function resolveConfig(f: RunFlags, configName?: string): Promise<RunConfig> {
   const target = await loadTarget(f.target);
   const config = configName ?? f.config ?? target.defaultConfig;
@@ -151,7 +160,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     nodes: f.nodeCount !== undefined ? num('--node-count', f.nodeCount, true) : num('--nodes', f.nodes, true),
     workload,
     keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
-    concurrency: f.concurrency === undefined ? num('--node-count', f.nodeCount ?? f.nodes, true) : num('--concurrency', f.concurrency, true),
+    concurrency: concurrencyFrom(f),
     rate: rateFrom(f.rate, target.name),
     timeLimit: num('--time-limit', f.timeLimit),
     nemesis,

@@ -30,6 +30,11 @@ describe('faultline run --target maelstrom', () => {
     expect((await runConfig([])).rate).toBeUndefined();
   });
 
+  it("takes Maelstrom's --concurrency 2n: two clients per node", async () => {
+    expect((await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--node-count', '3', '--concurrency', '2n'])).concurrency).toBe(6);
+    await expect(runConfig(['--concurrency', 'n2'])).rejects.toThrow(/--concurrency must be a whole number/);
+  });
+
   it('refuses a rate that is not a positive number', async () => {
     await expect(runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', '0'])).rejects.toThrow(/--rate must be above 0 ops per second, or unlimited/);
     await expect(runConfig(['--rate', 'fast'])).rejects.toThrow(/--rate must be a number/);

@@ -1,5 +1,7 @@
-// Gossip Glomers nodes written against Maelstrom's docs, under partitions: the efficient broadcast (3d/3e)
-// gossips only over a tree's links and still delivers every acknowledged message once partitions heal.
+// Gossip Glomers nodes written against Maelstrom's docs, each run as its challenge asks (translated to
+// faultline's command line, shorter), under partitions where the challenge is about faults: single-node (3a)
+// and multi-node (3b) broadcast, the efficient broadcast (3d/3e) on a tree under partitions, and the
+// multi-node kafka logs on lin-kv (5b, and 5c's owner-per-log node) under partitions.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ROOT } from '../../paths.js';
@@ -8,6 +10,20 @@ import { checkerOf, cliJson, tmpStore } from './run-helpers.js';
 const GLOMERS = join(ROOT, 'tests', 'fixtures', 'maelstrom', 'glomers');
 
 describe('Gossip Glomers nodes', () => {
+  it('3a: a single broadcast node keeps every message; 3b: flooding a grid reaches every node', () => {
+    const store = tmpStore();
+    const single = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-single.mjs'), '--node-count', '1', '--time-limit', '2', '--quiescence', '0', '--rate', '20', '--seed', '13', '--store', store]);
+    expect(single.code).toBe(0);
+    expect(checkerOf(single.out.results, 'set').stats.lostAcknowledged).toBe(0);
+    expect(single.out.results.summary.net.messages.servers).toBe(0);
+
+    const multi = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-multi.mjs'), '--node-count', '5', '--topology', 'grid', '--time-limit', '2', '--quiescence', '0', '--rate', '20', '--seed', '13', '--store', store]);
+    expect(multi.code).toBe(0);
+    expect(checkerOf(multi.out.results, 'set').stats.lostAcknowledged).toBe(0);
+    // Every broadcast reaches the four other nodes, one copy each at least; reads send none: > 1 per op.
+    expect(multi.out.results.summary.net.msgsPerOp).toBeGreaterThan(1);
+  });
+
   it('efficient broadcast on a tree delivers everything under partitions, with statistics', () => {
     const store = tmpStore();
     const r = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-efficient.mjs'), '--node-count', '5', '--topology', 'tree2', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '3', '--quiescence', '1', '--rate', '100', '--seed', '13', '--store', store]);
@@ -16,5 +32,22 @@ describe('Gossip Glomers nodes', () => {
     expect(r.out.results.summary.faults).toBeGreaterThan(0);
     expect(r.out.results.summary.net.neverStable).toBe(0);
     expect(r.out.results.summary.net.msgsPerOp).toBeGreaterThan(0);
+  });
+
+  it('5b and 5c: two-node kafka logs on lin-kv pass under partitions; owning each log costs fewer messages than cas on lin-kv', () => {
+    const store = tmpStore();
+    const run = (bin: string) =>
+      cliJson(['test', '-w', 'kafka', '--bin', join(GLOMERS, bin), '--node-count', '2', '--concurrency', '2n', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '3', '--quiescence', '1', '--rate', '300', '--seed', '13', '--store', store]);
+    const casLog = run('kafka-lin-kv.mjs');
+    expect(casLog.code).toBe(0);
+    const k = checkerOf(casLog.out.results, 'kafka');
+    expect(k.stats.sends).toBeGreaterThan(50);
+    expect(casLog.out.results.summary.faults).toBeGreaterThan(0);
+    expect(casLog.out.results.summary.net.messages.servers).toBeGreaterThan(0); // it really talks to lin-kv
+
+    const owned = run('kafka-efficient.mjs');
+    expect(owned.code).toBe(0);
+    expect(checkerOf(owned.out.results, 'kafka').stats.sends).toBeGreaterThan(50);
+    expect(owned.out.results.summary.net.msgsPerOp).toBeLessThan(casLog.out.results.summary.net.msgsPerOp);
   });
 });
