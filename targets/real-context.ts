@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import type { TargetContext } from '../harness/target.js';
 
-export function validateRealContext(target: string, configs: readonly [string, ...string[]], ctx: TargetContext): void {
+export function validateRealContext(target: string, configs: readonly [string, ...string[]], ctx: TargetContext, workloads: readonly [string, ...string[]] = ['register', 'set']): void {
   const schema = z.object({
     nodes: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'node names are 1-16 letters, digits, _ or -')).min(1).max(9),
     config: z.enum(configs),
-    workload: z.enum(['register', 'set']),
+    workload: z.enum(workloads),
     runtime: z.enum(['netns', 'docker']),
   });
   const r = schema.safeParse(ctx);

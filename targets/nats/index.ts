@@ -3,7 +3,8 @@
  * bucket whose stream is replicated to every node (R = nodes, so 1 to 5 nodes). Configs differ only in how
  * reads are served: `cp` reads go to the stream leader; `direct-get` reads use direct get, answered by
  * whichever replica the request reaches (the client's own node first), which NATS documents as possibly
- * stale. Writes and cas (update with revision) are decided by the stream leader in both.
+ * stale. Writes and cas (update with revision) are decided by the stream leader in both. The kafka workload
+ * (log.ts) publishes to a stream per key instead, read the same two ways.
  */
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { InputError } from '../../histories/errors.js';
@@ -16,6 +17,7 @@ import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } 
 import { sleep } from '../../harness/time.js';
 import { BUCKET, describeError, NatsClient, openNats, readEntry, STREAM, within, type HostPort, type ReadMode } from './client.js';
 import { CLIENT_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
+import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET } from './log.js';
 
 const CONFIGS = ['cp', 'direct-get'] as const;
 /** JetStream replicates a stream to at most five servers. */
@@ -25,6 +27,8 @@ export class NatsCluster implements Cluster {
   readonly runtime: KernelRuntime;
   readonly readMode: ReadMode;
   private bucketReady = false;
+  /** The kafka workload's log streams (one per key). */
+  private readonly logKeys: number;
 
   constructor(
     private readonly ctx: TargetContext,
@@ -37,6 +41,12 @@ export class NatsCluster implements Cluster {
       defaultImage: 'faultline/nats:local',
     });
     this.readMode = ctx.config === 'direct-get' ? 'direct' : 'leader';
+    this.logKeys = ctx.workload === 'kafka' ? (ctx.keys ?? 10) : 0;
+  }
+
+  /** The streams the workload uses: the KV bucket's, and for kafka one per log key. */
+  private streams(): string[] {
+    return [STREAM, ...Array.from({ length: this.logKeys }, (_, k) => logStream(k))];
   }
 
   address(node: NodeId): HostPort {
@@ -60,15 +70,18 @@ export class NatsCluster implements Cluster {
       if (!this.bucketReady) {
         // Creating the bucket needs a JetStream meta leader, so this also waits for the cluster to form.
         await nc.jetstream().views.kv(BUCKET, { replicas: this.ctx.nodes.length, history: 1, allow_direct: true, timeout: 3000 });
+        if (this.logKeys > 0) await ensureLogStreams(nc, jsm, this.logKeys, this.ctx.nodes.length);
         this.bucketReady = true;
       }
-      const si = await jsm.streams.info(STREAM);
-      const c = si.cluster;
-      if (!c?.leader) return 'the bucket has no leader yet';
-      const followers = c.replicas ?? [];
-      const behind = followers.filter((r) => !r.current || r.offline);
-      if (followers.length + 1 < this.ctx.nodes.length) return `${followers.length + 1} of ${this.ctx.nodes.length} replicas known`;
-      if (behind.length > 0) return `replicas not current: ${behind.map((r) => r.name).join(', ')}`;
+      const streams = this.logKeys > 0 ? [...this.streams(), `KV_${OFFSETS_BUCKET}`] : this.streams();
+      for (const name of streams) {
+        const c = (await jsm.streams.info(name)).cluster;
+        if (!c?.leader) return `stream ${name} has no leader yet`;
+        const followers = c.replicas ?? [];
+        const behind = followers.filter((r) => !r.current || r.offline);
+        if (followers.length + 1 < this.ctx.nodes.length) return `${name}: ${followers.length + 1} of ${this.ctx.nodes.length} replicas known`;
+        if (behind.length > 0) return `${name}: replicas not current: ${behind.map((r) => r.name).join(', ')}`;
+      }
       return null;
     });
   }
@@ -100,6 +113,10 @@ export class NatsCluster implements Cluster {
     // No API check on open: while a stream leader is being elected it would time out, and a client must still
     // open then (its ops fail or time out meanwhile, as they should).
     const js = nc.jetstream({ timeout: 5000, checkAPI: false });
+    if (this.logKeys > 0) {
+      const offsets = await js.views.kv(OFFSETS_BUCKET, { bindOnly: true });
+      return new NatsLogClient(nc, js, await nc.jetstreamManager({ checkAPI: false }), offsets, this.readMode, this.logKeys);
+    }
     const kv = await js.views.kv(BUCKET, { bindOnly: true });
     return new NatsClient(nc, await nc.jetstreamManager({ checkAPI: false }), kv, this.readMode);
   }
@@ -107,6 +124,7 @@ export class NatsCluster implements Cluster {
   /** The node's own replica: direct get on a connection to that node, which its local replica answers. */
   async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
     try {
+      if (this.logKeys > 0) return { ok: true, value: await this.withNode(node, timeoutMs, (_nc, jsm) => finalLog(jsm, key)) };
       return { ok: true, value: (await this.withNode(node, timeoutMs, (_nc, jsm) => readEntry(jsm, key, 'direct'))).value };
     } catch (err) {
       return { ok: false, value: null, error: describeError(err) };
@@ -122,7 +140,7 @@ export function natsVersion(bin: string = NATS_BIN): Promise<string> {
   return binaryVersion(bin, /v(\d+\.\d+\.\d+\S*)/);
 }
 
-const workloads: readonly WorkloadName[] = ['register'];
+const workloads: readonly [WorkloadName, ...WorkloadName[]] = ['register', 'kafka'];
 
 export const natsTarget: Target = {
   name: 'nats',
@@ -142,8 +160,8 @@ export const natsTarget: Target = {
   // binary ignores libfaketime.
   faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
   async create(ctx: TargetContext): Promise<Cluster> {
-    validateRealContext('nats', CONFIGS, ctx);
-    if (ctx.workload !== 'register') throw new InputError(`nats target: workload ${ctx.workload} is not supported (workloads: register, with read, write and cas)`);
+    if (!workloads.includes(ctx.workload)) throw new InputError(`nats target: workload ${ctx.workload} is not supported (workloads: register, with read, write and cas on a KV bucket; kafka, a stream per log key)`);
+    validateRealContext('nats', CONFIGS, ctx, workloads);
     if (ctx.nodes.length > MAX_REPLICAS) throw new InputError(`nats target: a JetStream stream has at most ${MAX_REPLICAS} replicas, so at most ${MAX_REPLICAS} nodes (got ${ctx.nodes.length})`);
     return new NatsCluster(ctx);
   },

@@ -1,0 +1,184 @@
+/**
+ * The kafka workload on NATS JetStream: each log key is its own stream (`LOG_<key>`, subject `log.<key>`,
+ * replicated to every node), as a Kafka topic partition is its own replicated log. A message's offset is its
+ * stream sequence, so the kafka checker (checkers/kafka) judges what JetStream stored and served:
+ *
+ * - `send` publishes the message and takes the PubAck's sequence as its offset;
+ * - `poll` reads each followed stream by sequence from the client's position (a batch of gets, stopping at
+ *   the first sequence that holds nothing), then commits the highest sequence it read;
+ * - `assign` follows another set of keys, each from its committed offset + 1 (or the start);
+ * - a node's final read is its own replica's whole stream, by direct get on a connection to that node.
+ *
+ * Committed offsets live in a second KV bucket (one consumer group for all clients), written after polls and
+ * read on assign, as Maelstrom's kafka nodes keep them. Reads follow the config: `leader` asks the stream
+ * leader, `direct` lets a replica answer from its own store. Outcomes as in client.ts: a timeout on publish is
+ * `info`, a refusal `fail`, and a poll or assign (no effect on the logs) that cannot finish is `fail`.
+ */
+import type { JetStreamClient, JetStreamManager, KV, NatsConnection, StoredMsg } from 'nats';
+import type { Key } from '../../histories/op.js';
+import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
+import { errorOutcome, within, type ReadMode } from './client.js';
+
+/** The consumer group's committed offsets (key → highest sequence processed). */
+export const OFFSETS_BUCKET = 'faultline-offsets';
+/** Sequences asked for at once by a poll, per key (a batch of gets in flight together). */
+const POLL_BATCH = 16;
+/** Sequences asked for at once by a final read. */
+const FINAL_BATCH = 64;
+/** A final read gives up past this many messages of one log, so it stays bounded. */
+const FINAL_MAX = 1_000_000;
+
+export function logStream(key: Key): string {
+  return `LOG_${String(key)}`;
+}
+
+export function logSubject(key: Key): string {
+  return `log.${String(key)}`;
+}
+
+/** Create (or find) the log streams for keys 0..keys-1, each replicated to every node. */
+export async function ensureLogStreams(nc: NatsConnection, jsm: JetStreamManager, keys: number, replicas: number): Promise<void> {
+  for (let k = 0; k < keys; k++) {
+    const name = logStream(k);
+    try {
+      await jsm.streams.info(name);
+    } catch {
+      await jsm.streams.add({ name, subjects: [logSubject(k)], num_replicas: replicas, allow_direct: true });
+    }
+  }
+  await nc.jetstream().views.kv(OFFSETS_BUCKET, { replicas, history: 1, timeout: 3000 });
+}
+
+function notFound(err: unknown): boolean {
+  const e = err as { api_error?: { code?: number }; code?: unknown; message?: unknown };
+  return e?.api_error?.code === 404 || e?.code === '404' || /no message found/i.test(String(e?.message ?? ''));
+}
+
+type Getter = (stream: string, q: { seq: number }) => Promise<StoredMsg>;
+
+function getter(jsm: JetStreamManager, mode: ReadMode): Getter {
+  if (mode === 'leader') return (s, q) => jsm.streams.getMessage(s, q);
+  // nats.js has direct get on the manager but leaves it out of the exported interface.
+  const d = (jsm as unknown as { direct?: { getMessage: Getter } }).direct;
+  if (!d) throw new Error('this nats client library has no direct get');
+  return (s, q) => d.getMessage(s, q);
+}
+
+function decodeMsg(m: StoredMsg): unknown {
+  const text = new TextDecoder().decode(m.data);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // Untrusted: whatever a node stored is reported as the text it holds.
+    return text;
+  }
+}
+
+/**
+ * Up to `max` messages of `key`'s log from sequence `from`, in order, stopping before the first sequence
+ * that holds nothing. `batch` gets are in flight at once.
+ */
+export async function readLog(get: Getter, key: Key, from: number, max: number, batch: number): Promise<[number, unknown][]> {
+  const out: [number, unknown][] = [];
+  let next = from;
+  while (out.length < max) {
+    const n = Math.min(batch, max - out.length);
+    const seqs = Array.from({ length: n }, (_, i) => next + i);
+    const got = await Promise.all(seqs.map((seq) => get(logStream(key), { seq }).then((m) => m, (err: unknown) => (notFound(err) ? null : Promise.reject(err)))));
+    for (let i = 0; i < got.length; i++) {
+      const m = got[i];
+      if (m === null) return out;
+      out.push([seqs[i], decodeMsg(m)]);
+    }
+    next += n;
+  }
+  return out;
+}
+
+/** One node's own replica of `key`'s log, whole (direct get answered locally). */
+export async function finalLog(jsm: JetStreamManager, key: Key): Promise<[number, unknown][]> {
+  return readLog(getter(jsm, 'direct'), key, 1, FINAL_MAX, FINAL_BATCH);
+}
+
+export class NatsLogClient implements Client {
+  /** key → next sequence to poll; undefined until the committed offset is read. */
+  private readonly next = new Map<string, number | undefined>();
+  private readonly get: Getter;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly js: JetStreamClient,
+    jsm: JetStreamManager,
+    private readonly offsets: KV,
+    mode: ReadMode,
+    keys: number,
+  ) {
+    this.get = getter(jsm, mode);
+    for (let k = 0; k < keys; k++) this.next.set(String(k), undefined);
+  }
+
+  async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
+    if (this.nc.isClosed()) return { type: 'fail', error: 'connection closed' };
+    try {
+      return await within(this.perform(op), timeoutMs);
+    } catch (err) {
+      return errorOutcome(err, op.f !== 'send');
+    }
+  }
+
+  private async perform(op: ClientOp): Promise<ClientResult> {
+    switch (op.f) {
+      case 'send': {
+        const ack = await this.js.publish(logSubject(op.key ?? 0), JSON.stringify(op.value));
+        if (ack.duplicate) return { type: 'info', error: `publish acknowledged as a duplicate at sequence ${ack.seq}` };
+        return { type: 'ok', value: ack.seq };
+      }
+      case 'poll':
+        return { type: 'ok', value: await this.poll() };
+      case 'assign': {
+        const keys = Array.isArray(op.value) ? op.value.map(String) : [];
+        for (const k of [...this.next.keys()]) if (!keys.includes(k)) this.next.delete(k);
+        for (const k of keys) this.next.set(k, undefined);
+        return { type: 'ok', value: await this.fetchCommitted(keys) };
+      }
+    }
+    return { type: 'fail', error: `the nats log client has no operation "${op.f}"` };
+  }
+
+  private async poll(): Promise<Record<string, [number, unknown][]>> {
+    const unknown = [...this.next].filter(([, v]) => v === undefined).map(([k]) => k);
+    if (unknown.length > 0) await this.fetchCommitted(unknown);
+    const keys = [...this.next.keys()];
+    const logs = await Promise.all(keys.map((k) => readLog(this.get, k, this.next.get(k) ?? 1, POLL_BATCH, POLL_BATCH)));
+    const msgs: Record<string, [number, unknown][]> = {};
+    const commits: Promise<unknown>[] = [];
+    keys.forEach((k, i) => {
+      const pairs = logs[i];
+      if (pairs.length === 0) return;
+      msgs[k] = pairs;
+      const last = pairs[pairs.length - 1][0];
+      this.next.set(k, last + 1);
+      // Commit what was processed; a failed commit leaves the poll standing (the next one commits again).
+      commits.push(this.offsets.put(k, String(last)).catch(() => undefined));
+    });
+    await Promise.all(commits);
+    return msgs;
+  }
+
+  /** Start each key after its committed offset, or at sequence 1. */
+  private async fetchCommitted(keys: string[]): Promise<Record<string, number>> {
+    const entries = await Promise.all(keys.map((k) => this.offsets.get(k)));
+    const out: Record<string, number> = {};
+    keys.forEach((k, i) => {
+      const e = entries[i];
+      const committed = e && e.operation === 'PUT' ? Number(e.string()) : NaN;
+      this.next.set(k, Number.isInteger(committed) && committed >= 0 ? committed + 1 : 1);
+      out[k] = this.next.get(k)!;
+    });
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close().catch(() => undefined);
+  }
+}

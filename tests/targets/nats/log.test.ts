@@ -1,0 +1,99 @@
+/**
+ * The kafka workload on NATS JetStream (targets/nats/log.ts): reading a log by sequence (with a fake store,
+ * so the stopping rules are exact), then a real 3-node cluster where sends get their stream sequences as
+ * offsets, polls return them in order and commit, an assign starts after the committed offset, every node's
+ * final read holds the whole log, and the kafka checker finds the recorded history valid.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { StoredMsg } from 'nats';
+import type { Op } from '../../../histories/op.js';
+import { checkKafka } from '../../../checkers/kafka/index.js';
+import { loadTarget } from '../../../targets/index.js';
+import { readLog } from '../../../targets/nats/log.js';
+import type { Client, ClientOp, Cluster } from '../../../harness/target.js';
+import { describeWithEnv } from '../../harness/netns/env.js';
+import { nodeNames, retry, testContext } from '../../harness/netns/cluster-context.js';
+
+function fakeStore(msgs: unknown[], fail?: number) {
+  const asked: number[] = [];
+  const get = async (_stream: string, q: { seq: number }): Promise<StoredMsg> => {
+    asked.push(q.seq);
+    if (q.seq === fail) throw new Error('timeout');
+    const m = msgs[q.seq - 1];
+    if (m === undefined) throw Object.assign(new Error('no message found'), { code: '404' });
+    return { seq: q.seq, data: new TextEncoder().encode(JSON.stringify(m)) } as unknown as StoredMsg;
+  };
+  return { get, asked };
+}
+
+it('reads a log by sequence up to the first empty one, within max, a batch at a time', async () => {
+  const s = fakeStore([10, 20, 30, 40, 50]);
+  expect(await readLog(s.get, 0, 2, 100, 2)).toEqual([[2, 20], [3, 30], [4, 40], [5, 50]]);
+  // Batches of 2 from 2: {2,3}, {4,5}, {6,7}: the empty 6 ends it.
+  expect(s.asked.sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7]);
+  expect(await readLog(fakeStore([10, 20, 30]).get, 0, 1, 2, 16)).toEqual([[1, 10], [2, 20]]);
+  expect(await readLog(fakeStore([]).get, 0, 1, 10, 4)).toEqual([]);
+  // An error other than "no message" is not an empty log: it fails the read.
+  await expect(readLog(fakeStore([1, 2, 3], 2).get, 0, 1, 10, 4)).rejects.toThrow(/timeout/);
+});
+
+describeWithEnv('nats kafka workload (3 nodes)', ['ip', 'iptables', 'iptables-restore', 'nats-server'], () => {
+  const NODES = nodeNames(3);
+  let cluster: Cluster;
+  let dispose: () => void;
+  const clients: Client[] = [];
+  const ops: Op[] = [];
+  let t = 0;
+
+  /** Invoke and record, in the history shape the kafka checker reads. */
+  async function run(c: Client, process: number, op: ClientOp): Promise<unknown> {
+    ops.push({ index: ops.length, type: 'invoke', process, time: t++, ...op } as Op);
+    const r = await c.invoke(op, 5000);
+    ops.push({ index: ops.length, type: r.type, process, time: t++, ...op, ...(r.type === 'ok' ? { value: r.value } : { error: r.error }) } as Op);
+    expect(r.type, JSON.stringify(r)).toBe('ok');
+    return r.type === 'ok' ? r.value : undefined;
+  }
+
+  beforeAll(async () => {
+    const tc = testContext('nats-log', NODES, 'cp', 'kafka');
+    dispose = tc.dispose;
+    cluster = await (await loadTarget('nats')).create({ ...tc.ctx, keys: 2 });
+    await cluster.runtime.start();
+    await cluster.awaitHealthy(90_000);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) await c.close();
+    await cluster?.runtime.teardown();
+    dispose?.();
+  });
+
+  it('sends get sequences as offsets; polls, commits, assign and final reads agree', async () => {
+    const a = await cluster.openClient(NODES[1], 0);
+    const b = await cluster.openClient(NODES[2], 1);
+    clients.push(a, b);
+    // The first send may meet a stream leader still settling: retry until one is acknowledged.
+    const first = await retry(() => a.invoke({ f: 'send', key: 0, value: 1 }, 5000), (r) => r.type === 'ok', 20, 300);
+    ops.push({ index: ops.length, type: 'invoke', process: 0, time: t++, f: 'send', key: 0, value: 1 } as Op, { index: ops.length + 1, type: 'ok', process: 0, time: t++, f: 'send', key: 0, value: first.value } as Op);
+    expect(first).toEqual({ type: 'ok', value: 1 });
+    expect(await run(a, 0, { f: 'send', key: 0, value: 3 })).toBe(2);
+    expect(await run(a, 0, { f: 'send', key: 1, value: 5 })).toBe(1);
+    expect(await run(a, 0, { f: 'poll' })).toEqual({ '0': [[1, 1], [2, 3]], '1': [[1, 5]] });
+    expect(await run(a, 0, { f: 'poll' })).toEqual({});
+    // Another consumer of the group starts after what was committed.
+    expect(await run(b, 1, { f: 'assign', value: [0] })).toEqual({ '0': 3 });
+    expect(await run(b, 1, { f: 'poll' })).toEqual({});
+    expect(await run(b, 1, { f: 'send', key: 0, value: 7 })).toBe(3);
+    expect(await run(b, 1, { f: 'poll' })).toEqual({ '0': [[3, 7]] });
+    for (const n of NODES) {
+      for (const [key, want] of [[0, [[1, 1], [2, 3], [3, 7]]], [1, [[1, 5]]]] as const) {
+        const r = await retry(() => cluster.finalRead(n, key, 2000), (x) => x.ok && JSON.stringify(x.value) === JSON.stringify(want), 40, 250);
+        expect(r, `${n} key ${key}`).toEqual({ ok: true, value: want });
+        ops.push({ index: ops.length, type: 'invoke', process: 100, time: t++, f: 'final-read', key } as Op, { index: ops.length + 1, type: 'ok', process: 100, time: t++, f: 'final-read', key, value: r.value } as Op);
+      }
+    }
+    const verdict = checkKafka(ops);
+    expect(verdict.anomalies).toEqual([]);
+    expect(verdict.valid).toBe(true);
+  }, 60_000);
+});
