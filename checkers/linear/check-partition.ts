@@ -15,6 +15,8 @@ export interface PartitionBudget {
   maxStates: number;
   /** Approximate bytes the search of this key may hold (see SearchLimits.maxBytes). */
   maxBytes?: number;
+  /** False: no growth pruning (see SearchLimits.prune), for the small checks that word an explanation. */
+  prune?: boolean;
   /** In-process only (a function cannot cross to a worker thread): states explored so far on this key. */
   onTick?: (states: number) => void;
 }

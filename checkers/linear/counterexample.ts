@@ -175,10 +175,16 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
     const kept = idx.map((i) => pool[i]);
     const inside = new Set(idx);
     const judged = withOthers ? pool.map((p, i) => (inside.has(i) ? p : { ...p, maybe: true })) : kept;
-    const small = checkPartition(model, initial, { key: part.key, pairs: judged }, {
-      deadline: Math.max(shrinkDeadline, Date.now() + 200),
-      maxStates: withOthers ? STATES_PER_ROBUST_CHECK : STATES_PER_CHECK,
-    });
+    const judge = (prune: boolean): PartitionVerdict =>
+      checkPartition(model, initial, { key: part.key, pairs: judged }, {
+        deadline: Math.max(shrinkDeadline, Date.now() + 200),
+        maxStates: withOthers ? STATES_PER_ROBUST_CHECK : STATES_PER_CHECK,
+        prune,
+      });
+    // The paragraph names the states at the blocked op, which growth pruning would name earlier; without it the
+    // check may run out of budget, and then the pruned one still gives a paragraph.
+    let small = judge(true);
+    if (!small.failure) small = judge(true);
     const indices: number[] = [];
     for (const p of kept) {
       indices.push(p.invoke.index);

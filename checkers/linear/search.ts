@@ -37,6 +37,11 @@ export interface SearchLimits {
    * search from trying every order of every pending info op at each dead end; see `decideLinearizable`.
    */
   singleOptional?: boolean;
+  /**
+   * Drop configurations the model's `growth` order proves dead (default true). Off for the small checks that
+   * word an explanation, so that the states they name are the ones at the blocked op, not earlier.
+   */
+  prune?: boolean;
   /** Called now and then (every 1024 steps, where the deadline is checked) with the states explored so far. */
   onTick?: (states: number) => void;
 }
@@ -320,6 +325,82 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     return true;
   };
 
+  // Growth pruning (see Model.growth): from a new configuration, walk the pending ops in history order to the
+  // first few reads. Every op that could take effect before such a read either grows the state or resets it to
+  // a known state; if none of the current state and those reset states can grow into what the read saw, nothing
+  // can rescue this configuration. The walk is capped, so a step stays cheap; a cap reached means "keep going".
+  let growth = limits.prune === false ? undefined : model.growth;
+  const grows = new Uint8Array(n);
+  /** Interned state a non-growing op resets to: -1 none (stop pruning), -2 not computed yet. */
+  const resetSid = new Int32Array(n).fill(-2);
+  if (growth) {
+    // Only ops that grow without being reads (appends, adds) make orders explode; without any, the walk would
+    // cost more than it saves (a plain register's history is all reads and resets).
+    let growers = 0;
+    for (let i = 0; i < n; i++) {
+      grows[i] = growth.grows(ops[i]) ? 1 : 0;
+      if (grows[i] && !ops[i].readOnly) growers++;
+    }
+    if (growers === 0) growth = undefined;
+  }
+  const PRUNE_WALK = 128;
+  const PRUNE_READS = 16;
+  const MAX_RESETS = 16;
+  const resets = new Int32Array(MAX_RESETS);
+  /** (state id, read) -> can reach, for states the walk asks about again and again. Cleared when large. */
+  const reachCache = new Map<number, boolean>();
+  const canReach = (s: number, r: number): boolean => {
+    const k = s * n + r;
+    let v = reachCache.get(k);
+    if (v === undefined) {
+      if (reachCache.size >= 1 << 18) reachCache.clear();
+      v = growth!.canReach(states[s], ops[r]);
+      reachCache.set(k, v);
+    }
+    return v;
+  };
+  let nResets = 0;
+  /** Note a non-growing op that could take effect before the reads still to come; false: cannot prune. */
+  const noteReset = (op: number): boolean => {
+    let rs = resetSid[op];
+    if (rs === -2) {
+      const to = growth!.reset?.(ops[op]);
+      rs = resetSid[op] = to === undefined ? -1 : intern(to);
+    }
+    if (rs < 0) return false;
+    for (let i = 0; i < nResets; i++) if (resets[i] === rs) return true;
+    if (nResets === MAX_RESETS) return false;
+    resets[nResets++] = rs;
+    return true;
+  };
+  /** A pending read the current configuration can never reach a fitting state for, or -1. */
+  const hopelessRead = (): number => {
+    if (!growth) return -1;
+    let walked = 0;
+    let reads = 0;
+    nResets = 0;
+    let o = inext[ISENT];
+    for (let e = next[SENT]; e !== SENT; e = next[e]) {
+      if (++walked > PRUNE_WALK) return -1;
+      if (e < n) {
+        if (!grows[e] && !noteReset(e)) return -1;
+        continue;
+      }
+      const r = e - n;
+      if (!ops[r].readOnly) continue;
+      // Optional ops invoked before this read returns could take effect before it too.
+      for (; o !== ISENT && call[o] < ret[r]; o = inext[o]) {
+        if (++walked > PRUNE_WALK) return -1;
+        if (!grows[o] && !noteReset(o)) return -1;
+      }
+      let ok = canReach(sid, r);
+      for (let i = 0; i < nResets && !ok; i++) ok = canReach(resets[i], r);
+      if (!ok) return r;
+      if (++reads >= PRUNE_READS) return -1;
+    }
+    return -1;
+  };
+
   const outcome = (valid: Validity, reason?: string): SearchOutcome => ({
     valid,
     reason,
@@ -337,9 +418,35 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   for (let i = 0; i < n; i++) if (optional[i] && ret[i] !== Infinity) canForce = false;
   const stForced = new Uint8Array(n);
 
+  // The ok candidates of the current configuration (the call entries before the first return entry), tried
+  // earliest return first: the op that must take effect soonest is the likeliest to be next in a real
+  // linearization, and an op that hangs until the end of the history (a client cut off by a partition) is
+  // tried last instead of first. The order changes no verdict, only how soon a valid history is found.
+  const cand = new Int32Array(n);
+  let candLen = 0;
+  let ci = 0;
+  /** The first return entry after the candidates (SENT when none). */
+  let firstRet = SENT;
+  const collect = (): void => {
+    candLen = 0;
+    let c = next[SENT];
+    for (; c < n; c = next[c]) {
+      // Insertion by (ret, call): the candidates are as many as the ops in flight at once.
+      let j = candLen++;
+      const rc = ret[c];
+      while (j > 0 && (ret[cand[j - 1]] > rc || (ret[cand[j - 1]] === rc && call[cand[j - 1]] > call[c]))) {
+        cand[j] = cand[j - 1];
+        j--;
+      }
+      cand[j] = c;
+    }
+    firstRet = c;
+    ci = 0;
+  };
+
   let phase1 = true;
   let fresh = true;
-  let e = next[SENT];
+  collect();
   let inf = ISENT;
   let iter = 0;
   for (;;) {
@@ -358,7 +465,15 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       limits.onTick?.(memo.count);
     }
     let dead = false;
-    if (phase1 && fresh && canForce) {
+    let deadAt = -1;
+    if (fresh) {
+      const r = hopelessRead();
+      if (r >= 0) {
+        dead = true;
+        deadAt = r;
+      }
+    }
+    if (phase1 && fresh && canForce && !dead) {
       fresh = false;
       // A read-only ok candidate that fits the current state can always go first: in any linearization from
       // here it can be moved to the front, past the ops it overlaps, without breaking real time (it is a
@@ -369,7 +484,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
         if (tryOp(c)) {
           stForced[depth - 1] = 1;
           fresh = true;
-          e = next[SENT];
+          collect();
         } else {
           dead = true;
         }
@@ -378,16 +493,17 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       if (fresh) continue;
     }
     if (phase1 && !dead) {
-      if (e < n) {
-        if (tryOp(e)) {
-          e = next[SENT];
+      if (ci < candLen) {
+        if (tryOp(cand[ci])) {
+          collect();
           fresh = true;
         } else {
-          e = next[e];
+          ci++;
         }
         continue;
       }
-      // A return entry: the ok candidates are exhausted; now the optional ops invoked before it.
+      // The ok candidates are exhausted; now the optional ops invoked before the first return entry.
+      const e = firstRet;
       barrier = ret[e - n];
       blockedOp = e - n;
       phase1 = false;
@@ -403,21 +519,23 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       if (tryOp(inf)) {
         phase1 = true;
         fresh = true;
-        e = next[SENT];
+        collect();
       } else {
         inf = inext[inf];
       }
       continue;
     }
-    if (!dead) {
-      // Dead end: nothing can be placed before the op whose completion is at `barrier`.
-      if (barrier > bestBarrier) {
-        bestBarrier = barrier;
-        bestBlocked = blockedOp;
+    if (!dead || deadAt >= 0) {
+      // Dead end: nothing can be placed before the op whose completion is at `at` (for a hopeless read, the
+      // read itself: whatever else takes effect first, it cannot).
+      const at = deadAt >= 0 ? ret[deadAt] : barrier;
+      if (at > bestBarrier) {
+        bestBarrier = at;
+        bestBlocked = deadAt >= 0 ? deadAt : blockedOp;
         deadSids.length = 0;
       }
-      if (barrier === bestBarrier && deadSids.length < maxDead && !deadSids.includes(sid)) deadSids.push(sid);
-      if (limits.captureAt !== undefined && barrier === limits.captureAt) {
+      if (at === bestBarrier && deadSids.length < maxDead && !deadSids.includes(sid)) deadSids.push(sid);
+      if (limits.captureAt !== undefined && at === limits.captureAt) {
         const out = outcome(false, 'captured');
         out.prefix = Array.from(stOp.subarray(0, depth));
         out.prefixState = states[sid];
@@ -450,7 +568,8 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       inf = inext[op];
     } else {
       phase1 = true;
-      e = next[op];
+      collect();
+      ci = cand.indexOf(op, 0) + 1;
     }
   }
 }

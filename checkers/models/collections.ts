@@ -62,6 +62,20 @@ export const setModel: Model<SetState> = {
     return state;
   },
   hash: (state) => state.join(SEP),
+  // A set only grows: a read can be reached only from a subset of what it saw.
+  growth: {
+    grows: () => true,
+    canReach(state: SetState, read: ModelOp): boolean {
+      const seen = (read.arg as string[] | undefined) ?? [...new Set((read.value as unknown[]).map(canon))].sort();
+      let j = 0;
+      for (const el of state) {
+        while (j < seen.length && seen[j] < el) j++;
+        if (j === seen.length || seen[j] !== el) return false;
+        j++;
+      }
+      return true;
+    },
+  },
   describeOp: (op) => (op.f === 'add' ? `add(${show(op.value)})` : `read → ${show(op.value, 60)}`),
   describeState: (state) => '{' + state.map((c) => showCanon(c)).join(', ') + '}',
 };
@@ -158,6 +172,11 @@ export const counterModel: Model<number> = {
     return state === op.value ? state : undefined;
   },
   hash: (state) => state,
+  // Adding zero or more never lowers the count.
+  growth: {
+    grows: (op) => op.f === 'read' || (op.value as number) >= 0,
+    canReach: (state, read) => state <= (read.value as number),
+  },
   describeOp: (op) => (op.f === 'add' ? `add(${show(op.value)})` : `read → ${show(op.value)}`),
   describeState: (state) => String(state),
 };

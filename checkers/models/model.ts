@@ -39,10 +39,36 @@ export interface Model<S> {
   describeOp(op: ModelOp): string;
   describeState(state: S): string;
   /**
+   * Optional knowledge that lets the search drop hopeless configurations early (see `Growth`). Sound only if
+   * both functions are exact or err towards "yes".
+   */
+  growth?: Growth<S>;
+  /**
    * False when one op may touch several keys (multi-register): then the history is checked as one piece.
    * Otherwise ops are split by `key` and each key is checked on its own.
    */
   splitByKey: boolean;
+}
+
+/**
+ * An order on states in which some ops only ever go up: appends to a string or list, adds to a set, adds of a
+ * non-negative amount to a counter, and reads (which change nothing). When every op that could still take
+ * effect before a pending read grows, the state when that read takes effect is at or above the current one;
+ * if no state there fits the read, the configuration is dead and the search can drop it at once instead of
+ * trying every order of the growing ops first. This is what keeps histories with many concurrent appends of
+ * unique values (and ops that hang until the end) from exploding.
+ */
+export interface Growth<S> {
+  /** True when `op` never moves any state down in the order (a read that fits leaves it as it is). */
+  grows(op: ModelOp): boolean;
+  /** False only when no sequence of growing ops takes `state` to one in which the read-only `read` fits. */
+  canReach(state: S, read: ModelOp): boolean;
+  /**
+   * For an op that does not grow: the state it leaves, when that is the same whatever state it stepped from
+   * (a write, a cas's new value); undefined otherwise. Such ops only restart the growth from a known state,
+   * so the search can keep pruning while they are pending (a write that hangs until the end, say).
+   */
+  reset?(op: ModelOp): S | undefined;
 }
 
 /** Where an op came from, for error messages. */

@@ -55,6 +55,25 @@ function appendTo(state: string, raw: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Can appends alone take the value `from` to `to` (both canonical)? A string only grows at its end, a list
+ * only at its tail, nil may become any string or list, and anything else never changes by appending.
+ */
+function reachableByAppends(from: string, to: string): boolean {
+  if (from === to || from === 'null') return true;
+  const a = parseExactJson(from);
+  const b = parseExactJson(to);
+  if (typeof a === 'string') return typeof b === 'string' && b.startsWith(a);
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || b.length < a.length) return false;
+    for (let i = 0; i < a.length; i++) if (canon(a[i]) !== canon(b[i])) return false;
+    return true;
+  }
+  return false;
+}
+
+const kindOf = (op: ModelOp): number => (op.arg as RegArg | undefined)?.kind ?? NAMES[op.f] ?? READ;
+
 function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<string> {
   return {
     name,
@@ -115,6 +134,15 @@ function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<st
       }
     },
     describeState: (state) => showCanon(state),
+    // Reads and appends only grow a value (see reachableByAppends); writes and cas may go anywhere.
+    growth: {
+      grows: (op) => kindOf(op) === READ || kindOf(op) === APPEND,
+      canReach: (state, read) => reachableByAppends(state, (read.arg as RegArg | undefined)?.a ?? canon(read.value)),
+      reset(op: ModelOp): string | undefined {
+        const arg = (op.arg as RegArg | undefined) ?? compile(op);
+        return arg.kind === WRITE ? arg.a : arg.kind === CAS ? arg.b : undefined;
+      },
+    },
   };
 }
 

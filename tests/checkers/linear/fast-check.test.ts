@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { MODELS } from '../../../checkers/models/index.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { bruteForce } from './brute-force.js';
-import { randomHistory } from './random-history.js';
+import { randomHistory, SIMS } from './random-history.js';
 
 /** A random source that replays the tape, then returns 0 (the first choice) once it runs out. */
 function tapeRng(tape: readonly number[]): () => number {
@@ -22,12 +22,14 @@ const tape = fc.array(unit, { minLength: 20, maxLength: 300 });
 const RUNS = 150;
 
 describe('fast-check: checkLinearizable agrees with brute force', () => {
-  for (const model of Object.keys(MODELS)) {
-    it(`${model}: ${RUNS} histories, up to 50 processes, with info ops`, async () => {
+  // Every model, plus kv histories of appends of unique values (where the growth pruning does its work).
+  for (const sim of Object.keys(SIMS)) {
+    const model = sim === 'kv-append' ? 'kv' : sim;
+    it(`${sim}: ${RUNS} histories, up to 50 processes, with info ops`, async () => {
       const seen = new Set<unknown>();
       await fc.assert(
         fc.asyncProperty(tape, fc.integer({ min: 1, max: 50 }), async (t, procs) => {
-          const { ops, initial } = randomHistory(tapeRng(t), model, 9, procs);
+          const { ops, initial } = randomHistory(tapeRng(t), sim, 9, procs);
           const expected = bruteForce(MODELS[model], initial, ops);
           const got = await checkLinearizable(ops, { model, initial, workers: 1, shrink: false });
           if (got.valid !== expected) {

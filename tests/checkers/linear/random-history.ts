@@ -187,7 +187,41 @@ const counterSim: Sim = {
   },
 };
 
+/**
+ * kv appends of values never seen before (what makes the growth pruning matter: every order of the pending
+ * appends is a different string), to strings and to lists, with the odd put resetting the value.
+ */
+function kvAppendSim(): Sim {
+  let fresh = 0;
+  return {
+    initial: undefined,
+    gen: (rng) => {
+      const r = rng();
+      if (r < 0.35) return { f: 'get', value: null };
+      if (r < 0.85) return { f: 'append', value: `v${fresh++}` };
+      return { f: 'put', value: clone(pick(rng, ['', 'p', []])) };
+    },
+    apply: (s, op) => {
+      const cur = s[KEY] ?? null;
+      if (op.f === 'get') return [true, clone(cur)];
+      if (op.f === 'put') s[KEY] = clone(op.value);
+      else s[KEY] = cur === null ? op.value : Array.isArray(cur) ? [...(cur as unknown[]), op.value] : (cur as string) + (op.value as string);
+      return [true, op.value];
+    },
+    corrupt: (rng, op) => {
+      if (op.f !== 'get') return false;
+      const v = op.value;
+      if (Array.isArray(v)) op.value = v.length > 0 && rng() < 0.5 ? v.slice(1) : [...(v as unknown[]), 'v99'];
+      else if (typeof v === 'string' && v.length > 2 && rng() < 0.5) op.value = v.slice(0, 1) + v.slice(3);
+      else op.value = (typeof v === 'string' ? v : '') + 'v99';
+      return true;
+    },
+  };
+}
+
 export const SIMS: Record<string, (rng: Rng) => Sim> = {
+  /** Not a model of its own: histories for `kv` (see kvAppendSim). */
+  'kv-append': () => kvAppendSim(),
   register: (rng) => registerSim(false, pick(rng, [null, 0])),
   'cas-register': (rng) => registerSim(true, pick(rng, [null, 0])),
   kv: () => kvSim,
@@ -209,6 +243,7 @@ interface Running {
 }
 
 /** A random history of at most `maxOps` ops; returns it with the initial value to check it against. */
+/** `model` names a model, or one of the extra simulations in SIMS. */
 export function randomHistory(rng: Rng, model: string, maxOps = 8, maxProcs = 4): { ops: Op[]; initial: unknown } {
   const sim = SIMS[model](rng);
   const state: Record<string, unknown> = {};
