@@ -12,11 +12,14 @@ export type BuiltinConfig = (typeof BUILTIN_CONFIGS)[number];
 
 /** Which bugs each config has. */
 export const BUILTIN_BUGS_BY_CONFIG: Readonly<Record<BuiltinConfig, readonly string[]>> = {
-  raft: ['stale-reads', 'early-ack'],
+  raft: ['stale-reads', 'early-ack', 'txn-local-reads', 'split-txn', 'unseen-own-writes'],
   lww: ['no-merge'],
   bft: ['small-quorum'],
   gossip: [],
 };
+
+/** Bugs that live in the txn code path only: a run of another workload would never reach them. */
+export const TXN_ONLY_BUGS: readonly string[] = ['txn-local-reads', 'split-txn', 'unseen-own-writes'];
 
 /** Every bug name, whichever config it belongs to (Target.bugs). */
 export const BUILTIN_BUGS: readonly string[] = [...new Set(Object.values(BUILTIN_BUGS_BY_CONFIG).flat())];
@@ -29,8 +32,11 @@ export const BUILTIN_CONFIG_NOTES: Readonly<Record<BuiltinConfig, string>> = {
 };
 
 export const BUILTIN_BUG_NOTES: Readonly<Record<string, string>> = {
-  'stale-reads': 'raft followers answer reads from their own, possibly stale, state',
+  'stale-reads': 'raft followers answer reads (and read-only txns) from their own, possibly stale, state',
   'early-ack': 'the raft leader acknowledges writes and adds before a majority has them',
+  'txn-local-reads': "raft answers a txn's reads from the receiving node's state outside the log, and orders only its writes",
+  'split-txn': "the raft leader commits a txn's micro-ops one log entry at a time, so other txns interleave with it",
+  'unseen-own-writes': "raft txns read the state from before the txn, so a txn misses its own earlier writes",
   'no-merge': 'lww nodes gossip but never merge what they receive, so they never converge',
   'small-quorum': 'bft quorums of 2f instead of 2f+1, so two quorums need not share an honest node',
 };

@@ -4,6 +4,11 @@
  * harness hands us, a per-node counter, the node id), so clock skew really can make a later write lose;
  * sets only grow, so they merge by union. Once the network heals, every node converges.
  *
+ * Transactions (Maelstrom's txn workloads) apply here, on this node alone, micro-op by micro-op and with
+ * nothing between them: appends add a versioned element to a list (lists merge by union and read in version
+ * order, so a late-arriving older append lands in the middle of a list others already read), writes go to
+ * a last-writer-wins register. No isolation across nodes: two nodes can both read a key and both append.
+ *
  * Gossip is a delta: each peer gets the keys changed since the last change it acknowledged. Acks carry the
  * receiver's incarnation id, so a peer that restarted empty gets everything again. State is appended to
  * `lww.jsonl` in the data folder so a restarted node keeps what it had.
@@ -12,7 +17,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { errorReply, isReply, keyId, parseClientRequest, sameValue, type ClientOp, type Reply } from './kv-state.js';
+import { errorReply, isReply, keyId, parseClientRequest, sameValue, type ClientOp, type MicroOp, type Reply } from './kv-state.js';
 import type { AnyBody, NodeIO } from './node-io.js';
 
 export type LwwBug = 'no-merge';
@@ -29,6 +34,7 @@ type Version = z.infer<typeof Version>;
 const WireEntry = z.union([
   z.object({ key: Key, kind: z.literal('register'), value: z.unknown(), v: Version }),
   z.object({ key: Key, kind: z.literal('set'), elements: z.array(z.unknown()) }),
+  z.object({ key: Key, kind: z.literal('list'), elements: z.array(z.tuple([Version, z.unknown()])) }),
 ]);
 type WireEntry = z.infer<typeof WireEntry>;
 const GossipSchema = z.object({ entries: z.array(WireEntry), upto: z.number().int(), boot: z.string() });
@@ -36,7 +42,13 @@ const AckSchema = z.object({ upto: z.number().int(), boot: z.string() });
 
 type Entry =
   | { key: string | number; kind: 'register'; value: unknown; v: Version; seq: number }
-  | { key: string | number; kind: 'set'; elements: Map<string, unknown>; seq: number };
+  | { key: string | number; kind: 'set'; elements: Map<string, unknown>; seq: number }
+  /** A list: elements by their version's JSON, read in version order. */
+  | { key: string | number; kind: 'list'; elements: Map<string, [Version, unknown]>; seq: number };
+
+function listValues(e: { elements: Map<string, [Version, unknown]> }): unknown[] {
+  return [...e.elements.values()].sort((a, b) => (newer(a[0], b[0]) ? 1 : newer(b[0], a[0]) ? -1 : 0)).map((x) => x[1]);
+}
 
 /**
  * The node's clock, in milliseconds with nanosecond resolution. It reads the host's monotonic clock, which every
@@ -76,7 +88,7 @@ export class LwwNode {
     private readonly bug: LwwBug | undefined,
   ) {
     this.file = dataDir ? join(dataDir, 'lww.jsonl') : undefined;
-    for (const type of ['read', 'write', 'cas', 'add']) io.on(type, (m) => io.reply(m, this.onClient(m.body)));
+    for (const type of ['read', 'write', 'cas', 'add', 'txn']) io.on(type, (m) => io.reply(m, this.onClient(m.body)));
     io.on('lww_gossip', (m) => this.onGossip(m.src, m.body));
     io.on('lww_ack', (m) => this.onAck(m.src, m.body));
     io.on('faultline_local_read', (m) => {
@@ -111,6 +123,7 @@ export class LwwNode {
   }
 
   private apply(op: ClientOp): Reply {
+    if (op.f === 'txn') return this.applyTxn(op.txn);
     const id = keyId(op.key);
     const entry = this.data.get(id);
     switch (op.f) {
@@ -124,15 +137,33 @@ export class LwwNode {
       case 'cas':
         // Checked against this node's view only: an AP store promises nothing more.
         if (!entry) return errorReply(20, `key ${JSON.stringify(op.key)} does not exist`);
-        if (entry.kind !== 'register') return errorReply(22, `key ${JSON.stringify(op.key)} holds a set`);
+        if (entry.kind !== 'register') return errorReply(22, `key ${JSON.stringify(op.key)} holds a ${entry.kind}`);
         if (!sameValue(entry.value, op.from)) return errorReply(22, `expected ${JSON.stringify(op.from)}, but had ${JSON.stringify(entry.value)}`);
         this.writeRegister(op.key, op.to);
         return { type: 'cas_ok' };
       case 'add':
-        if (entry && entry.kind !== 'set') return errorReply(22, `key ${JSON.stringify(op.key)} holds a register`);
+        if (entry && entry.kind !== 'set') return errorReply(22, `key ${JSON.stringify(op.key)} holds a ${entry.kind}`);
         this.merge({ key: op.key, kind: 'set', elements: [op.element] }, true);
         return { type: 'add_ok' };
     }
+  }
+
+  /** A txn against this node's own state only; a key of the other kind refuses it whole (30, definite). */
+  private applyTxn(txn: readonly MicroOp[]): Reply {
+    for (const [f, k] of txn) {
+      const e = this.data.get(keyId(k));
+      if (e && f !== 'r' && e.kind !== (f === 'append' ? 'list' : 'register')) return errorReply(30, `key ${JSON.stringify(k)} holds a ${e.kind}`);
+    }
+    const out = txn.map(([f, k, v]): MicroOp => {
+      if (f === 'r') {
+        const r = this.localRead(k);
+        return ['r', k, r.exists ? r.value : null];
+      }
+      if (f === 'w') this.writeRegister(k, v);
+      else this.merge({ key: k, kind: 'list', elements: [[[clockMs() + this.clockOffsetMs, ++this.counter, this.io.nodeId], v]] }, true);
+      return [f, k, v];
+    });
+    return { type: 'txn_ok', txn: out };
   }
 
   private writeRegister(key: string | number, value: unknown): void {
@@ -147,12 +178,30 @@ export class LwwNode {
     const id = keyId(w.key);
     const cur = this.data.get(id);
     if (w.kind === 'register') {
-      if (cur?.kind === 'set') return false; // a key is a set once anyone added to it
+      if (cur && cur.kind !== 'register') return false; // a key is a set (or list) once anyone added to it
       if (cur && !newer(w.v, cur.v)) return false;
       this.data.set(id, { key: w.key, kind: 'register', value: w.value, v: w.v, seq: ++this.seq });
       if (persist) this.persist(w);
       return true;
     }
+    if (w.kind === 'list') {
+      if (cur && cur.kind !== 'list') return false;
+      const list = cur ?? { key: w.key, kind: 'list' as const, elements: new Map<string, [Version, unknown]>(), seq: 0 };
+      const added: [Version, unknown][] = [];
+      for (const el of w.elements) {
+        const k = JSON.stringify(el[0]);
+        if (!list.elements.has(k)) {
+          list.elements.set(k, el);
+          added.push(el);
+        }
+      }
+      if (added.length === 0 && cur) return false;
+      list.seq = ++this.seq;
+      this.data.set(id, list);
+      if (persist) this.persist({ key: w.key, kind: 'list', elements: added });
+      return true;
+    }
+    if (cur?.kind === 'list') return false;
     const set = cur?.kind === 'set' ? cur : { key: w.key, kind: 'set' as const, elements: new Map<string, unknown>(), seq: 0 };
     const added: unknown[] = [];
     for (const el of w.elements) {
@@ -172,7 +221,7 @@ export class LwwNode {
   private localRead(key: string | number): { value: unknown; exists: boolean } {
     const e = this.data.get(keyId(key));
     if (!e) return { value: null, exists: false };
-    return { value: e.kind === 'register' ? e.value : [...e.elements.values()], exists: true };
+    return { value: e.kind === 'register' ? e.value : e.kind === 'list' ? listValues(e) : [...e.elements.values()], exists: true };
   }
 
   private gossip(): void {
@@ -185,7 +234,11 @@ export class LwwNode {
       const batch = changed.slice(0, MAX_GOSSIP_ENTRIES);
       const upto = batch.length < changed.length ? batch[batch.length - 1].seq : this.seq;
       const entries = batch.map((e): WireEntry =>
-        e.kind === 'register' ? { key: e.key, kind: 'register', value: e.value, v: e.v } : { key: e.key, kind: 'set', elements: [...e.elements.values()] },
+        e.kind === 'register'
+          ? { key: e.key, kind: 'register', value: e.value, v: e.v }
+          : e.kind === 'list'
+            ? { key: e.key, kind: 'list', elements: [...e.elements.values()] }
+            : { key: e.key, kind: 'set', elements: [...e.elements.values()] },
       );
       st.lastSent = t;
       this.io.send(peer, { type: 'lww_gossip', entries, upto, boot: this.boot });

@@ -8,8 +8,15 @@
  * Peer messages are one-way (no msg_id): a vote or an append is answered with its own message type, and a
  * lost one is covered by the next heartbeat or election. Duplicates are harmless: appends are idempotent
  * and match indexes only grow.
+ *
+ * A transaction (`txn`) is one log entry, applied whole, so the store is strict-serializable. The txn bugs each
+ * break that in one place: `txn-local-reads` answers a txn's reads from the receiving node's applied state
+ * at arrival and sends only its writes through the log; `split-txn` has the leader put each micro-op in its
+ * own entry, proposing the next once the last committed, so other txns interleave; `unseen-own-writes`
+ * serves a txn's reads from the state before the txn (kv-state.ts). `stale-reads` answers read-only txns on
+ * followers from local state too; `early-ack` concerns writes and adds only.
  */
-import { errorReply, isReply, KvState, parseClientRequest, type ClientOp, type KvOp, type Reply } from './kv-state.js';
+import { errorReply, isReply, KvState, parseClientRequest, type ClientOp, type KvOp, type MicroOp, type Reply } from './kv-state.js';
 import type { AnyBody, NodeIO } from './node-io.js';
 import { RaftStorage, type LogEntry } from './raft-storage.js';
 import type { Message } from '../../harness/sim/protocol.js';
@@ -23,7 +30,7 @@ const QUORUM_WINDOW_MS = 1000;
 const FORWARD_TIMEOUT_MS = 1000;
 const MAX_BATCH = 200;
 
-export type RaftBug = 'stale-reads' | 'early-ack';
+export type RaftBug = 'stale-reads' | 'early-ack' | 'txn-local-reads' | 'split-txn' | 'unseen-own-writes';
 
 type Role = 'follower' | 'candidate' | 'leader';
 type Done = (reply: Reply) => void;
@@ -38,7 +45,7 @@ interface PendingOp {
 const now = (): number => performance.now();
 
 export class RaftNode {
-  private readonly kv = new KvState();
+  private readonly kv: KvState;
   private readonly store: RaftStorage;
   private role: Role = 'follower';
   private leader: string | null = null;
@@ -61,8 +68,9 @@ export class RaftNode {
     dataDir: string | undefined,
     private readonly bug: RaftBug | undefined,
   ) {
+    this.kv = new KvState(bug === 'unseen-own-writes' ? 'unseen-own-writes' : undefined);
     this.store = new RaftStorage(dataDir, (m) => io.log(m));
-    for (const type of ['read', 'write', 'cas', 'add']) io.on(type, (m) => this.onClient(m));
+    for (const type of ['read', 'write', 'cas', 'add', 'txn']) io.on(type, (m) => this.onClient(m));
     io.on('raft_forward', (m) => this.onForward(m));
     io.on('request_vote', (m) => this.onRequestVote(m.src, m.body));
     io.on('vote', (m) => this.onVote(m.src, m.body));
@@ -108,13 +116,27 @@ export class RaftNode {
   // ---- clients ----
 
   private onClient(msg: Message & { body: AnyBody }): void {
-    const op = parseClientRequest(msg.body);
-    if (isReply(op)) {
-      this.io.reply(msg, op);
+    const parsed = parseClientRequest(msg.body);
+    if (isReply(parsed)) {
+      this.io.reply(msg, parsed);
       return;
     }
-    const answer: Done = (r) => this.io.reply(msg, r);
-    if (this.bug === 'stale-reads' && op.f === 'read' && this.role !== 'leader') {
+    let op = parsed;
+    let answer: Done = (r) => this.io.reply(msg, r);
+    if (this.bug === 'txn-local-reads' && op.f === 'txn') {
+      // The bug: the reads are answered now, from what this node has applied; only the writes are ordered.
+      const reads = this.kv.simulateTxn(op.txn);
+      const writes = op.txn.filter((m) => m[0] !== 'r');
+      if (writes.length === 0) {
+        answer({ type: 'txn_ok', txn: reads });
+        return;
+      }
+      const reply = answer;
+      answer = (r) => reply(r.type === 'txn_ok' ? { type: 'txn_ok', txn: reads } : r);
+      op = { f: 'txn', txn: writes };
+    }
+    const readOnly = op.f === 'read' || (op.f === 'txn' && op.txn.every((m) => m[0] === 'r'));
+    if (this.bug === 'stale-reads' && readOnly && this.role !== 'leader') {
       // The bug: a follower answers from whatever it has applied, which may be arbitrarily old.
       answer(this.kv.apply(op));
       return;
@@ -157,6 +179,10 @@ export class RaftNode {
   }
 
   private propose(op: KvOp, done: Done | undefined): void {
+    if (this.bug === 'split-txn' && op.f === 'txn' && op.txn.length > 1 && done) {
+      this.proposeSplit(op.txn, [], done);
+      return;
+    }
     const index = this.store.lastIndex + 1;
     this.store.writeEntries(index, [{ term: this.store.term, op }]);
     this.matchIndex.set(this.io.nodeId, index);
@@ -168,6 +194,25 @@ export class RaftNode {
     }
     this.advanceCommit();
     this.scheduleReplicate();
+  }
+
+  /**
+   * The split-txn bug: one micro-op per entry, each proposed once the one before it applied, so other txns'
+   * entries land between them. A step that fails ends the txn with that error, its earlier steps still applied.
+   */
+  private proposeSplit(rest: readonly MicroOp[], done: MicroOp[], answer: Done): void {
+    if (rest.length === 0) {
+      answer({ type: 'txn_ok', txn: done });
+      return;
+    }
+    if (this.role !== 'leader') {
+      answer(errorReply(11, `${this.io.nodeId} lost the leadership in the middle of a txn`));
+      return;
+    }
+    this.propose({ f: 'txn', txn: [rest[0]] }, (r) => {
+      if (r.type !== 'txn_ok') answer(r);
+      else this.proposeSplit(rest.slice(1), [...done, ...(r.txn as MicroOp[])], answer);
+    });
   }
 
   // ---- elections ----

@@ -11,7 +11,7 @@ import { SimRuntime } from '../../harness/sim/sim-runtime.js';
 import { PidLedger } from '../../harness/sim/ledger.js';
 import type { Client, Cluster, FinalRead, ReplicaLog, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
-import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES } from '../builtin/index.js';
+import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES, TXN_ONLY_BUGS } from '../builtin/index.js';
 import { MaelstromClient, KEY_DOES_NOT_EXIST } from './client.js';
 import { workloadOf, type MaelstromFormat } from '../../harness/workloads/index.js';
 import { BftClient } from './bft-client.js';
@@ -164,12 +164,15 @@ export const builtinTarget: Target = {
   promises: { raft: 'CP', lww: 'AP', bft: 'CP', gossip: 'AP' },
   agreeing: ['bft'],
   bugs: BUILTIN_BUGS,
-  workloads: ['register', 'set', 'lin-kv', 'broadcast'],
+  workloads: ['register', 'set', 'lin-kv', 'broadcast', 'txn-list-append', 'txn-rw-register'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
   faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
+    if (ctx.bug !== undefined && TXN_ONLY_BUGS.includes(ctx.bug) && !ctx.workload.startsWith('txn-')) {
+      throw new InputError(`the ${ctx.bug} bug is in the transaction path: run it with --workload txn-list-append or txn-rw-register, not ${ctx.workload}`);
+    }
     if ((ctx.config === 'gossip') !== (ctx.workload === 'broadcast')) {
       throw new InputError(ctx.config === 'gossip' ? `the gossip config serves --workload broadcast only, not ${ctx.workload}` : `--workload broadcast needs --config gossip on the builtin target`);
     }

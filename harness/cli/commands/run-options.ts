@@ -20,7 +20,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
   cmd
     .addOption(new Option('--target <name>', 'system under test').choices(TARGET_NAMES).default(d.target))
     .option(o.compare ? '--configs <a,b,...>' : '--config <name>', o.compare ? 'configurations to compare (required)' : "the target's configuration (builtin: raft, lww, bft; etcd: cp, ap; redis: ap, wait; postgres: async, sync; nats: cp, direct-get)")
-    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack; lww: no-merge; bft: small-quorum)')
+    .option('--bug <name>', 'turn on a deliberate bug in a built-in target (raft: stale-reads, early-ack, and for txn workloads txn-local-reads, split-txn, unseen-own-writes; lww: no-merge; bft: small-quorum)')
     .option('--bin <path>', 'a Maelstrom node program (with --target maelstrom)')
     .option('--image <image>', 'container image (docker runtime)')
     .option('--isolation <level>', `transaction isolation for SQL targets (postgres): ${ISOLATION_LEVELS.join(', ')}`)
