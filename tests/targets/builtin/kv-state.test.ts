@@ -11,7 +11,7 @@ describe('KvState transactions', () => {
       txn: [['r', 1, null], ['append', 1, 5], ['append', 1, 6], ['r', 1, [5, 6]], ['w', 2, 9], ['r', 2, 9]],
     });
     // A read returns a copy: a later append must not change what an earlier reply said.
-    const r = kv.applyTxn([['r', 1, null]]) as { txn: [string, number, number[]][] };
+    const r = kv.applyTxn([['r', 1, null]]) as unknown as { txn: [string, number, number[]][] };
     kv.applyTxn([['append', 1, 7]]);
     expect(r.txn[0][2]).toEqual([5, 6]);
     expect(kv.localRead(1)).toEqual({ value: [5, 6, 7], exists: true });
