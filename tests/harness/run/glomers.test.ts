@@ -1,8 +1,8 @@
 // Gossip Glomers nodes written against Maelstrom's docs, each run as its challenge asks (translated to
 // faultline's command line, shorter), under partitions where the challenge is about faults: single-node (3a)
-// and multi-node (3b) broadcast, the efficient broadcast (3d/3e) on a tree under partitions, and the
-// multi-node kafka logs on lin-kv (5b, and 5c's owner-per-log node) under partitions, and the transaction
-// nodes (6a on one node; 6b and 6c on two, under partitions) held to the consistency model each challenge names.
+// and multi-node (3b) broadcast, efficient broadcast over a given tree (3e) and around a hub (3d) under
+// partitions, the multi-node kafka logs on lin-kv (5b, and 5c's owner-per-log node) under partitions, and the
+// transaction nodes (6a on one node; 6b and 6c on two, under partitions) held to the consistency model each challenge names.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ROOT } from '../../paths.js';
@@ -25,14 +25,24 @@ describe('Gossip Glomers nodes', () => {
     expect(multi.out.results.summary.net.msgsPerOp).toBeGreaterThan(1);
   });
 
-  it('efficient broadcast on a tree delivers everything under partitions, with statistics', () => {
+  it('3e on a tree: gossip over the given links delivers everything under partitions, with statistics', () => {
     const store = tmpStore();
-    const r = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-efficient.mjs'), '--node-count', '5', '--topology', 'tree2', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '3', '--quiescence', '1', '--rate', '100', '--seed', '13', '--store', store]);
+    const r = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-tree.mjs'), '--node-count', '5', '--topology', 'tree2', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '3', '--quiescence', '1', '--rate', '100', '--seed', '13', '--store', store]);
     expect(r.code).toBe(0);
     expect(checkerOf(r.out.results, 'set').stats.lostAcknowledged).toBe(0);
     expect(r.out.results.summary.faults).toBeGreaterThan(0);
     expect(r.out.results.summary.net.neverStable).toBe(0);
     expect(r.out.results.summary.net.msgsPerOp).toBeGreaterThan(0);
+  });
+
+  it("3d: the hub-and-spokes node delivers everything under partitions within 3d's messages per op", () => {
+    const store = tmpStore();
+    const r = cliJson(['test', '-w', 'broadcast', '--bin', join(GLOMERS, 'broadcast-efficient.mjs'), '--node-count', '5', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '3', '--quiescence', '2', '--rate', '100', '--max-msgs-per-op', '30', '--seed', '13', '--store', store]);
+    expect(r.code).toBe(0);
+    expect(checkerOf(r.out.results, 'set').stats.lostAcknowledged).toBe(0);
+    expect(checkerOf(r.out.results, 'net-targets').valid).toBe(true);
+    expect(r.out.results.summary.faults).toBeGreaterThan(0);
+    expect(r.out.results.summary.net.neverStable).toBe(0);
   });
 
   it('5b and 5c: two-node kafka logs on lin-kv pass under partitions; owning each log costs fewer messages than cas on lin-kv', () => {
