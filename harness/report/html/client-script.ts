@@ -4,7 +4,8 @@
 /**
  * The browser side of report.html: reads the report data from the page's JSON block and draws the header,
  * the op timeline with fault bands (canvas, zoom, pan, hover), the latency and rate charts (uPlot), the
- * findings with links to their ops, and the final reads. Every value from the system under test reaches the
+ * findings with links to their ops, the network (an SVG drawn on the server, placed from a <template>), and the
+ * final reads. Every value from the system under test reaches the
  * DOM through textContent or an attribute set by property, never as markup.
  */
 export function reportClient(): void {
@@ -119,7 +120,7 @@ export function reportClient(): void {
   header.appendChild(facts);
   if (D.run) header.appendChild(el('div', { class: 'rerun' }, el('b', { text: 'rerun: ' }), el('code', { id: 'rerun', text: D.run.rerun })));
   for (const w of D.warnings) header.appendChild(el('p', { class: 'warning', text: w }));
-  const nav = el('nav', null, el('a', { href: '#timeline-section', text: 'timeline' }), ' · ', el('a', { href: '#perf-section', text: 'latency & rate' }), ' · ', el('a', { href: '#findings', text: 'findings' }), D.finals.length ? ' · ' : '', D.finals.length ? el('a', { href: '#finals', text: 'final reads' }) : null);
+  const nav = el('nav', null, el('a', { href: '#timeline-section', text: 'timeline' }), ' · ', el('a', { href: '#perf-section', text: 'latency & rate' }), ' · ', el('a', { href: '#findings', text: 'findings' }), D.finals.length ? ' · ' : '', D.finals.length ? el('a', { href: '#finals', text: 'final reads' }) : null, D.topology ? ' · ' : '', D.topology ? el('a', { href: '#topology', text: 'network' }) : null);
   if (D.flagged.length) nav.appendChild(el('button', { id: 'jump-first', class: 'jump', text: 'jump to first error', onclick: () => focusOp(D.flagged[0]) }));
   header.appendChild(nav);
   root.appendChild(header);
@@ -559,6 +560,18 @@ export function reportClient(): void {
   }
 
   // ---------- findings ----------
+  // ---------- topology: the SVG is drawn on the server (topology-svg.ts, names escaped); placed here ----------
+  if (D.topology) {
+    const sec = el('section', { id: 'topology' }, el('h2', { text: 'Network' }));
+    const tpl = document.getElementById('topology-svg');
+    if (tpl) sec.appendChild(el('div', { class: 'topology-wrap' }, tpl.content.cloneNode(true)));
+    const cut = D.topology.links.filter((l) => l.cutAB + l.cutBA > 0);
+    const parts = [D.topology.omitted || D.topology.shape + ' network of ' + D.topology.nodes.length + ' nodes and ' + D.topology.links.length + ' links'];
+    parts.push(D.topology.partitions ? cut.length + ' of its links cut in ' + D.topology.partitions + ' partition windows' + (D.topology.otherCuts ? ' (and ' + D.topology.otherCuts + ' pairs that are not links)' : '') : 'no partition');
+    sec.appendChild(el('p', { class: 'hint', text: parts.join('; ') + '. Hover a link or node for details.' }));
+    root.appendChild(sec);
+  }
+
   const fSection = el('section', { id: 'findings' }, el('h2', { text: 'Findings' }));
   root.appendChild(fSection);
   const opLink = (ix) => el('a', { href: '#timeline-section', class: 'oplink', 'data-op': ix, text: 'op ' + ix, onclick: (ev) => (ev.preventDefault(), focusOp(ix)) });

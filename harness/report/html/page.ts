@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { reportClient } from './client-script.js';
 import type { ReportData } from './report-data.js';
+import { escapeHtml } from './escape.js';
+import { topologySvg } from './topology-svg.js';
 
 const require = createRequire(import.meta.url);
 let assets: { js: string; css: string } | undefined;
@@ -28,9 +30,7 @@ function inlineScript(js: string): string {
   return js.replace(/<\/script/gi, '<\\/script');
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+export { escapeHtml };
 
 const SCRIPT_ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
 
@@ -87,6 +87,7 @@ pre { background: #f5f5f5; padding: 6px 8px; overflow: auto; max-height: 360px; 
 .cex-blocked rect { stroke: #000; stroke-width: 2; }
 .explanation { background: #f7f7ff; padding: 6px 8px; }
 .finals td { font-family: ui-monospace, monospace; font-size: 12px; max-width: 420px; word-break: break-all; }
+.topology-wrap { background: #fff; border: 1px solid #ddd; display: inline-block; }
 .finals td.divergent { background: #fde0e0; } .finals td.failed, .finals td.missing { background: #fff3cd; }
 footer { margin-top: 30px; color: #888; font-size: 12px; }
 `;
@@ -106,7 +107,7 @@ export function renderReportHtml(data: ReportData): string {
 </head>
 <body>
 <div id="app"><noscript>This report draws itself with JavaScript; the same data is in results.json and the history file.</noscript></div>
-<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+${data.topology && !data.topology.omitted ? `<template id="topology-svg">${topologySvg(data.topology)}</template>\n` : ''}<script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${js}</script>
 <script>(${inlineScript(reportClient.toString())})();</script>
 </body>

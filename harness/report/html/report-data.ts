@@ -9,6 +9,7 @@
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta, RunResults } from '../../../histories/run-record.js';
 import { rerunCommand } from '../../cli/rerun.js';
+import { topologyData, type TopologyView } from './topology-data.js';
 
 /** Ops (invoke + completion pairs) drawn at most; past it ok and fail ops are sampled evenly. */
 export const MAX_DRAWN_OPS = 100_000;
@@ -108,6 +109,8 @@ export interface ReportData {
   finals: { node: string; key: string; value: string; ok: boolean }[];
   /** History indices named by failing findings, first error first. */
   flagged: number[];
+  /** The network: nodes, links, what partitions cut (drawn as an SVG by topology-svg.ts); null under two nodes. */
+  topology: TopologyView | null;
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
@@ -489,5 +492,6 @@ export function buildReportData(input: ReportInput): ReportData {
     perf,
     finals,
     flagged,
+    topology: topologyData(ops, meta),
   };
 }

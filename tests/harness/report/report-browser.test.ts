@@ -72,6 +72,12 @@ describe.skipIf(!need)('report.html in chromium', () => {
     expect(await finding.locator('svg.cex text.cex-label').first().textContent()).toContain('<script>');
     await finding.locator(`a.oplink[data-op="${run.badInvoke}"]`).first().click();
     expect(await page.getAttribute('#timeline', 'data-focused')).toBe(String(run.badInvoke));
+    // The network picture: three nodes, the partition's two cut links (both ways), n2 ringed as killed.
+    expect(await page.locator('#topology svg g.node').count()).toBe(3);
+    expect(await page.locator('#topology svg line.cut').count()).toBe(2);
+    expect(await page.locator('#topology svg line.link').count()).toBe(3);
+    expect(await page.locator('#topology svg g.node title').nth(1).textContent()).toBe('n2: killed in 1 window');
+    await page.locator('#topology').screenshot({ path: join(ARTIFACTS, 'report-topology.png') });
     // Final reads keep the hostile value as text.
     expect(await page.locator('#finals td.divergent').first().textContent()).toBe(XSS.value);
     await page.locator('#findings').scrollIntoViewIfNeeded();
