@@ -10,7 +10,7 @@ import type { RunMeta } from '../../../histories/run-record.js';
 import { XSS } from './fixture-run.js';
 
 let index = 0;
-const op = (o: Omit<Op, 'index'>): Op => ({ index: index++, ...o });
+const op = (o: Record<string, unknown>): Op => ({ index: index++, ...o }) as Op;
 const nem = (f: string, value: unknown): Op => op({ type: 'info', process: 'nemesis', f, value });
 
 function meta(nodes: number, topology?: string): RunMeta {
