@@ -8,6 +8,7 @@
  * (latencies, stale windows, convergence time), which come out `null` when it is missing.
  */
 import { FINAL_READ, FINAL_READS_DONE, HEAL } from '../histories/conventions.js';
+import { BareGrudgeSchema, NodesValueSchema, PartitionValueSchema } from '../histories/nemesis-value.js';
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import { NEMESIS, type Key, type Op, type ProcessId } from '../histories/op.js';
@@ -209,16 +210,6 @@ export function lowerBound(sorted: readonly number[], x: number): number {
 
 // ---------------------------------------------------------------------------------------------------------
 // Faults
-
-const NodeList = z.array(z.string());
-const PartitionValueSchema = z.looseObject({
-  shape: z.string().optional(),
-  grudge: z.record(z.string(), NodeList).optional(),
-  components: z.array(NodeList).optional(),
-});
-/** The design sketch also shows a bare grudge as the value: `{"n1": ["n2","n3"]}`. */
-const BareGrudgeSchema = z.record(z.string(), NodeList);
-const NodesValueSchema = z.looseObject({ nodes: NodeList.optional() });
 
 export interface PartitionInfo {
   shape?: string;

@@ -21,6 +21,7 @@ import { finalReads, type FinalReadSummary } from './final-reads.js';
 import { recordReplicaLogs } from './replica-logs.js';
 import { NemesisRunner } from './nemesis/runner.js';
 import { planFaults, faultValue } from './nemesis/schedule.js';
+import { faultNames } from './faults/index.js';
 import { Recorder } from './recorder.js';
 import { promiseOf, type Cluster, type Target } from './target.js';
 import { workloadOf } from './workloads/index.js';
@@ -97,10 +98,11 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   const paths = runPaths(dir);
   const logger: Logger = pino({ level: 'debug', base: { run: dir } }, pino.destination({ dest: paths.log, sync: true }));
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
+  const faults = faultNames(config.nemesis);
   const plan = planFaults({
     seed: config.seed,
     nodes,
-    faults: config.nemesis,
+    faults,
     interval: config.nemesisInterval,
     timeLimit: config.timeLimit,
     traitors: config.traitors,
@@ -159,7 +161,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         seed: config.seed,
         logger,
         runtime: config.runtime,
-        faults: config.nemesis,
+        faults,
         bin: config.bin,
         image: config.image,
         isolation: config.isolation,

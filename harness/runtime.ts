@@ -59,9 +59,18 @@ export class UnsupportedFault extends Error {
   }
 }
 
+/**
+ * What a runtime can do to its nodes. A fault package names the capabilities it needs (harness/faults/), and
+ * a runtime declares the ones it has, so a run is refused up front when its runtime cannot make a fault.
+ */
+export const CAPABILITIES = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock', 'byzantine'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+
 export interface Runtime {
   readonly kind: 'sim' | 'netns' | 'docker';
   readonly nodes: readonly NodeId[];
+  /** The capabilities this runtime has (a target can still refuse some: Target.faultLimits). */
+  readonly supports: readonly Capability[];
   /** Start every node; resolves once each process is up (not necessarily once the cluster is healthy). */
   start(): Promise<void>;
   /** SIGKILL the node's process. */

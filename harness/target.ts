@@ -5,10 +5,10 @@
 import type { Logger } from 'pino';
 import type { Key } from '../histories/op.js';
 import type { NodeId, Runtime } from './runtime.js';
-import type { FAULTS, RunConfig, TOPOLOGIES, WORKLOADS } from '../histories/run-record.js';
+import type { RunConfig, TOPOLOGIES, WORKLOADS } from '../histories/run-record.js';
+import type { FaultName } from './faults/index.js';
 
 export type RuntimeKind = Runtime['kind'];
-export type FaultKind = (typeof FAULTS)[number];
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** What a run is held to: the workload's own contract where the target names one, else the configuration's. */
@@ -73,7 +73,7 @@ export interface TargetContext {
   /** Cap on each node log file, in bytes. */
   nodeLogMax?: number;
   /** The faults the nemesis may inject, so a runtime sets up only what they need (node-link latency proxies). */
-  faults?: readonly FaultKind[];
+  faults?: readonly FaultName[];
   /** For targets run from a user's binary (maelstrom) or image (docker). */
   bin?: string;
   image?: string;
@@ -124,7 +124,11 @@ export interface Target {
   workloads: readonly WorkloadName[];
   runtimes: readonly RuntimeKind[];
   defaultRuntime: RuntimeKind;
-  faults: readonly FaultKind[];
+  /**
+   * Faults this target cannot take although its runtime can make them, each with the reason (etcd's static Go
+   * binary ignores libfaketime, so no clock). Every other fault its runtime supports is allowed.
+   */
+  faultLimits?: Readonly<Partial<Record<FaultName, string>>>;
   /** Refuse a run this target cannot make (a --bin that is no program), before any run folder exists. */
   checkConfig?(config: RunConfig): void;
   /** Build (not start) a cluster; the controller calls runtime.start(), then awaitHealthy(). */

@@ -23,7 +23,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { parseLinkFaults, UnsupportedFault, type Capability, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
 import { procStartTime, signalProc } from '../kernel/procs.js';
 import type { KernelRuntime, KernelRuntimeOptions, LaunchSpec, NodeContext } from '../kernel/runtime.js';
 import { NodeFirewalls } from '../kernel/firewall.js';
@@ -84,6 +84,9 @@ function envList(spec: LaunchSpec): string[] {
 
 export class DockerRuntime implements KernelRuntime {
   readonly kind = 'docker' as const;
+  /** No clock: libfaketime would have to be in every image. Latency needs the target's peer ports. */
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency'];
+  readonly supports = DockerRuntime.supports;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
   readonly image: string;

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Runtime } from '../runtime.js';
 import { faultValue, type FaultSpec, type PlannedFault } from './schedule.js';
 import { sleepUntil } from '../time.js';
-import { applyByzantine, undoByzantine } from './byzantine.js';
+import { faultOf } from '../faults/index.js';
 
 export interface NemesisRecorder {
   (f: string, value: unknown, error?: string): void;
@@ -27,49 +27,15 @@ export class NemesisRunner {
     return this.active.map((f) => f.kind);
   }
 
+  /** Each fault's options are checked against its schema first: a bad plan is a recorded error, not a crash. */
   private async apply(f: FaultSpec): Promise<void> {
-    const rt = this.runtime;
-    switch (f.kind) {
-      case 'partition':
-        return rt.partition(f.partition.grudge);
-      case 'kill':
-        for (const n of f.nodes) await rt.kill(n);
-        return;
-      case 'pause':
-        for (const n of f.nodes) await rt.pause(n);
-        return;
-      case 'latency':
-      case 'loss':
-        return rt.setLinkFaults(f.link);
-      case 'clock':
-        for (const [n, ms] of Object.entries(f.offsets)) await rt.clockSkew(n, ms);
-        return;
-      default:
-        return applyByzantine(rt, f);
-    }
+    const fault = faultOf(f.kind);
+    await fault.apply(this.runtime, fault.schema.parse(f.spec));
   }
 
   /** Undo the fault; what it returns goes into the stop op's value (what the fault did while in force). */
   private async undo(f: FaultSpec): Promise<Record<string, unknown> | void> {
-    const rt = this.runtime;
-    switch (f.kind) {
-      case 'partition':
-        return rt.heal();
-      case 'kill':
-        for (const n of f.nodes) await rt.restart(n);
-        return;
-      case 'pause':
-        for (const n of f.nodes) await rt.resume(n);
-        return;
-      case 'latency':
-      case 'loss':
-        return rt.setLinkFaults(null);
-      case 'clock':
-        for (const n of Object.keys(f.offsets)) await rt.clockSkew(n, 0);
-        return;
-      default:
-        return undoByzantine(rt);
-    }
+    return faultOf(f.kind).undo(this.runtime, f.spec);
   }
 
   private async step(verb: 'start' | 'stop', f: FaultSpec): Promise<void> {

@@ -11,7 +11,7 @@ import { ClientProxies, type NodeAddress } from '../kernel/client-proxies.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { parseLinkFaults, UnsupportedFault, type Capability, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
 import type { KernelRuntime, KernelRuntimeOptions, NodeContext } from '../kernel/runtime.js';
 import { NodeFirewalls } from '../kernel/firewall.js';
 import { faketimeEnv, writeClockOffset } from '../kernel/clock.js';
@@ -51,6 +51,12 @@ interface NodeState {
 
 export class NetnsRuntime implements KernelRuntime {
   readonly kind = 'netns' as const;
+  /**
+   * Latency needs netem or the target's peer ports, and clock needs a binary that loads libfaketime: both
+   * are found out at start, and a window that cannot be made is recorded as UnsupportedFault.
+   */
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock'];
+  readonly supports = NetnsRuntime.supports;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
   readonly tag: string;

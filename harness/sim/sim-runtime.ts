@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { InputError } from '../../histories/errors.js';
-import { UnsupportedFault, type ByzantineSpec, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
+import { UnsupportedFault, type ByzantineSpec, type Capability, type Grudge, type LinkFaults, type NodeId, type Runtime } from '../runtime.js';
 import { ByzantineTap, type ByzantineStats, type Resigner } from './byzantine.js';
 import { NodeStartError, TimeoutError } from './errors.js';
 import type { PidLedger } from './ledger.js';
@@ -132,6 +132,9 @@ function killAllSync(): void {
 
 export class SimRuntime implements Runtime {
   readonly kind = 'sim' as const;
+  /** Every fault: the sim routes every message. Clock needs a node that honours `faultline_clock` (opts.clock). */
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock', 'byzantine'];
+  readonly supports = SimRuntime.supports;
   readonly nodes: readonly NodeId[];
   private readonly opts: SimRuntimeOptions;
   private readonly slots = new Map<NodeId, Slot>();

@@ -113,8 +113,7 @@ export const etcdTarget: Target = {
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
   // Latency delays member-to-member traffic (the peer port) through proxies in the members' namespaces.
-  // Clock is left out: etcd's static Go binary ignores libfaketime.
-  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  faultLimits: { clock: "etcd's static Go binary ignores libfaketime" },
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new EtcdCluster(ctx);

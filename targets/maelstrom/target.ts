@@ -167,7 +167,6 @@ export const builtinTarget: Target = {
   workloads: ['register', 'set', 'lin-kv', 'broadcast', 'txn-list-append', 'txn-rw-register'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
-  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'clock', 'corrupt', 'replay', 'equivocate', 'forge'],
   async create(ctx) {
     const { command, args } = builtinCommand(ctx.config, ctx.bug, ctx.dataDir);
     if (ctx.bug !== undefined && TXN_ONLY_BUGS.includes(ctx.bug) && !ctx.workload.startsWith('txn-')) {
@@ -227,7 +226,7 @@ export const maelstromTarget: Target = {
   workloads: ['lin-kv', 'register', 'set', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka', 'txn-list-append', 'txn-rw-register'],
   runtimes: ['sim'],
   defaultRuntime: 'sim',
-  faults: ['partition', 'kill', 'pause', 'latency', 'loss', 'corrupt', 'replay', 'equivocate', 'forge'],
+  faultLimits: { clock: 'a Maelstrom binary has no clock the harness can move (only the built-in nodes honour faultline_clock)' },
   checkConfig(config) {
     checkBin(config.bin);
   },

@@ -156,9 +156,8 @@ export const natsTarget: Target = {
   workloads,
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
-  // Latency delays route traffic (the cluster port) through the link proxies. Clock is left out: a Go
-  // binary ignores libfaketime.
-  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  // Latency delays route traffic (the cluster port) through the link proxies.
+  faultLimits: { clock: 'nats-server is a static Go binary, which ignores libfaketime' },
   async create(ctx: TargetContext): Promise<Cluster> {
     if (!workloads.includes(ctx.workload)) throw new InputError(`nats target: workload ${ctx.workload} is not supported (workloads: register, with read, write and cas on a KV bucket; kafka, a stream per log key)`);
     validateRealContext('nats', CONFIGS, ctx, workloads);

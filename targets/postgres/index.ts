@@ -169,9 +169,8 @@ export const postgresTarget: Target = {
   workloads,
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
-  // Latency delays replication and client links through the proxies. Clock is left out: postgres' timing
-  // (replication timeouts) uses the monotonic clock, so a wall-clock skew shows nothing of interest.
-  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  // Latency delays replication and client links through the proxies.
+  faultLimits: { clock: "postgres times replication with the monotonic clock, so a wall-clock skew shows nothing of interest" },
   async create(ctx: TargetContext): Promise<Cluster> {
     validateRealContext('postgres', CONFIGS, ctx);
     checkReachable(ctx.dataDir);

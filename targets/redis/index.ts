@@ -166,8 +166,7 @@ export const redisTarget: Target = {
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
   // Latency delays replication and Sentinel traffic through proxies in the nodes' namespaces.
-  // Clock is left out: libfaketime cannot load into a jemalloc-linked redis-server.
-  faults: ['partition', 'kill', 'pause', 'loss', 'latency'],
+  faultLimits: { clock: 'libfaketime cannot load into a jemalloc-linked redis-server' },
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new RedisCluster(ctx);

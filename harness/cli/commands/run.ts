@@ -3,7 +3,7 @@ import cliProgress from 'cli-progress';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
-import { FAULTS, RunConfigSchema, type RunConfig } from '../../../histories/run-record.js';
+import { RunConfigSchema, type RunConfig } from '../../../histories/run-record.js';
 import { composeValidity, exitCodeFor } from '../../../checkers/result.js';
 import { loadTarget } from '../../../targets/index.js';
 import { runTest, type RunObserver, type RunOutcome } from '../../controller.js';
@@ -12,8 +12,9 @@ import { compareRowFrom, renderCompareTable } from '../../report/compare-table.j
 import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { renderCompareHtml } from '../../report/html/compare-page.js';
-import { partitionShapesFor } from '../../nemesis/partitions.js';
-import { BYZANTINE_KINDS, isByzantineKind } from '../../nemesis/byzantine.js';
+import { BYZANTINE_KINDS, isByzantineKind } from '../../faults/byzantine.js';
+import { FAULT_GROUPS, FAULT_NAMES, faultOf, faultNames, isFaultName, whyNot } from '../../faults/index.js';
+import { RUNTIME_SUPPORTS } from '../../runtimes.js';
 import { parseTopologyName } from '../../topology.js';
 import { topologyCompare } from './topology-compare.js';
 import { workloadOf } from '../../workloads/index.js';
@@ -143,10 +144,11 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     throw new InputError(`--workload ${workload} has no keys (one piece of state per cluster), so --keys does not apply`);
   }
   const named = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
-  const nemesis = [...new Set(named.flatMap((n) => (n === 'byzantine' ? [...BYZANTINE_KINDS] : [n])))];
+  const nemesis = [...new Set(named.flatMap((n) => FAULT_GROUPS[n] ?? [n]))];
   for (const n of nemesis) {
-    if (!(FAULTS as readonly string[]).includes(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULTS.join(', ')}, or none`);
-    if (!(target.faults as readonly string[]).includes(n)) throw new InputError(`target ${target.name} does not support ${n} faults; it supports: ${target.faults.join(', ')}`);
+    if (!isFaultName(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULT_NAMES.join(', ')}, or none`);
+    const why = whyNot(n, RUNTIME_SUPPORTS[runtime], target.faultLimits);
+    if (why !== null) throw new InputError(`target ${target.name} on the ${runtime} runtime cannot take ${n} faults: ${why}`);
   }
   const parsed = RunConfigSchema.safeParse({
     target: target.name,
@@ -193,12 +195,15 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if ((parsed.data.traitors !== undefined || parsed.data.byzantineClients) && !lies) {
     throw new InputError(`--traitors and --byzantine-clients apply to Byzantine faults only; add one of ${BYZANTINE_KINDS.join(', ')} (or byzantine) to --nemesis`);
   }
-  if (lies && (parsed.data.traitors ?? 1) >= parsed.data.nodes) {
-    throw new InputError(`--traitors ${parsed.data.traitors} of ${parsed.data.nodes} nodes would leave no honest node; use fewer traitors or more --nodes`);
-  }
-  if (lies && parsed.data.nodes < 2) throw new InputError('Byzantine faults need at least 2 nodes: a traitor lies to its peers');
-  if (parsed.data.nemesis.includes('partition') && partitionShapesFor(parsed.data.nodes).length === 0) {
-    throw new InputError(`a partition needs at least 2 nodes, and --nodes is ${parsed.data.nodes}; use --nodes 2 or more, or leave partition out of --nemesis`);
+  // Each fault refuses a cluster it cannot be planned for (a partition of one node, no honest node left).
+  const nodes = Array.from({ length: c.nodes }, (_, i) => `n${i + 1}`);
+  for (const n of faultNames(c.nemesis)) {
+    try {
+      faultOf(n).check?.({ seed: c.seed, nodes, traitors: c.traitors, byzantineClients: c.byzantineClients });
+    } catch (err) {
+      if (!(err instanceof RangeError)) throw err;
+      throw new InputError(`--nemesis ${n} with --nodes ${c.nodes}${c.traitors === undefined ? '' : ` and --traitors ${c.traitors}`}: ${err.message}`);
+    }
   }
   target.checkConfig?.(parsed.data);
   return parsed.data;

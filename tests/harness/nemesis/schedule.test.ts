@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGenerator } from '../../../harness/workloads/index.js';
 import { planFaults } from '../../../harness/nemesis/schedule.js';
-import { makePartition, PARTITION_SHAPES, partitionShapesFor } from '../../../harness/nemesis/partitions.js';
+import { makePartition, PARTITION_SHAPES, partitionShapesFor } from '../../../harness/faults/partition-shapes.js';
 import { rngFor } from '../../../harness/rng.js';
 
 const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
@@ -50,8 +50,8 @@ describe('seeded schedules', () => {
     const plan = planFaults({ seed: '5', nodes, faults: ['kill', 'pause'], interval: 1, timeLimit: 100 });
     for (const p of plan) {
       if (p.fault.kind === 'kill' || p.fault.kind === 'pause') {
-        expect(p.fault.nodes.length).toBeGreaterThan(0);
-        expect(p.fault.nodes.length).toBeLessThanOrEqual(2);
+        expect(p.fault.spec.nodes.length).toBeGreaterThan(0);
+        expect(p.fault.spec.nodes.length).toBeLessThanOrEqual(2);
       }
     }
   });
@@ -118,7 +118,7 @@ describe('partition shapes by cluster size', () => {
         expect(cuts(makePartition(s, ns, rngFor(String(seed), 'shape')).grudge), `${s} on ${n} nodes`).toBeGreaterThan(0);
       }
       const plan = planFaults({ seed: `p${n}`, nodes: ns, faults: ['partition'], interval: 1, timeLimit: 60 });
-      for (const p of plan) if (p.fault.kind === 'partition') expect(cuts(p.fault.partition.grudge)).toBeGreaterThan(0);
+      for (const p of plan) if (p.fault.kind === 'partition') expect(cuts(p.fault.spec.grudge)).toBeGreaterThan(0);
     }
   });
 

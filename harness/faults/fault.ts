@@ -1,0 +1,53 @@
+/**
+ * What a fault is: one value that plans a fault window from the seed, makes it on a runtime, undoes it, and
+ * says what its history op records. Each fault lives in its own file in this folder and is listed once in
+ * index.ts; the schedule, the nemesis runner, the CLI and the controller all look faults up there, so adding
+ * a fault is one file (plus its test) and one line in the table.
+ *
+ * A fault names the runtime capabilities it `needs` (harness/runtime.ts: CAPABILITIES); runtimes declare
+ * what they `support`, and a target lists only its own limits (Target.faultLimits), so whether a run can
+ * take a fault is decided before it starts. A runtime may still find at apply time that it cannot (a kernel
+ * without netem and a target without peer ports): it throws UnsupportedFault, and the nemesis records the
+ * error on the start op and moves on.
+ */
+import type { z } from 'zod';
+import type { NemesisValue } from '../../histories/nemesis-value.js';
+import type { Rng } from '../rng.js';
+import type { Capability, NodeId, Runtime } from '../runtime.js';
+
+/** What every fault's planner is given, once per run (checks) or per fault window (plan). */
+export interface PlanContext {
+  seed: string;
+  nodes: readonly NodeId[];
+  /** The nemesis' own seeded stream: every planner draws from it in turn, so a plan is reproducible. */
+  rng: Rng;
+  /** How many windows were planned before this one (names a seeded stream per window where needed). */
+  window: number;
+  /** Byzantine faults: how many traitors, and whether they lie to clients too. */
+  traitors?: number;
+  byzantineClients?: boolean;
+}
+
+export interface Fault<Spec> {
+  readonly name: string;
+  /** One line for --help: what the fault does. */
+  readonly summary: string;
+  readonly needs: readonly Capability[];
+  /** The planned window's options; checked before each apply, so a bad plan is a clear error, not a crash. */
+  readonly schema: z.ZodType<Spec>;
+  /** Refuse a run this fault cannot be planned for (a partition of one node), before anything starts. */
+  check?(ctx: Omit<PlanContext, 'rng' | 'window'>): void;
+  /** Plan one window. Draws from ctx.rng only, in a fixed order, so the same seed gives the same plan. */
+  plan(ctx: PlanContext): Spec;
+  apply(rt: Runtime, spec: Spec): Promise<void>;
+  /** Undo the window; what it returns goes into the stop op's value (what the fault did while in force). */
+  undo(rt: Runtime, spec: Spec): Promise<Record<string, unknown> | void>;
+  /** The value of the window's start and stop ops in the history and in run.json's schedule. */
+  value(spec: Spec): NemesisValue;
+}
+
+/** A minority of the nodes (at least one), for faults that hit some nodes but must leave a quorum. */
+export function minorityNodes(nodes: readonly NodeId[], rng: Rng): NodeId[] {
+  const most = Math.max(1, Math.floor((nodes.length - 1) / 2));
+  return rng.shuffle(nodes).slice(0, rng.int(1, most)).sort();
+}

@@ -1,0 +1,19 @@
+/** Process pauses (SIGSTOP / a frozen cgroup) of a minority of the nodes, resumed when the window ends. */
+import { z } from 'zod';
+import { NodeListSchema } from '../../histories/nemesis-value.js';
+import { minorityNodes, type Fault } from './fault.js';
+
+export const pauseFault: Fault<{ nodes: string[] }> = {
+  name: 'pause',
+  summary: 'freeze a minority of the nodes (SIGSTOP), then resume them',
+  needs: ['pause'],
+  schema: z.object({ nodes: NodeListSchema.min(1) }),
+  plan: ({ nodes, rng }) => ({ nodes: minorityNodes(nodes, rng) }),
+  async apply(rt, { nodes }) {
+    for (const n of nodes) await rt.pause(n);
+  },
+  async undo(rt, { nodes }) {
+    for (const n of nodes) await rt.resume(n);
+  },
+  value: ({ nodes }) => ({ nodes }),
+};
