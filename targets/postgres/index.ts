@@ -72,7 +72,9 @@ export class PostgresCluster implements Cluster {
   }
 
   private async withDirect<T>(node: NodeId, timeoutMs: number, fn: (c: import('pg').Client) => Promise<T>): Promise<T> {
-    const c = openPg(this.direct(node), timeoutMs, this.isolation);
+    // Not the run's isolation: a hot standby refuses serializable transactions outright, and these are
+    // single-statement probes and final reads of one node's own state.
+    const c = openPg(this.direct(node), timeoutMs);
     try {
       await within(c.connect(), timeoutMs);
       return await within(fn(c), timeoutMs);
@@ -146,7 +148,8 @@ export function postgresVersion(): Promise<string> {
   return binaryVersion(`${PG_BIN_DIR}/postgres`, /\(PostgreSQL\)\s*(\S+)/);
 }
 
-const workloads: readonly WorkloadName[] = ['register', 'set'];
+// The txn workloads map micro-ops to SQL in client.ts (a row per key: lists by text concatenation, registers).
+const workloads: readonly [WorkloadName, ...WorkloadName[]] = ['register', 'set', 'txn-list-append', 'txn-rw-register'];
 
 export function parseIsolation(v: string | undefined): Isolation {
   if (v === undefined) return 'read-committed';
@@ -172,7 +175,7 @@ export const postgresTarget: Target = {
   // Latency delays replication and client links through the proxies.
   faultLimits: { clock: "postgres times replication with the monotonic clock, so a wall-clock skew shows nothing of interest" },
   async create(ctx: TargetContext): Promise<Cluster> {
-    validateRealContext('postgres', CONFIGS, ctx);
+    validateRealContext('postgres', CONFIGS, ctx, workloads);
     checkReachable(ctx.dataDir);
     return new PostgresCluster(ctx, { isolation: parseIsolation(ctx.isolation) });
   },
