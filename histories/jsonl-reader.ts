@@ -8,6 +8,7 @@ import { InputError } from './errors.js';
 import { parseExactJson, ValueError } from './exact-json.js';
 import { fsInputError } from './input-file.js';
 import { OpSchema, type Op } from './op.js';
+import { quickOp } from './op-shape.js';
 
 export interface ReadOptions {
   /** Called once per non-fatal problem (a torn last line). */
@@ -43,13 +44,17 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
       if (err instanceof ValueError) throw new InputError(err.message, lineNo, file);
       throw new InputError(`not valid JSON (${(err as Error).message})`, lineNo, file);
     }
-    const parsed = OpSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const at = issue.path.length ? `field "${issue.path.join('.')}": ` : '';
-      throw new InputError(`not a history op: ${at}${issue.message}`, lineNo, file);
+    // The plain shape is checked by hand; only an op that is not plainly right goes through the schema.
+    let op = quickOp(raw);
+    if (!op) {
+      const parsed = OpSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const at = issue.path.length ? `field "${issue.path.join('.')}": ` : '';
+        throw new InputError(`not a history op: ${at}${issue.message}`, lineNo, file);
+      }
+      op = parsed.data;
     }
-    const op = parsed.data;
     if (op.index !== expectIndex) {
       throw new InputError(`op index ${op.index} where ${expectIndex} was expected (indices must be dense, in file order)`, lineNo, file);
     }

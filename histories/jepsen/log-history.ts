@@ -1,6 +1,7 @@
 /**
  * Reads a history out of a jepsen.log (or history.txt, or Porcupine's Jepsen test data): every op line becomes an
- * op, every other line is skipped. Field values are EDN, parsed with edn-data.
+ * op, every other line is skipped. Field values are EDN: the common small forms are read by edn-fast.ts,
+ * anything else with edn-data.
  *
  * Older Jepsen logged a timed-out op as `7	:info	:write	:timed-out`: the value column holds the error. For a
  * client :info whose value is a keyword, the value is taken from the process's pending invoke and the keyword
@@ -11,6 +12,7 @@ import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from
 import { isKeyword, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 import { matchLogOpLine, prefixTimestampMs } from './log-line.js';
+import { fastForm } from './edn-fast.js';
 
 export type { JepsenReadOptions, ParsedHistory } from './jepsen-ops.js';
 
@@ -34,6 +36,8 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
     const m = matchLogOpLine(lines[i]);
     if (!m) continue;
     const field = (edn: string, name: string): FieldParse => {
+      const quick = fastForm(edn);
+      if (quick) return quick;
       let parsed;
       try {
         parsed = parseOneForm(edn);
