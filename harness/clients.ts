@@ -3,6 +3,7 @@
  * ends in `info` retires its process (its outcome is unknown, so the process may still be "in" that op) and
  * the slot carries on as a new process with a fresh client, as Jepsen does.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { NodeId } from './runtime.js';
 import type { Client, ClientOp, ClientResult, Cluster } from './target.js';
@@ -31,7 +32,11 @@ export class ClientRunner {
   private nextSlotAt = performance.now();
   private readonly abort = new AbortController();
 
-  constructor(private readonly o: ClientRunOptions) {}
+  constructor(private readonly o: ClientRunOptions) {
+    // Every slot waits on this one signal at once: more than Node's default 10 listeners is expected, not a leak
+    // (25 Maelstrom nodes with a client each printed a MaxListenersExceededWarning).
+    setMaxListeners(o.concurrency + 1, this.abort.signal);
+  }
 
   /** Start every slot; resolves when all have stopped (after `stop()`, or when maxOps is used up). */
   async run(): Promise<void> {
