@@ -29,6 +29,9 @@ export interface TxnCheckOptions {
   budgetMs?: number;
   /** Cycles reported per anomaly type (the rest are counted). Default 3. */
   maxPerType?: number;
+  /** rw-register only: assume each key sequential / linearizable, for more of the version order (as Elle). */
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
 }
 
 /** One step of a cycle, for drawing: `from` precedes `to` by `rel`, because `why`. */
@@ -54,9 +57,9 @@ export interface TxnCheckResult extends CheckResult {
   consistencyModels: string[];
 }
 
-const INFER: Record<TxnDataModel, (txns: readonly Txn[]) => Inference> = {
-  'list-append': inferListAppend,
-  'rw-register': inferRwRegister,
+const INFER: Record<TxnDataModel, (txns: readonly Txn[], opts: TxnCheckOptions) => Inference> = {
+  'list-append': (txns) => inferListAppend(txns),
+  'rw-register': (txns, opts) => inferRwRegister(txns, { sequentialKeys: opts.sequentialKeys, linearizableKeys: opts.linearizableKeys }),
 };
 
 /** "T1 < T2, because ..." for one step of a cycle. */
@@ -96,7 +99,7 @@ export function checkTxn(ops: readonly Op[], dataModel: TxnDataModel, opts: TxnC
   if (txns.length === 0) {
     return { ...base, valid: 'unknown', anomalies: [], stats: { txns: 0, otherOps }, reason: `the history holds no txn operations${otherOps ? ` (${otherOps} other client ops)` : ''}` };
   }
-  const inf = INFER[dataModel](txns);
+  const inf = INFER[dataModel](txns, opts);
   const variants = variantsFor(models);
   if (variants.includes('-process')) addProcessEdges(inf.graph, txns);
   if (variants.includes('-realtime')) addRealtimeEdges(inf.graph, txns);

@@ -78,6 +78,8 @@ Examples:
       new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, else linearizable)').choices(CHECKER_NAMES),
     )
     .option('--consistency-models <list>', `txn checkers: the models the history is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
+    .option('--sequential-keys', 'rw-register: assume each key sequentially consistent, so each process saw its versions in order')
+    .option('--linearizable-keys', 'rw-register: assume each key linearizable, so a txn saw versions no older than txns that ended before it began')
     .option('--accounts <list>', 'bank: the accounts every read must show (default: those of the first read)')
     .option('--total <n>', "bank: the total every read must sum to (default: the first read's)")
     .option('--negative-balances', 'bank: balances may go below zero')

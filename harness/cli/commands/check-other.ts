@@ -20,6 +20,8 @@ export { CHECKER_NAMES };
 
 export interface OtherFlags {
   consistencyModels?: string;
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
   accounts?: string;
   total?: string;
   negativeBalances?: boolean;
@@ -28,6 +30,8 @@ export interface OtherFlags {
 
 export interface OtherOptions {
   consistencyModels?: string[];
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
   accounts?: string[];
   total?: number;
   negativeBalances?: boolean;
@@ -38,6 +42,8 @@ export function parseOtherFlags(f: OtherFlags): OtherOptions {
   const list = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
   const out: OtherOptions = {};
   if (f.consistencyModels !== undefined) out.consistencyModels = parseConsistencyModels(f.consistencyModels);
+  if (f.sequentialKeys) out.sequentialKeys = true;
+  if (f.linearizableKeys) out.linearizableKeys = true;
   if (f.accounts !== undefined) out.accounts = list(f.accounts);
   if (f.total !== undefined) {
     const n = Number(f.total);
@@ -77,7 +83,10 @@ export function otherChecker(name: string, o: OtherOptions): Checker {
   switch (name) {
     case 'list-append':
     case 'rw-register':
-      return txnChecker(name, { consistencyModels: o.consistencyModels });
+      if (name === 'list-append' && (o.sequentialKeys || o.linearizableKeys)) {
+        throw new InputError('--sequential-keys and --linearizable-keys apply to rw-register only: list-append reads reveal the whole version order');
+      }
+      return txnChecker(name, { consistencyModels: o.consistencyModels, sequentialKeys: o.sequentialKeys, linearizableKeys: o.linearizableKeys });
     case 'set':
       return { name, check: (h) => checkSet(h) };
     case 'set-full':

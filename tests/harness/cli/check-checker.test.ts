@@ -52,6 +52,31 @@ describe('faultline check --checker', () => {
     expect(json.anomalies[0].cycle.steps.map((s) => s.rel)).toEqual(['wr', 'wr']);
   });
 
+  it('rw-register --sequential-keys finds the read skew blind writes hide, and list-append refuses the flag', () => {
+    const T1 = [['w', 'x', 1]];
+    const T2 = [['w', 'x', 2], ['w', 'y', 5]];
+    const T3 = [['r', 'x', 1], ['r', 'y', 5]];
+    const nil = (m: unknown[][]) => m.map(([f, k, v]) => [f, k, f === 'r' ? null : v]);
+    const skew = file(
+      'rw-skew.json',
+      JSON.stringify([
+        { type: 'invoke', process: 1, f: 'txn', value: nil(T3) },
+        { type: 'invoke', process: 0, f: 'txn', value: T1 },
+        { type: 'ok', process: 0, f: 'txn', value: T1 },
+        { type: 'invoke', process: 0, f: 'txn', value: T2 },
+        { type: 'ok', process: 0, f: 'txn', value: T2 },
+        { type: 'ok', process: 1, f: 'txn', value: T3 },
+      ]),
+    );
+    expect(cli(['check', '--checker', 'rw-register', '--consistency-models', 'serializable', skew]).code).toBe(0);
+    const r = cli(['check', '--checker', 'rw-register', '--consistency-models', 'serializable', '--sequential-keys', skew]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('anomalies: G-single');
+    const la = cli(['check', '--checker', 'list-append', '--linearizable-keys', readSkew]);
+    expect(la.code).toBe(254);
+    expect(la.stdout + la.stderr).toMatch(/apply to rw-register only/);
+  });
+
   it('bad input exits 254 with a specific message, never a stack trace', () => {
     const dup = file('dup.json', JSON.stringify([
       { type: 'invoke', process: 0, f: 'txn', value: [['append', 'x', 1]] },
