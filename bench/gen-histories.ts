@@ -218,3 +218,61 @@ export function kvHistory(o: KvOptions): Op[] {
   for (const l of hung) emit(l.process, 'ok', l.f, l.key, l.f === 'get' ? l.result : l.value);
   return out;
 }
+
+export interface HardRegisterOptions {
+  seed: number;
+  /** Client ops (invoke/completion pairs). */
+  ops: number;
+  clients?: number;
+  /** Chance that a write times out (`info`): it may or may not have happened, and stays open to the end. */
+  infoRate?: number;
+}
+
+/**
+ * A valid single-key cas-register history that is hard to search: one key (nothing to split by), and writes
+ * that time out, each of which may take effect at any later point, so every crashed write multiplies the
+ * orders the search must keep open. Values are unique per write; reads return what the register held.
+ */
+export function hardRegisterHistory(o: HardRegisterOptions): Op[] {
+  const rnd = mulberry32(o.seed);
+  const clients = o.clients ?? 10;
+  const infoRate = o.infoRate ?? 0.002;
+  const out: Op[] = [];
+  let reg: number | null = null;
+  let next = 1;
+  let invoked = 0;
+  const live: ({ f: 'read' | 'write'; value: number | null; effected: boolean } | undefined)[] = new Array(clients).fill(undefined);
+  const proc = Array.from({ length: clients }, (_, i) => i);
+  let nextProc = clients;
+  const emit = (process: number, type: string, f: string, value: number | null): void => {
+    out.push({ index: out.length, process, type, f, key: 'x', value } as Op);
+  };
+  while (invoked < o.ops || live.some(Boolean)) {
+    const c = Math.floor(rnd() * clients);
+    const l = live[c];
+    if (!l) {
+      if (invoked >= o.ops) continue;
+      const f = rnd() < 0.5 ? 'read' : 'write';
+      const value = f === 'write' ? next++ : null;
+      live[c] = { f, value, effected: false };
+      emit(proc[c], 'invoke', f, value);
+      invoked++;
+    } else if (!l.effected) {
+      l.effected = true;
+      if (l.f === 'write' && rnd() < infoRate) {
+        // Timed out: it happened (or not, at random) and its process is retired for a fresh one.
+        if (rnd() < 0.5) reg = l.value;
+        emit(proc[c], 'info', 'write', l.value);
+        proc[c] = nextProc++;
+        live[c] = undefined;
+        continue;
+      }
+      if (l.f === 'write') reg = l.value;
+      else l.value = reg;
+    } else {
+      emit(proc[c], 'ok', l.f, l.value);
+      live[c] = undefined;
+    }
+  }
+  return out;
+}

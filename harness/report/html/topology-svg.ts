@@ -8,7 +8,7 @@ import { escapeHtml } from './escape.js';
 import type { TopologyView } from './topology-data.js';
 
 const W = 440;
-const H = 400;
+const H = 420;
 const R_NODE = 15;
 const LABEL_MAX = 14;
 
@@ -19,7 +19,7 @@ const times = (n: number) => `${n} partition window${n === 1 ? '' : 's'}`;
 export function topologySvg(v: TopologyView): string {
   const n = v.nodes.length;
   const cx = W / 2;
-  const cy = (H - 40) / 2 + 4;
+  const cy = (H - 56) / 2 + 4;
   const ring = Math.min(cx, cy) - R_NODE - 22;
   const at = new Map(v.nodes.map((node, i) => [node, { x: cx + ring * Math.sin((2 * Math.PI * i) / n), y: cy - ring * Math.cos((2 * Math.PI * i) / n) }]));
   const parts: string[] = [];
@@ -51,10 +51,9 @@ export function topologySvg(v: TopologyView): string {
     );
   }
   const legend = `${v.shape}, ${n} nodes, ${v.links.length} links; ${v.partitions} partition window${v.partitions === 1 ? '' : 's'}`;
-  parts.push(`<text x="8" y="${H - 22}" style="font:12px system-ui,sans-serif;fill:#444">${escapeHtml(legend)}</text>`);
-  parts.push(
-    `<text x="8" y="${H - 6}" style="font:11px system-ui,sans-serif;fill:#666">red dashed: cut both ways · orange dotted: cut one way · purple ring: killed or paused · dark: traitor</text>`,
-  );
+  parts.push(`<text x="8" y="${H - 38}" style="font:12px system-ui,sans-serif;fill:#444">${escapeHtml(legend)}</text>`);
+  parts.push(`<text x="8" y="${H - 22}" style="font:11px system-ui,sans-serif;fill:#666">red dashed: cut both ways · orange dotted: cut one way</text>`);
+  parts.push(`<text x="8" y="${H - 7}" style="font:11px system-ui,sans-serif;fill:#666">purple ring: killed or paused · dark fill: traitor</text>`);
   parts.push('</svg>');
   return parts.join('');
 }
