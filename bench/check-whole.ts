@@ -7,13 +7,17 @@
  *   such files of its own test data in 0.45 to 0.49 s in-process on this machine (issue 10).
  * - "one 50-client kv history, valid and invalid": a Porcupine-style kv history (50 clients, 10 keys,
  *   get/put/append of strings, some ops hanging until the end) and its twin with one stale read.
+ * - "hard 500k-op register history": one key, 10 clients, about one write in 500 timed out (`info`, open to
+ *   the end), valid; the search cannot finish in 20 s. Checked with --timeout 20, without and with
+ *   --max-memory 256: time, verdict and peak RSS, the memory figure of issue 17 (971 MB at 21.8 s before the
+ *   budget existed). `--hard-ops N` changes the size.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { etcdStyleLog, kvHistory } from './gen-histories.js';
+import { etcdStyleLog, hardRegisterHistory, kvHistory } from './gen-histories.js';
 
 function cliPath(): string {
   let dir = fileURLToPath(new URL('..', import.meta.url));
@@ -70,6 +74,18 @@ export function main(argv: string[] = []): Promise<void> {
       console.log(
         `one 50-client kv history (${ops.length} events), ${bad ? 'invalid' : 'valid'}: ${String(out.valid)} in ${k.seconds.toFixed(2)} s, ${rss(k)}, ` +
           `${out.stats?.statesExplored ?? '?'} states${out.reason ? ` (${out.reason})` : ''}`,
+      );
+    }
+    const hardOps = Number(argv[argv.indexOf('--hard-ops') + 1] ?? NaN);
+    const size = argv.includes('--hard-ops') && Number.isFinite(hardOps) ? hardOps : 500_000;
+    const hard = join(dir, 'hard-register.jsonl');
+    writeFileSync(hard, hardRegisterHistory({ seed: 1, ops: size }).map((o) => JSON.stringify(o)).join('\n') + '\n');
+    for (const budget of [[], ['--max-memory', '256']]) {
+      const h = timeCli(['check', hard, '--model', 'cas-register', '--timeout', '20', '--json', ...budget]);
+      const out = JSON.parse(h.stdout.trim().split('\n')[0] || '{}') as { valid?: unknown; reason?: string };
+      console.log(
+        `hard ${size}-op single-key register history, --timeout 20${budget.length ? ' --max-memory 256' : ''}: ${String(out.valid)} in ${h.seconds.toFixed(2)} s, ${rss(h)}` +
+          `${out.reason ? ` (${out.reason.slice(0, 160)})` : ''}`,
       );
     }
   } finally {
