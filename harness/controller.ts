@@ -130,6 +130,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   let cluster: Cluster | undefined;
   let netCounts: NetCounts | undefined;
   let logNotes: string[] = [];
+  let leftovers: string[] = [];
   let finals: FinalReadSummary = { converged: false, rounds: 0, boundMs: config.convergenceBound * 1000 };
   const aborted = () => req.signal?.aborted === true;
   // A node the harness cuts off (see protocolBreaches) ends the waits of up, healthy and final reads at once,
@@ -164,6 +165,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         faults,
         bin: config.bin,
         image: config.image,
+        hosts: config.hosts,
         isolation: config.isolation,
       }),
     );
@@ -293,6 +295,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
         meta.error = [meta.error, (err as Error).message].filter(Boolean).join('; ');
       });
       logNotes = cluster.runtime.logNotes?.() ?? [];
+      leftovers = cluster.runtime.leftovers?.() ?? [];
     }
     // The nodes' data directories are most of a run's weight (617 MB of 633 MB for a 120 s etcd run) and
     // nothing reads them after the run; the node logs stay.
@@ -365,6 +368,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       firstOpAfterS: recorder.firstOpAtMs === undefined ? undefined : (recorder.firstOpAtMs - origin) / 1000,
       net,
       ...(logNotes.length > 0 ? { nodeLogs: logNotes } : {}),
+      ...(leftovers.length > 0 ? { leftovers } : {}),
     },
   };
   writeResults(dir, results);

@@ -5,6 +5,9 @@
  */
 import { NetnsRuntime } from './netns/runtime.js';
 import { DockerRuntime } from './docker/runtime.js';
+import { SshRuntime } from './ssh/runtime.js';
+import { loadHosts } from './ssh/hosts.js';
+import { InputError } from '../histories/errors.js';
 import type { KernelRuntime, KernelRuntimeOptions, Launcher } from './kernel/runtime.js';
 import type { TargetContext } from './target.js';
 
@@ -16,6 +19,8 @@ export interface RealRuntimeOptions {
   peerPorts?: number[];
   /** The locally built image (scripts/build-images.sh) used when --image is not given. */
   defaultImage: string;
+  /** The target's program by name (etcd, redis), which a host of the ssh runtime may have elsewhere. */
+  binary?: { name: string; path: string };
 }
 
 export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): KernelRuntime {
@@ -31,5 +36,9 @@ export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): Kern
     seed: ctx.seed,
     logger: ctx.logger,
   };
+  if (ctx.runtime === 'ssh') {
+    if (ctx.hosts === undefined) throw new InputError('the ssh runtime needs --hosts FILE (the hosts the nodes run on)');
+    return new SshRuntime({ ...common, hosts: loadHosts(ctx.hosts), binary: o.binary });
+  }
   return ctx.runtime === 'docker' ? new DockerRuntime({ ...common, image: ctx.image ?? o.defaultImage }) : new NetnsRuntime(common);
 }

@@ -67,7 +67,7 @@ export const CAPABILITIES = ['partition', 'kill', 'pause', 'loss', 'latency', 'c
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface Runtime {
-  readonly kind: 'sim' | 'netns' | 'docker';
+  readonly kind: 'sim' | 'netns' | 'docker' | 'ssh';
   readonly nodes: readonly NodeId[];
   /** The capabilities this runtime has (a target can still refuse some: Target.faultLimits). */
   readonly supports: readonly Capability[];
@@ -95,6 +95,11 @@ export interface Runtime {
   messageCounts?(): NetCounts;
   /** After teardown: a sentence per node log that lost output (capped), for the run's summary. */
   logNotes?(): string[];
+  /**
+   * After teardown: what could not be undone, one line each naming the host (ssh: a host that stayed
+   * unreachable). A run with any exits 255 and says how to clean up.
+   */
+  leftovers?(): string[];
   /** Stop everything this runtime started; safe to call twice and after a partial start. */
   teardown(): Promise<void>;
 }

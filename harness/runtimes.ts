@@ -6,9 +6,11 @@ import { DockerRuntime } from './docker/runtime.js';
 import { NetnsRuntime } from './netns/runtime.js';
 import type { Capability, Runtime } from './runtime.js';
 import { SimRuntime } from './sim/sim-runtime.js';
+import { SshRuntime } from './ssh/runtime.js';
 
 export const RUNTIME_SUPPORTS: Readonly<Record<Runtime['kind'], readonly Capability[]>> = {
   sim: SimRuntime.supports,
   netns: NetnsRuntime.supports,
   docker: DockerRuntime.supports,
+  ssh: SshRuntime.supports,
 };

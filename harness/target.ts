@@ -77,6 +77,8 @@ export interface TargetContext {
   /** For targets run from a user's binary (maelstrom) or image (docker). */
   bin?: string;
   image?: string;
+  /** The ssh runtime's hosts file (--hosts). */
+  hosts?: string;
   /** Transaction isolation, for targets that name levels in `isolationLevels`. */
   isolation?: string;
 }

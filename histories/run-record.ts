@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const RUNTIMES = ['sim', 'netns', 'docker'] as const;
+export const RUNTIMES = ['sim', 'netns', 'docker', 'ssh'] as const;
 export const WORKLOADS = ['register', 'set', 'lin-kv', 'broadcast', 'g-counter', 'pn-counter', 'unique-ids', 'echo', 'kafka', 'txn-list-append', 'txn-rw-register'] as const;
 /** Transaction isolation levels a SQL target runs its statements at (postgres). */
 export const ISOLATION_LEVELS = ['read-committed', 'repeatable-read', 'serializable'] as const;
@@ -26,6 +26,8 @@ export const RunConfigSchema = z.object({
   /** Transaction isolation for targets that have levels (postgres); absent = the target's default. */
   isolation: z.enum(ISOLATION_LEVELS).optional(),
   runtime: z.enum(RUNTIMES),
+  /** The hosts file of the ssh runtime (absolute path). */
+  hosts: z.string().optional(),
   nodes: z.number().int().min(1).max(25),
   workload: z.enum(WORKLOADS),
   keys: z.number().int().min(1).max(100_000),

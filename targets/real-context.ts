@@ -9,7 +9,7 @@ export function validateRealContext(target: string, configs: readonly [string, .
     nodes: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,16}$/, 'node names are 1-16 letters, digits, _ or -')).min(1).max(9),
     config: z.enum(configs),
     workload: z.enum(workloads),
-    runtime: z.enum(['netns', 'docker']),
+    runtime: z.enum(['netns', 'docker', 'ssh']),
   });
   const r = schema.safeParse(ctx);
   if (!r.success) {

@@ -159,6 +159,7 @@ Examples:
   p.command('cleanup')
     .description('Remove what crashed runs left behind: node processes, network namespaces, iptables rules, containers')
     .option('--run <id>', 'only this run')
+    .option('--hosts <file>', "instead: the hosts of an ssh runtime's hosts file (processes by recorded PID, faultline's iptables chains, run folders)")
     .option('--json', 'one JSON line per removed thing')
     .action(async (opts) => setExit(await (await commands.cleanup()).cleanupCommand(opts)));
 

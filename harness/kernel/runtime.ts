@@ -56,6 +56,19 @@ export interface NodeContext {
   dataDir: string;
   /** Where the node's output goes (a spec may name another file for a second process). */
   logFile: string;
+  /**
+   * True when dataDir is on another machine (the ssh runtime): the launcher must not write it with node:fs,
+   * and gives the files it needs as `files` in its spec instead.
+   */
+  remote?: boolean;
+}
+
+/** A file a node needs before its process starts (a config file), written by the runtime where the node runs. */
+export interface LaunchFile {
+  path: string;
+  content: string;
+  /** Write it only where it does not exist yet (a file the target rewrites itself, such as Sentinel's). */
+  keep?: boolean;
 }
 
 export interface LaunchSpec {
@@ -67,6 +80,8 @@ export interface LaunchSpec {
   logFile?: string;
   /** 'faketime' when the binary is dynamically linked and honours LD_PRELOAD, so clock faults can apply. */
   clock?: 'faketime' | 'none';
+  /** Files to write before the start, on a remote host only (ctx.remote); local runtimes leave them to the launcher. */
+  files?: LaunchFile[];
 }
 
 /**

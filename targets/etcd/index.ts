@@ -32,7 +32,7 @@ export class EtcdCluster implements Cluster {
     private readonly ctx: TargetContext,
     bin: string = ETCD_BIN,
   ) {
-    this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], peerPorts: [PEER_PORT], defaultImage: 'faultline/etcd:local' });
+    this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], peerPorts: [PEER_PORT], defaultImage: 'faultline/etcd:local', binary: { name: 'etcd', path: bin } });
     this.readMode = ctx.config === 'ap' ? 'serializable' : 'linearizable';
   }
 
@@ -110,7 +110,7 @@ export const etcdTarget: Target = {
   promises: { cp: 'CP', ap: 'AP' },
   bugs: [],
   workloads,
-  runtimes: ['netns', 'docker'],
+  runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays member-to-member traffic (the peer port) through proxies in the members' namespaces.
   faultLimits: { clock: "etcd's static Go binary ignores libfaketime" },

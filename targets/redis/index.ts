@@ -39,7 +39,7 @@ export class RedisCluster implements Cluster {
     private readonly ctx: TargetContext,
     bin: string = REDIS_BIN,
   ) {
-    this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], peerPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local' });
+    this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], peerPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local', binary: { name: 'redis', path: bin } });
     const replicas = quorum(ctx.nodes.length) - 1;
     this.writeMode = ctx.config === 'wait' ? { kind: 'wait', replicas } : { kind: 'async' };
   }
@@ -163,7 +163,7 @@ export const redisTarget: Target = {
   promises: { ap: 'AP', wait: 'AP' },
   bugs: [],
   workloads,
-  runtimes: ['netns', 'docker'],
+  runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays replication and Sentinel traffic through proxies in the nodes' namespaces.
   faultLimits: { clock: 'libfaketime cannot load into a jemalloc-linked redis-server' },

@@ -63,20 +63,38 @@ export function redisLauncher(nodes: readonly NodeId[], bin: string = REDIS_BIN)
     const firstPrimary = ctx.peers[nodes[0]];
     const redisFile = join(ctx.dataDir, 'redis.conf');
     const sentinelFile = join(ctx.dataDir, 'sentinel.conf');
-    mkdirSync(join(ctx.dataDir, 'redis'), { recursive: true });
-    mkdirSync(join(ctx.dataDir, 'sentinel'), { recursive: true });
-    if (!existsSync(redisFile)) writeFileSync(redisFile, redisConf(node, ctx, firstPrimary));
-    if (!existsSync(sentinelFile)) writeFileSync(sentinelFile, sentinelConf(ctx, firstPrimary, nodes.length));
+    const redisText = redisConf(node, ctx, firstPrimary);
+    const sentinelText = sentinelConf(ctx, firstPrimary, nodes.length);
+    // On a remote host the runtime writes them (keep: only where absent, as below); here, node:fs does.
+    if (!ctx.remote) {
+      mkdirSync(join(ctx.dataDir, 'redis'), { recursive: true });
+      mkdirSync(join(ctx.dataDir, 'sentinel'), { recursive: true });
+      if (!existsSync(redisFile)) writeFileSync(redisFile, redisText);
+      if (!existsSync(sentinelFile)) writeFileSync(sentinelFile, sentinelText);
+    }
     // clock 'none': Debian's redis-server is linked with jemalloc, which libfaketime cannot initialise
     // alongside (libfaketime issue #130: both processes fail at start), so clock faults are unsupported.
     const specs: LaunchSpec[] = [
-      { name: 'redis', command: bin, args: [redisFile], clock: 'none' },
+      {
+        name: 'redis',
+        command: bin,
+        args: [redisFile],
+        clock: 'none',
+        files: [
+          { path: redisFile, content: redisText, keep: true },
+          { path: join(ctx.dataDir, 'redis', '.keep'), content: '', keep: true },
+        ],
+      },
       {
         name: 'sentinel',
         command: bin,
         args: [sentinelFile, '--sentinel'],
         logFile: ctx.logFile.replace(/\.log$/, '-sentinel.log'),
         clock: 'none',
+        files: [
+          { path: sentinelFile, content: sentinelText, keep: true },
+          { path: join(ctx.dataDir, 'sentinel', '.keep'), content: '', keep: true },
+        ],
       },
     ];
     return specs;

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
 import { RunConfigSchema, type RunConfig } from '../../../histories/run-record.js';
-import { composeValidity, exitCodeFor } from '../../../checkers/result.js';
+import { composeValidity, EXIT, exitCodeFor } from '../../../checkers/result.js';
 import { loadTarget } from '../../../targets/index.js';
 import { runTest, type RunObserver, type RunOutcome } from '../../controller.js';
 import { randomSeed } from '../../rng.js';
@@ -23,6 +23,7 @@ import { parseConsistencyModels } from '../../../checkers/txn/models.js';
 import { TXN_DEFAULTS } from '../../workloads/txn-ops.js';
 
 import { MAELSTROM_DEFAULTS } from './run-options.js';
+import { loadHosts } from '../../ssh/hosts.js';
 
 export { addRunOptions } from './run-options.js';
 
@@ -35,6 +36,7 @@ export interface RunFlags {
   image?: string;
   isolation?: string;
   runtime?: string;
+  hosts?: string;
   nodes: string;
   workload: string;
   keys: string;
@@ -140,6 +142,18 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   if (!target.runtimes.includes(runtime)) {
     throw new InputError(`target ${target.name} does not run on ${runtime}; runtimes: ${target.runtimes.join(', ')}`);
   }
+  let nodesText = f.nodeCount ?? f.nodes;
+  let hosts: string | undefined;
+  if (runtime === 'ssh') {
+    if (f.hosts === undefined) throw new InputError('--runtime ssh needs --hosts FILE: the hosts the nodes run on (see the README)');
+    hosts = resolve(f.hosts);
+    const count = loadHosts(hosts).hosts.length;
+    // The default cluster size is the hosts file's; a --nodes beyond it cannot run.
+    if (f.nodeCount === undefined && f.nodes === '5') nodesText = String(count);
+    if (Number(nodesText) > count) throw new InputError(`--nodes ${nodesText} needs ${nodesText} hosts; ${f.hosts} lists ${count}`);
+  } else if (f.hosts !== undefined) {
+    throw new InputError(`--hosts applies to --runtime ssh only (this run is on ${runtime})`);
+  }
   if (workloadOf(workload).keyless && f.keys !== '10' && f.keys !== '1') {
     throw new InputError(`--workload ${workload} has no keys (one piece of state per cluster), so --keys does not apply`);
   }
@@ -159,7 +173,8 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     image: f.image,
     isolation: f.isolation,
     runtime,
-    nodes: f.nodeCount !== undefined ? num('--node-count', f.nodeCount, true) : num('--nodes', f.nodes, true),
+    hosts,
+    nodes: num(f.nodeCount !== undefined ? '--node-count' : '--nodes', nodesText, true),
     workload,
     keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
     concurrency: concurrencyFrom(f),
@@ -287,6 +302,7 @@ function printOutcome(o: RunOutcome): void {
   const net = (s as { net?: NetStats }).net;
   if (net) println(`  ${bold('network')}: ${netLine(net)}`);
   for (const note of (s as { nodeLogs?: string[] }).nodeLogs ?? []) println(`  ${bold('node log')}: ${note}`);
+  for (const l of leftoversOf(o)) println(`  ${bold('NOT UNDONE')}: ${l}`);
   println(`  stored in ${o.dir}   (faultline show ${o.dir})`);
   if (o.report) println(`  report: ${o.report.path}`);
 }
@@ -316,7 +332,18 @@ export async function runCommand(f: RunFlags): Promise<number> {
   const outcome = await withRun(f, async (signal, observer) => runTest({ target: await loadTarget(config.target), config, store: f.store, signal, observer, keepData: f.keepData }));
   if (f.json) printJson({ dir: outcome.dir, valid: outcome.valid, seed: config.seed, report: outcome.report?.path, results: outcome.results });
   else printOutcome(outcome);
+  // Faults or processes left on a host outweigh the verdict: the user has to act on them.
+  if (leftoversOf(outcome).length > 0) {
+    process.stderr.write(`faultline run: the run was checked, but teardown could not undo everything:\n  ${leftoversOf(outcome).join('\n  ')}\n`);
+    return EXIT.harness;
+  }
   return exitCodeFor(outcome.valid);
+}
+
+/** What teardown could not undo (ssh: hosts that stayed unreachable), from the run's summary. */
+function leftoversOf(o: RunOutcome): string[] {
+  const l = (o.results.summary as { leftovers?: unknown }).leftovers;
+  return Array.isArray(l) ? l.map(String) : [];
 }
 
 /** Server-to-server messages per client op, as the run's network statistics counted them (sim only). */

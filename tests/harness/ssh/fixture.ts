@@ -1,6 +1,7 @@
 /**
  * SSH "hosts" for the ssh runtime's tests: each host is a network namespace this fixture creates, on a bridge
- * in the root namespace, running Debian's openssh-server with a host key and a client key made for the test
+ * in a hub namespace of its own (a bridge in the root namespace would be subject to the root's FORWARD
+ * policy, which a Docker engine sets to DROP) that this machine reaches through one veth, running Debian's openssh-server with a host key and a client key made for the test
  * and an sshd_config of its own. The fixture (and only the fixture) enters the namespaces, to start sshd;
  * everything the runtime does goes over SSH to the hosts' addresses.
  *
@@ -12,6 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
 import { tempDir } from '../../tmp.js';
 import { sleep } from '../../../harness/time.js';
 
@@ -25,6 +27,8 @@ export interface SshHostsFixture {
   namespaces: string[];
   /** Cut a host off the network (its link goes down) or bring it back. */
   setReachable(i: number, up: boolean): void;
+  /** Resolve once host i accepts TCP connections on port 22 again (neighbour entries take a moment). */
+  waitReachable(i: number, timeoutMs?: number): Promise<void>;
   dispose(): void;
 }
 
@@ -40,6 +44,15 @@ function quiet(cmd: string, args: string[]): void {
   }
 }
 
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 1000 });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+    s.once('timeout', () => (s.destroy(), resolve(false)));
+  });
+}
+
 function freeSubnet(): string {
   const routes = sh('ip', ['-4', 'route', 'show']);
   for (let k = 0; k < 200; k++) {
@@ -53,9 +66,11 @@ export async function sshHosts(count: number, extra: { settings?: Record<string,
   const tag = randomBytes(2).toString('hex');
   const dir = tempDir('faultline-ssh-');
   const subnet = freeSubnet();
-  const bridge = `fs${tag}br`;
+  const hub = `fs${tag}hub`;
+  const bridge = 'br0';
+  const rootVeth = `fs${tag}r`;
   const namespaces: string[] = [];
-  const rootLinks: string[] = [];
+  const hostLinks: string[] = [];
   const sshdPids: number[] = [];
   const dirs: string[] = [];
   const addresses: string[] = [];
@@ -67,8 +82,8 @@ export async function sshHosts(count: number, extra: { settings?: Record<string,
         // gone
       }
     }
-    for (const l of rootLinks) quiet('ip', ['link', 'del', l]);
-    quiet('ip', ['link', 'del', bridge]);
+    quiet('ip', ['link', 'del', rootVeth]);
+    quiet('ip', ['netns', 'del', hub]);
     for (const ns of namespaces) {
       // What a session started in the namespace (a node, a supervisor) dies with it, by PID.
       let pids: string[] = [];
@@ -92,19 +107,23 @@ export async function sshHosts(count: number, extra: { settings?: Record<string,
     if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
     sh('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'faultline-test', '-f', join(dir, 'client_key')]);
     const clientPub = readFileSync(join(dir, 'client_key.pub'), 'utf8');
-    sh('ip', ['link', 'add', bridge, 'type', 'bridge']);
-    sh('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
-    sh('ip', ['link', 'set', bridge, 'up']);
+    sh('ip', ['netns', 'add', hub]);
+    sh('ip', ['-n', hub, 'link', 'add', bridge, 'type', 'bridge']);
+    sh('ip', ['-n', hub, 'link', 'set', bridge, 'up']);
+    sh('ip', ['link', 'add', rootVeth, 'type', 'veth', 'peer', 'name', 'up0', 'netns', hub]);
+    sh('ip', ['-n', hub, 'link', 'set', 'up0', 'master', bridge, 'up']);
+    sh('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', rootVeth]);
+    sh('ip', ['link', 'set', rootVeth, 'up']);
     const known: string[] = [];
     for (let i = 0; i < count; i++) {
       const ns = `fs${tag}h${i}`;
-      const veth = `fs${tag}v${i}`;
+      const veth = `h${i}`;
       const addr = `${subnet}.${i + 2}`;
       sh('ip', ['netns', 'add', ns]);
       namespaces.push(ns);
-      sh('ip', ['link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
-      rootLinks.push(veth);
-      sh('ip', ['link', 'set', veth, 'master', bridge, 'up']);
+      sh('ip', ['-n', hub, 'link', 'add', veth, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      hostLinks.push(veth);
+      sh('ip', ['-n', hub, 'link', 'set', veth, 'master', bridge, 'up']);
       sh('ip', ['-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0']);
       sh('ip', ['-n', ns, 'link', 'set', 'eth0', 'up']);
       sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
@@ -172,7 +191,14 @@ export async function sshHosts(count: number, extra: { settings?: Record<string,
       dirs,
       sshdPids,
       namespaces,
-      setReachable: (i, up) => sh('ip', ['link', 'set', rootLinks[i], up ? 'up' : 'down']),
+      setReachable: (i, up) => sh('ip', ['-n', hub, 'link', 'set', hostLinks[i], up ? 'up' : 'down']),
+      waitReachable: async (i, timeoutMs = 15_000) => {
+        const deadline = Date.now() + timeoutMs;
+        while (!(await canConnect(addresses[i], 22))) {
+          if (Date.now() > deadline) throw new Error(`host ${addresses[i]} still unreachable after ${timeoutMs} ms`);
+          await sleep(200);
+        }
+      },
       dispose,
     };
   } catch (err) {

@@ -64,6 +64,7 @@ describeWithEnv('ssh pool against sshd hosts', ['ip', 'sshd', 'ssh-keygen'], () 
       fx.setReachable(1, false);
       await expect(pool.run(h, 'echo down')).rejects.toBeInstanceOf(HostUnreachable);
       fx.setReachable(1, true);
+      await fx.waitReachable(1);
       expect(await pool.run(h, 'echo again')).toBe('again\n');
     } finally {
       fx.setReachable(1, true);
