@@ -1,0 +1,141 @@
+/**
+ * `faultline run --runtime ssh --hosts FILE` as a user runs it, against sshd "hosts" (fixture namespaces):
+ * etcd and Redis under partition, kill and pause with logs copied back; a host cut off before the heal (exit
+ * 255 and a report naming it); a harness killed with SIGKILL mid-run, then `faultline cleanup --hosts`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithEnv } from '../netns/env.js';
+import { cli, ROOT, STACK } from '../cli/helpers.js';
+import { cliJson, tmpStore } from '../run/run-helpers.js';
+import { loadHosts } from '../../../harness/ssh/hosts.js';
+import { SshPool } from '../../../harness/ssh/pool.js';
+import { readContent } from '../../../histories/compressed.js';
+import { sleep } from '../../../harness/time.js';
+import { sshHosts, type SshHostsFixture } from './fixture.js';
+
+const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+
+describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'iptables', 'etcd', 'redis-server'], () => {
+  let fx: SshHostsFixture;
+  let pool: SshPool;
+  beforeAll(async () => {
+    fx = await sshHosts(3, { settings: { commandTimeoutMs: 4000, retryForMs: 3000 } });
+    pool = new SshPool(loadHosts(fx.hostsFile));
+  });
+  afterAll(() => {
+    pool?.close();
+    fx?.dispose();
+  });
+
+  /** Nothing of faultline on any host: no run folder, no FAULTLINE chain. */
+  async function expectHostsClean(): Promise<void> {
+    for (const [i, h] of pool.file.hosts.entries()) {
+      expect(await pool.run(h, '{ iptables -S; iptables -t nat -S; } | grep -c FAULTLINE; true')).toBe('0\n');
+      const runs = join(fx.dirs[i], 'runs');
+      expect(existsSync(runs) ? readdirSync(runs) : []).toEqual([]);
+    }
+  }
+
+  it('refuses what it cannot run, with one line and 254', () => {
+    const noHosts = cli(['run', '--target', 'etcd', '--runtime', 'ssh', '--time-limit', '1']);
+    expect(noHosts.code).toBe(254);
+    expect(noHosts.stderr).toMatch(/--runtime ssh needs --hosts FILE/);
+    const tooMany = cli(['run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--nodes', '4']);
+    expect(tooMany.code).toBe(254);
+    expect(tooMany.stderr).toMatch(/--nodes 4 needs 4 hosts; .* lists 3/);
+    for (const r of [noHosts, tooMany]) expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('runs etcd under partition, kill and pause, and brings the node logs home', () => {
+    const { code, out } = cliJson([
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '6', '--nemesis', 'partition,kill,pause',
+      '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '4', '--store', tmpStore(),
+    ]);
+    expect(code).toBe(0);
+    const r = results(out.dir);
+    expect(r.valid).toBe(true);
+    expect(r.summary.faults).toBeGreaterThan(0);
+    const history = readContent(join(out.dir, 'history.jsonl.gz'));
+    // Every fault was made and undone without an error.
+    expect(history).toMatch(/"f":"start-(partition|kill|pause)"/);
+    expect(history).not.toMatch(/"f":"(start|stop)-[a-z]+","value":[^\n]*"error"/);
+    expect(JSON.parse(readFileSync(join(out.dir, 'run.json'), 'utf8')).config).toMatchObject({ runtime: 'ssh', hosts: fx.hostsFile, nodes: 3 });
+    expect(readFileSync(join(out.dir, 'nodes', 'n2.log'), 'utf8')).toMatch(/"msg":"/);
+  }, 120_000);
+
+  it('runs Redis with Sentinel under partition, kill and pause', async () => {
+    const { code, out } = cliJson([
+      'run', '--target', 'redis', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '6', '--nemesis', 'partition,kill,pause',
+      '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '9', '--store', tmpStore(),
+    ]);
+    // AP: lost writes after a failover are a finding (1), not a harness failure.
+    expect([0, 1]).toContain(code);
+    const r = results(out.dir);
+    expect(r.summary.clientOps).toBeGreaterThan(20);
+    expect(r.summary.faults).toBeGreaterThan(0);
+    expect(readFileSync(join(out.dir, 'nodes', 'n1-sentinel.log'), 'utf8')).toMatch(/Sentinel/i);
+    await expectHostsClean();
+  }, 120_000);
+
+  it('exits 255 naming the host it could not reach to heal, and cleanup --hosts finishes the job', async () => {
+    // Seed 11 partitions n1 from n2 from 2.4 s to the end, so the heal has rules to remove on n1's host.
+    const store = tmpStore();
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'),
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--nodes', '3', '--time-limit', '6', '--nemesis', 'partition',
+      '--nemesis-interval', '4', '--quiescence', '1', '--convergence-bound', '2', '--seed', '11', '--store', store, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    let cut = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!cut && stderr.includes('[main]')) {
+        cut = true;
+        // After the partition started (2.4 s), before the heal (6 s).
+        setTimeout(() => fx.setReachable(0, false), 4500);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    fx.setReachable(0, true);
+    expect(cut).toBe(true);
+    expect(code).toBe(255);
+    expect(stderr).toMatch(new RegExp(`teardown could not undo everything:[\\s\\S]*n1 \\(root@${fx.addresses[0].replace(/\./g, '\\.')}\\)`));
+    expect(stderr).toMatch(/faultline cleanup --hosts \S+ --run \S+/);
+    expect(stdout).toMatch(/NOT UNDONE/);
+    // Only the host that was cut off is named; the others were cleaned.
+    const report = stderr.slice(stderr.indexOf('teardown could not undo everything'));
+    expect(report).toMatch(/kill the node's processes \(etcd PID \d+\)/);
+    expect(report).not.toMatch(/\bn[23] \(root@/);
+    expect(stderr).not.toMatch(STACK);
+    // The hosts that answered were cleaned; n1's leftovers are still there until cleanup runs.
+    await fx.waitReachable(0);
+    expect(await pool.run(pool.file.hosts[0], 'iptables -S FAULTLINE-PART')).toMatch(/DROP/);
+    const c = cli(['cleanup', '--hosts', fx.hostsFile]);
+    expect(c.code).toBe(0);
+    expect(c.stdout).toMatch(/removed n1 .*process etcd \(PID \d+\)/);
+    expect(c.stdout).toMatch(/removed n1 .*iptables chains/);
+    await expectHostsClean();
+  }, 120_000);
+
+  it('cleans up after a harness killed with SIGKILL mid-run', async () => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'),
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '30', '--nemesis', 'partition',
+      '--nemesis-interval', '1', '--seed', '2', '--store', tmpStore(), '--no-progress'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    for (let i = 0; i < 300 && !stderr.includes('[main]'); i++) await sleep(100);
+    expect(stderr).toContain('[main]');
+    await sleep(2500);
+    const pids = (await Promise.all(pool.file.hosts.map((h) => pool.run(h, `cat ${h.dir}/runs/*/pids/*.ref`)))).map((s) => Number(s.split(' ')[0]));
+    process.kill(child.pid!, 'SIGKILL');
+    await new Promise((resolve) => child.on('exit', resolve));
+    const c = cli(['cleanup', '--hosts', fx.hostsFile, '--json']);
+    expect(c.code).toBe(0);
+    const removed = c.stdout.trim().split('\n').map((l) => JSON.parse(l).removed as string);
+    for (const [i, pid] of pids.entries()) expect(removed).toContain(removed.find((x) => x.startsWith(`n${i + 1} `) && x.includes(`(PID ${pid})`)));
+    await expectHostsClean();
+  }, 120_000);
+});
