@@ -84,9 +84,21 @@ export async function awaitEtcd(hosts: string[], timeoutMs: number): Promise<str
   return pending;
 }
 
-/** Write a key through etcd's v3 JSON gateway (etcd 3.4 serves it at /v3). */
-export async function etcdPut(host: string, key: string, value: string, timeoutMs = 5000): Promise<void> {
-  await postJson(`http://${host}:2379/v3/kv/put`, { key: b64(key), value: b64(value) }, timeoutMs);
+/**
+ * Write a key through etcd's v3 JSON gateway (etcd 3.4 serves it at /v3). Tries again until `deadlineMs`: right
+ * after a member is killed the rest may be electing a leader, and on a loaded machine that outlasts one attempt.
+ */
+export async function etcdPut(host: string, key: string, value: string, timeoutMs = 5000, deadlineMs = 30_000): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await postJson(`http://${host}:2379/v3/kv/put`, { key: b64(key), value: b64(value) }, timeoutMs);
+      return;
+    } catch (e) {
+      if (Date.now() + timeoutMs > end) throw e;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** Read a key (a linearizable read unless serializable is asked); null when absent. */

@@ -157,7 +157,7 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     const gset = runJson(['--target', 'maelstrom', '--workload', 'set', '--keys', '1', '--nodes', '3', '--nemesis', 'partition', '--seed', '4', '--rate', '1000', '--store', store, '--bin', join(dir, 'broadcast.mjs')]);
     expect(gset.code).toBe(0);
     expect(checker(gset.out, 'set').stats.lostAcknowledged).toBe(0);
-  });
+  }, 150_000);
 
   it('runs Maelstrom counter and unique-ids binaries: a CRDT counter and node-prefixed ids pass, their broken twins do not', () => {
     const dir = join(ROOT, 'tests', 'fixtures', 'maelstrom');
