@@ -102,11 +102,8 @@ export interface Cluster {
 
 export interface Target {
   name: string;
-  description: string;
   configs: readonly string[];
   defaultConfig: string;
-  /** One sentence per config, for --help and reports. */
-  configNotes: Readonly<Record<string, string>>;
   /**
    * What each config promises: CP configs are held to linearizability (a non-linearizable history fails the
    * run); AP configs are held to convergence, and their linearizability verdict is reported, not enforced.

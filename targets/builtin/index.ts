@@ -24,22 +24,22 @@ export const TXN_ONLY_BUGS: readonly string[] = ['txn-local-reads', 'split-txn',
 /** Every bug name, whichever config it belongs to (Target.bugs). */
 export const BUILTIN_BUGS: readonly string[] = [...new Set(Object.values(BUILTIN_BUGS_BY_CONFIG).flat())];
 
-export const BUILTIN_CONFIG_NOTES: Readonly<Record<BuiltinConfig, string>> = {
-  raft: 'CP: Raft consensus; every op, reads too, goes through the replicated log, and a minority answers unavailable',
-  lww: 'AP: every node answers at once and gossips; registers merge last-writer-wins by wall clock, sets by union',
-  gossip: "AP: Maelstrom's broadcast by periodic push gossip over the topology's neighbours, resent until acknowledged",
-  bft: 'CP with f of 3f+1 nodes lying: Tendermint-style consensus, HMAC per node pair, clients ask every node and take f+1 matching answers',
-};
-
-export const BUILTIN_BUG_NOTES: Readonly<Record<string, string>> = {
-  'stale-reads': 'raft followers answer reads (and read-only txns) from their own, possibly stale, state',
-  'early-ack': 'the raft leader acknowledges writes and adds before a majority has them',
-  'txn-local-reads': "raft answers a txn's reads from the receiving node's state outside the log, and orders only its writes",
-  'split-txn': "the raft leader commits a txn's micro-ops one log entry at a time, so other txns interleave with it",
-  'unseen-own-writes': "raft txns read the state from before the txn, so a txn misses its own earlier writes",
-  'no-merge': 'lww nodes gossip but never merge what they receive, so they never converge',
-  'small-quorum': 'bft quorums of 2f instead of 2f+1, so two quorums need not share an honest node',
-};
+/**
+ * What each config is (the promises are Target.promises):
+ *  - raft: CP: Raft consensus; every op, reads too, goes through the replicated log, and a minority answers unavailable
+ *  - lww: AP: every node answers at once and gossips; registers merge last-writer-wins by wall clock, sets by union
+ *  - gossip: AP: Maelstrom's broadcast by periodic push gossip over the topology's neighbours, resent until acknowledged
+ *  - bft: CP with f of 3f+1 nodes lying: Tendermint-style consensus, HMAC per node pair, clients ask every node and take f+1 matching answers
+ *
+ * What each bug does:
+ *  - stale-reads: raft followers answer reads (and read-only txns) from their own, possibly stale, state
+ *  - early-ack: the raft leader acknowledges writes and adds before a majority has them
+ *  - txn-local-reads: raft answers a txn's reads from the receiving node's state outside the log, and orders only its writes
+ *  - split-txn: the raft leader commits a txn's micro-ops one log entry at a time, so other txns interleave with it
+ *  - unseen-own-writes: raft txns read the state from before the txn, so a txn misses its own earlier writes
+ *  - no-merge: lww nodes gossip but never merge what they receive, so they never converge
+ *  - small-quorum: bft quorums of 2f instead of 2f+1, so two quorums need not share an honest node
+ */
 
 /** Whether the config's nodes use the clock offset the harness hands them (lww's timestamps do). */
 export const BUILTIN_CLOCK_SUPPORT: Readonly<Record<BuiltinConfig, boolean>> = { raft: true, lww: true, bft: true, gossip: true };

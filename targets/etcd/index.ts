@@ -100,13 +100,8 @@ const workloads: readonly WorkloadName[] = ['register', 'set'];
 
 export const etcdTarget: Target = {
   name: 'etcd',
-  description: "etcd 3.4 (Debian's etcd-server), one member per network namespace",
   configs: CONFIGS,
   defaultConfig: 'cp',
-  configNotes: {
-    cp: 'CP: linearizable reads through raft; a member cut off from the majority fails or times out rather than answer',
-    ap: 'AP reads: serializable reads answered from the member\'s own state, so a partitioned member serves stale values (writes still need a majority)',
-  },
   promises: { cp: 'CP', ap: 'AP' },
   bugs: [],
   workloads,

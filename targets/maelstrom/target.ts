@@ -11,7 +11,7 @@ import { SimRuntime } from '../../harness/sim/sim-runtime.js';
 import { PidLedger } from '../../harness/sim/ledger.js';
 import type { Client, Cluster, FinalRead, ReplicaLog, Target, TargetContext } from '../../harness/target.js';
 import type { Key } from '../../histories/op.js';
-import { builtinCommand, BUILTIN_BUGS, BUILTIN_CONFIG_NOTES, TXN_ONLY_BUGS } from '../builtin/index.js';
+import { builtinCommand, BUILTIN_BUGS, TXN_ONLY_BUGS } from '../builtin/index.js';
 import { MaelstromClient, KEY_DOES_NOT_EXIST } from './client.js';
 import { workloadOf, type MaelstromFormat } from '../../harness/workloads/index.js';
 import { BftClient } from './bft-client.js';
@@ -152,15 +152,8 @@ class MaelstromCluster implements Cluster {
 
 export const builtinTarget: Target = {
   name: 'builtin',
-  description: "faultline's own replicated key-value store, nodes on the simulated network (needs nothing installed)",
   configs: ['raft', 'lww', 'bft', 'gossip'],
   defaultConfig: 'raft',
-  configNotes: {
-    raft: 'CP: Raft log replication with majority commit and linearizable reads through the log',
-    lww: 'AP: every node answers locally; last-writer-wins versions merged by gossip',
-    bft: BUILTIN_CONFIG_NOTES.bft,
-    gossip: BUILTIN_CONFIG_NOTES.gossip,
-  },
   promises: { raft: 'CP', lww: 'AP', bft: 'CP', gossip: 'AP' },
   agreeing: ['bft'],
   bugs: BUILTIN_BUGS,
@@ -211,13 +204,8 @@ function checkBin(given: string | undefined): string {
 
 export const maelstromTarget: Target = {
   name: 'maelstrom',
-  description: 'any Maelstrom node binary (--bin), run unmodified on the simulated network',
   configs: ['default'],
   defaultConfig: 'default',
-  configNotes: {
-    default:
-      "the binary's own behaviour: held to linearizability under lin-kv and register; to delivery and agreement under set (g-set), broadcast and the counters; to distinct ids under unique-ids; to matching replies under echo",
-  },
   promises: { default: 'CP' },
   // Maelstrom's g-set and broadcast nodes promise that every acknowledged element arrives everywhere, not
   // that reads are current: hold them to delivery and convergence, and report stale reads.

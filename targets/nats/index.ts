@@ -144,13 +144,8 @@ const workloads: readonly [WorkloadName, ...WorkloadName[]] = ['register', 'kafk
 
 export const natsTarget: Target = {
   name: 'nats',
-  description: "NATS JetStream 2.9 (Debian's nats-server): a KV bucket replicated to every node",
   configs: CONFIGS,
   defaultConfig: 'cp',
-  configNotes: {
-    cp: 'CP: reads, writes and cas (update with revision) all go through the stream leader',
-    'direct-get': 'AP reads: direct get, answered by any replica from its own store (NATS documents it as possibly stale); writes still go through the leader',
-  },
   promises: { cp: 'CP', 'direct-get': 'AP' },
   bugs: [],
   workloads,

@@ -159,13 +159,8 @@ export function parseIsolation(v: string | undefined): Isolation {
 
 export const postgresTarget: Target = {
   name: 'postgres',
-  description: "PostgreSQL 15 (Debian's postgresql-15): a primary and streaming standbys, with harness-driven failover",
   configs: CONFIGS,
   defaultConfig: 'async',
-  configNotes: {
-    async: 'AP: asynchronous streaming replication; a failover after the primary is cut off discards the commits it acknowledged meanwhile',
-    sync: 'CP: synchronous_commit = remote_apply on enough standbys to make a majority; a cut-off primary cannot acknowledge, and failover keeps every acknowledged commit',
-  },
   promises: { async: 'AP', sync: 'CP' },
   bugs: [],
   isolationLevels: ISOLATION_LEVELS,

@@ -153,13 +153,8 @@ const workloads: readonly WorkloadName[] = ['register', 'set'];
 
 export const redisTarget: Target = {
   name: 'redis',
-  description: "Redis 7 (Debian's redis-server) with Sentinel failover, one node per network namespace",
   configs: CONFIGS,
   defaultConfig: 'ap',
-  configNotes: {
-    ap: 'AP: asynchronous replication; an isolated primary keeps accepting writes that a failover then discards',
-    wait: 'AP with WAIT: each write waits until a majority of nodes (primary included) hold it; an unconfirmed write is recorded as unknown, yet a failover can still lose acknowledged ones',
-  },
   promises: { ap: 'AP', wait: 'AP' },
   bugs: [],
   workloads,
