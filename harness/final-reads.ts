@@ -3,15 +3,13 @@
  * rounds, until all nodes agree or the convergence bound passes. Every round goes into the history, so the
  * convergence checker can see when agreement came, not only whether it did.
  */
-import { FINAL_READ } from '../histories/conventions.js';
+import { FINAL_READ, FINAL_READ_PROCESS_BASE } from '../histories/conventions.js';
 import type { Key } from '../histories/op.js';
 import type { NodeId } from './runtime.js';
 import type { Cluster } from './target.js';
 import type { Recorder } from './recorder.js';
 import { sleep } from './time.js';
 
-/** Final-read processes sit above any client process number, so they never collide with one. */
-export const FINAL_READ_PROCESS_BASE = 1_000_000_000;
 
 export interface FinalReadOptions {
   cluster: Cluster;

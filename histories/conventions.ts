@@ -9,6 +9,11 @@
 export const FINAL_READ = 'final-read';
 /** The nemesis event that ends every fault before the quiescence window. */
 export const HEAL = 'heal';
+/**
+ * Final reads are made by processes numbered from here up (one per node), so no client process id can be
+ * mistaken for one.
+ */
+export const FINAL_READ_PROCESS_BASE = 1_000_000_000;
 /** The nemesis event after the final reads, carrying the controller's summary of the rounds. */
 export const FINAL_READS_DONE = 'final-reads-done';
 /**

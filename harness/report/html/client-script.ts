@@ -495,7 +495,7 @@ export function reportClient(): void {
     // Latency scatter: one series per (f, outcome), from the drawn ops; quantile lines from every op.
     const groups = new Map();
     for (let i = 0; i < N; i++) {
-      if (O.kind[i] === 3 || D.fNames[O.f[i]] === 'final-read') continue;
+      if (O.kind[i] === 3 || D.fNames[O.f[i]] === D.finalReadF) continue;
       const key = D.fNames[O.f[i]] + ' ' + KIND_NAMES[O.kind[i]];
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { xs: [], ys: [], kind: O.kind[i], f: O.f[i] }));

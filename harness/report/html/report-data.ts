@@ -6,6 +6,7 @@
  * Big histories are downsampled for the timeline and the scatter, but every op a finding names, and every
  * `info` op, is always kept; the rate and quantile curves are computed from every op.
  */
+import { FINAL_READ, FINAL_READ_PROCESS_BASE, HEAL } from '../../../histories/conventions.js';
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta, RunResults } from '../../../histories/run-record.js';
 import { rerunCommand } from '../../cli/rerun.js';
@@ -19,8 +20,6 @@ const PERF_BINS = 300;
 const CLIP = 160;
 /** Findings shown per checker; the rest are counted. */
 const MAX_FINDINGS = 50;
-/** Final reads at or above this process id come from the harness's final-read pass. */
-const FINAL_READ_PROCESS = 1_000_000_000;
 
 export interface ReportInput {
   meta?: RunMeta;
@@ -80,6 +79,8 @@ export interface ReportData {
   span: [number, number];
   lanes: string[];
   fNames: string[];
+  /** The `f` of the harness's final reads (histories/conventions.ts), for the browser side, which imports nothing. */
+  finalReadF: string;
   /** Columnar, one entry per drawn op, sorted by start. */
   ops: {
     lane: number[];
@@ -173,7 +174,7 @@ export function indicesOf(finding: unknown, out: number[] = [], field = '', dept
 }
 
 function laneOf(process: number, concurrency: number | undefined): { lane: string; order: number } {
-  if (process >= FINAL_READ_PROCESS) return { lane: 'final reads', order: 1e12 };
+  if (process >= FINAL_READ_PROCESS_BASE) return { lane: 'final reads', order: 1e12 };
   if (concurrency) return { lane: `client ${process % concurrency}`, order: process % concurrency };
   return { lane: `p${process}`, order: process };
 }
@@ -233,7 +234,7 @@ function faultBands(ops: Op[], meta: RunMeta | undefined, toX: (op: Op) => numbe
   for (const e of events) {
     const m = /^(start|stop)-(.+)$/.exec(e.f);
     if (!m) {
-      if (e.f === 'heal') {
+      if (e.f === HEAL) {
         for (const [kind, list] of open) for (const o of list) close(kind, o.at, e.at, o.value);
         open.clear();
       }
@@ -365,7 +366,7 @@ export function buildReportData(input: ReportInput): ReportData {
   const remap = new Map(laneNames.map(([, l], i) => [l.id, i]));
 
   const kindOf = (p: Pair): OpKind => (!p.done ? 3 : p.done.type === 'ok' ? 0 : p.done.type === 'fail' ? 1 : 2);
-  const must = (p: Pair) => kindOf(p) >= 2 || flaggedSet.has(p.invoke.index) || (p.done !== undefined && flaggedSet.has(p.done.index)) || p.invoke.f === 'final-read';
+  const must = (p: Pair) => kindOf(p) >= 2 || flaggedSet.has(p.invoke.index) || (p.done !== undefined && flaggedSet.has(p.done.index)) || p.invoke.f === FINAL_READ;
   const mustCount = pairs.reduce((s, p) => s + (must(p) ? 1 : 0), 0);
   const keepOther = sampler(pairs.length - mustCount, Math.max(0, (input.maxDrawn ?? MAX_DRAWN_OPS) - mustCount));
 
@@ -381,7 +382,7 @@ export function buildReportData(input: ReportInput): ReportData {
     const s = toX(p.invoke) ?? 0;
     const e = p.done ? (toX(p.done) ?? s) : endX;
     const kind = kindOf(p);
-    if (p.invoke.f !== 'final-read' && p.done) {
+    if (p.invoke.f !== FINAL_READ && p.done) {
       const b = Math.max(0, Math.min(nBins - 1, Math.floor((e - startX) / binMs)));
       if (kind === 0) rate.ok[b]++;
       else if (kind === 1) rate.fail[b]++;
@@ -428,7 +429,7 @@ export function buildReportData(input: ReportInput): ReportData {
   // every node's read of that key (the whole sets are in the history), a register by its value.
   const finalsByNode = new Map<string, { round: number; rows: { key: string; raw: unknown; failed?: string }[] }>();
   for (const p of pairs) {
-    if (p.invoke.f !== 'final-read' || !p.done) continue;
+    if (p.invoke.f !== FINAL_READ || !p.done) continue;
     const node = String(p.done.node ?? p.invoke.node ?? '?');
     const round = typeof p.invoke.round === 'number' ? p.invoke.round : 0;
     const cur = finalsByNode.get(node);
@@ -486,6 +487,7 @@ export function buildReportData(input: ReportInput): ReportData {
     span: [startX, Math.max(startX + 1, endX)],
     lanes: laneNames.map(([name]) => name),
     fNames: [...fIds.keys()],
+    finalReadF: FINAL_READ,
     ops: drawn,
     sampled: { total: pairs.length, drawn: drawn.lane.length },
     faults: faultBands(ops, meta, toX, endX),
