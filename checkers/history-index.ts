@@ -12,7 +12,7 @@ import { BareGrudgeSchema, NodesValueSchema, PartitionValueSchema } from '../his
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import { NEMESIS, type Key, type Op, type ProcessId } from '../histories/op.js';
-import { toJsonText } from '../histories/exact-json.js';
+import { canon } from '../histories/canon.js';
 
 export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
 
@@ -134,26 +134,9 @@ export function isDefiniteRefusal(r: OpRecord): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Canonical values: written values are compared as canonical JSON so that 1, "1" and [1] stay distinct and
-// object key order does not matter.
+// Canonical values: written values are compared as canonical JSON (histories/canon.ts).
 
-export function canon(v: unknown): string {
-  if (typeof v === 'number' || typeof v === 'string') return JSON.stringify(v);
-  if (typeof v === 'bigint') return v.toString();
-  return toJsonText(sortKeys(v)) ?? 'null';
-}
-
-function sortKeys(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v as object)
-        .sort()
-        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
-}
+export { canon };
 
 /** A set read's value as an array (null or absent means empty); anything else is bad input. */
 export function setElements(op: Op): unknown[] {

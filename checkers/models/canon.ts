@@ -1,34 +1,10 @@
 /**
- * Canonical JSON: one spelling per value (object keys sorted, no spaces), so that models can compare values
- * and key memo tables by plain string equality. `undefined` is spelled like `null`: a Jepsen `nil`.
+ * How models spell values: canonical JSON (histories/canon.ts, the one canon of the project) for comparing,
+ * and short human spellings for messages.
  */
-export function canon(v: unknown): string {
-  switch (typeof v) {
-    case 'number':
-      return Number.isFinite(v) ? String(v) : 'null';
-    case 'string':
-      return JSON.stringify(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'undefined':
-      return 'null';
-    case 'bigint':
-      return v.toString();
-    case 'object':
-      if (v === null) return 'null';
-      if (Array.isArray(v)) return '[' + v.map(canon).join(',') + ']';
-      return (
-        '{' +
-        Object.keys(v as Record<string, unknown>)
-          .sort()
-          .map((k) => JSON.stringify(k) + ':' + canon((v as Record<string, unknown>)[k]))
-          .join(',') +
-        '}'
-      );
-    default:
-      return 'null';
-  }
-}
+import { canon } from '../../histories/canon.js';
+
+export { canon };
 
 /** Short human spelling of a JSON value for messages: canonical JSON, cut if long. */
 export function show(v: unknown, max = 40): string {
