@@ -2,6 +2,7 @@
  * Turn one partition's op pairs into the flat arrays the search runs on: each pair merged into a model op
  * once, the ops numbered in invoke order, with the positions of their invoke and completion.
  */
+import type { Op } from '../../histories/op.js';
 import type { Model, ModelOp } from '../models/model.js';
 import type { OpPairAt } from './split.js';
 
@@ -20,12 +21,33 @@ export interface CompiledPartition {
   pair: Int32Array;
 }
 
+/**
+ * Shrinking compiles the same pairs hundreds of times: the merged op of an (invoke, completion) pair is kept
+ * per invoke event, for the model and initial value it was made for. Model ops are never changed after
+ * `prepare`, so sharing them between searches is safe.
+ */
+interface Prepared {
+  model: Model<unknown>;
+  initial: unknown;
+  completion: Op | undefined;
+  op: ModelOp | null;
+}
+const prepared = new WeakMap<Op, Prepared>();
+
+function prepareOnce(model: Model<unknown>, initial: unknown, p: OpPairAt): ModelOp | null {
+  const hit = prepared.get(p.invoke);
+  if (hit && hit.model === model && hit.initial === initial && hit.completion === p.completion) return hit.op;
+  const op = model.prepare(p.invoke, p.completion, initial);
+  prepared.set(p.invoke, { model, initial, completion: p.completion, op });
+  return op;
+}
+
 export function compilePartition(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[]): CompiledPartition {
   const ops: ModelOp[] = [];
   const idx: number[] = [];
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
-    const op = model.prepare(p.invoke, p.completion, initial);
+    const op = prepareOnce(model, initial, p);
     if (op) {
       ops.push(op);
       idx.push(i);

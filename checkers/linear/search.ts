@@ -26,6 +26,8 @@ export interface SearchLimits {
   deadline: number;
   /** Most distinct configurations to explore. */
   maxStates: number;
+  /** Most turns of the search loop (see SearchOutcome.tries). Default: none. */
+  maxTries?: number;
   /** Most bytes the memo, the interned states and the optional-op sets may hold (approximate). Default: none. */
   maxBytes?: number;
   /** Stop at the first dead end whose barrier is this position, recording the linearized prefix there. */
@@ -51,8 +53,10 @@ export interface SearchOutcome {
   reason?: string;
   /** Distinct configurations explored. */
   states: number;
-  /** Step attempts. */
+  /** Model steps taken (transitions not already cached). */
   steps: number;
+  /** Turns of the search loop (every op tried, cached or not): the measure of its work. */
+  tries: number;
   /** Most ok ops linearized at once, of `okOps`. */
   deepest: number;
   okOps: number;
@@ -406,6 +410,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     reason,
     states: memo.count,
     steps,
+    tries: iter,
     deepest,
     okOps,
     bestBarrier,
@@ -458,6 +463,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     if ((++iter & TIME_CHECK_MASK) === 0) {
       if (Date.now() > limits.deadline) return outcome('unknown', 'timeout');
       if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states`);
+      if (limits.maxTries !== undefined && iter > limits.maxTries) return outcome('unknown', `tried more than ${limits.maxTries} steps`);
       if (limits.maxBytes !== undefined) {
         const used = memo.bytes() + stateBytes + optSets.bytes;
         if (used > limits.maxBytes) return outcome('unknown', `the search needed more than its memory budget of ${mib(limits.maxBytes)} (--max-memory)`);
@@ -592,5 +598,6 @@ export function decideLinearizable<S>(model: Model<S>, init: S, cp: CompiledPart
   const full = searchLinearization(model, init, cp, limits);
   full.states += quick.states;
   full.steps += quick.steps;
+  full.tries += quick.tries;
   return full;
 }

@@ -28,11 +28,17 @@ export interface ShrinkResult {
   checks: number;
 }
 
+/** Loop turns that count as one state of shrinking work (a plain search takes a few per state). */
+const TRIES_PER_STATE = 4;
+
 export function failsAlone(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], deadline: number, maxStates: number, work?: { states: number }): boolean {
   const cp = compilePartition(model, initial, pairs);
   const limit = work ? Math.max(1, Math.min(maxStates, work.states)) : maxStates;
-  const out = decideLinearizable(model, model.init(initial), cp, { deadline, maxStates: limit });
-  if (work) work.states -= out.states;
+  // Charged in turns of the search loop, not only in new states: with many ops free to be left out (the
+  // robust shrink's checks), each state tries every one of them, and counting states alone let a "small"
+  // budget run far longer than the search it explains. Setting a check up is charged too, a turn per pair.
+  const out = decideLinearizable(model, model.init(initial), cp, { deadline, maxStates: limit, maxTries: limit * TRIES_PER_STATE });
+  if (work) work.states -= Math.ceil(out.tries / TRIES_PER_STATE) + pairs.length;
   return out.valid === false;
 }
 
