@@ -1,6 +1,7 @@
 /**
- * Availability and latency of client ops, overall and around faults. It reports; it never judges (`valid` is
- * always true).
+ * Availability and latency of client ops, overall and around faults. `availabilityChecker` reports and never
+ * judges (`valid` is always true); `availabilityDemanding(min)` (Maelstrom's `--availability`) also fails a run
+ * in which less than `min` of the client ops were answered.
  *
  * Each client op (final reads excluded) is placed by the faults in force when it was invoked:
  * - `duringFaults` (any fault active) / `outsideFaults`, and `byFault[kind]` for each active fault kind;
@@ -174,3 +175,36 @@ export function availability(ops: readonly Op[], opts: AvailabilityOptions = {})
 }
 
 export const availabilityChecker: Checker = { name: 'availability', check: (h, ctx) => availability(h, { nodes: ctx.nodes }) };
+
+/**
+ * The same measure, held to a promise: at least `min` (0 < min <= 1; Maelstrom's `--availability total` is 1)
+ * of all client ops answered, ok or a definite refusal, faults or not. No client op at all is `unknown`.
+ */
+export function availabilityDemanding(min: number): Checker {
+  return {
+    name: 'availability',
+    check(h, ctx) {
+      const r = availability(h, { nodes: ctx.nodes });
+      const o = (r.stats as unknown as AvailabilityStats).overall;
+      const demand = min >= 1 ? 'every client op answered (--availability total)' : `at least ${min * 100}% of client ops answered`;
+      if (o.ops === 0) return { ...r, valid: 'unknown', reason: `no client op to judge availability on; the run demands ${demand}` };
+      const answered = o.answeredFraction ?? 0;
+      if (answered >= min) return { ...r, note: `demanded ${demand}: ${o.answered} of ${o.ops} were` };
+      const lost = o.ops - o.answered;
+      return {
+        ...r,
+        valid: false,
+        anomalies: [
+          {
+            kind: 'unavailable',
+            message: `${o.answered} of ${o.ops} client ops were answered (${(answered * 100).toFixed(1)}%); the run demands ${demand}. ${o.fail - o.refused} failed and ${o.info} got no answer in time`,
+            answered: o.answered,
+            ops: o.ops,
+            unanswered: lost,
+            demanded: min,
+          },
+        ],
+      };
+    },
+  };
+}

@@ -9,7 +9,7 @@ import type { Op } from '../histories/op.js';
 import type { RunConfig } from '../histories/run-record.js';
 import type { CheckResult, Validity } from '../checkers/result.js';
 import { compose } from '../checkers/checker.js';
-import { availabilityChecker } from '../checkers/availability.js';
+import { availabilityChecker, availabilityDemanding } from '../checkers/availability.js';
 import { capSummary } from '../checkers/cap.js';
 import { workloadOf } from './workloads/index.js';
 
@@ -31,8 +31,10 @@ export interface RunCheckOptions {
 
 export async function checkRun(ops: Op[], config: RunConfig, o: RunCheckOptions): Promise<RunCheck> {
   const nodes = Array.from({ length: config.nodes }, (_, i) => `n${i + 1}`);
-  // The workload names its checkers and which the promise enforces; availability is measured for every run.
-  const parts = [...workloadOf(config.workload).checkers(o.promise, { agreement: o.agreement === true }), { checker: availabilityChecker, enforced: false }];
+  // The workload names its checkers and which the promise enforces; availability is measured for every run,
+  // and enforced when the run demands it (--availability).
+  const avail = config.availability === undefined ? { checker: availabilityChecker, enforced: false } : { checker: availabilityDemanding(config.availability), enforced: true };
+  const parts = [...workloadOf(config.workload).checkers(o.promise, { agreement: o.agreement === true }), avail];
   const { results, enforced, valid: composed } = await compose(parts, ops, {
     nodes,
     promise: o.promise,

@@ -61,6 +61,8 @@ export const RunConfigSchema = z.object({
   maxMsgsPerOp: z.number().positive().optional(),
   /** Fail the run when the median latency (stable latency for broadcast and set) exceeds this many ms. */
   maxMedianLatency: z.number().positive().optional(),
+  /** Fail the run when less than this share of client ops was answered (Maelstrom's --availability; total = 1). */
+  availability: z.number().gt(0).max(1).optional(),
   /** Copy the nodes' stderr to the terminal as well as nodes/<node>.log (Maelstrom's --log-stderr). */
   logStderr: z.boolean().optional(),
   /** Cap on each nodes/<node>.log, in bytes (sim; default 16 MiB). */

@@ -30,6 +30,7 @@ export function rerunArgs(c: RunConfig): string[] {
   if (c.topology !== undefined) args.push('--topology', c.topology);
   if (c.maxMsgsPerOp !== undefined) args.push('--max-msgs-per-op', String(c.maxMsgsPerOp));
   if (c.maxMedianLatency !== undefined) args.push('--max-median-latency', String(c.maxMedianLatency));
+  if (c.availability !== undefined) args.push('--availability', c.availability === 1 ? 'total' : String(c.availability));
   if (c.logStderr) args.push('--log-stderr');
   if (c.nodeLogMax !== undefined) args.push('--node-log-max', String(c.nodeLogMax));
   return args;

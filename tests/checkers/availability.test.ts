@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availability, type AvailabilityStats } from '../../checkers/availability.js';
+import { availability, availabilityDemanding, type AvailabilityStats } from '../../checkers/availability.js';
 import { InputError } from '../../histories/errors.js';
 import { history } from './history-builder.js';
 
@@ -102,5 +102,27 @@ describe('availability', () => {
   it('rejects a partition value it cannot read', () => {
     const ops = history().nemesis(1, 'start-partition', 'n1|n2').build();
     expect(() => availability(ops)).toThrow(InputError);
+  });
+});
+
+describe('availabilityDemanding (Maelstrom --availability)', () => {
+  const ctx = { nodes: NODES } as Parameters<ReturnType<typeof availabilityDemanding>['check']>[1];
+  it('fails a run that left ops unanswered when every op must be answered, naming how many', async () => {
+    // 13 ops: 9 ok, 3 plain fails (not definite refusals), 1 info.
+    const r = await availabilityDemanding(1).check(partitioned().build(), ctx);
+    expect(r.valid).toBe(false);
+    expect(r.anomalies).toHaveLength(1);
+    expect(r.anomalies[0]).toMatchObject({ kind: 'unavailable', answered: 9, ops: 13, unanswered: 4, demanded: 1 });
+    expect(r.anomalies[0].message).toMatch(/9 of 13 client ops were answered .*every client op answered \(--availability total\).*3 failed and 1 got no answer/);
+  });
+
+  it('passes at or above the demanded share, and says unknown with no client op', async () => {
+    expect((await availabilityDemanding(0.6).check(partitioned().build(), ctx)).valid).toBe(true);
+    expect((await availabilityDemanding(0.7).check(partitioned().build(), ctx)).valid).toBe(false); // 9/13 = 0.69
+    const all = history().write(0, 'x', 1, [1, 2]).write(1, 'x', 2, [1, 2]).build();
+    expect((await availabilityDemanding(1).check(all, ctx)).valid).toBe(true);
+    const none = await availabilityDemanding(1).check(history().build(), ctx);
+    expect(none.valid).toBe('unknown');
+    expect(none.reason).toMatch(/no client op/);
   });
 });

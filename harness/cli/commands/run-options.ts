@@ -47,6 +47,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .addOption(new Option('--topology <kind>', "neighbours the broadcast workload's topology message offers (default: every other node)").choices([...TOPOLOGIES]))
     .option('--max-msgs-per-op <n>', 'fail the run when server messages per client op exceed this (sim)')
     .option('--max-median-latency <ms>', 'fail the run when the median latency exceeds this (stable latency under broadcast)')
+    .option('--availability <share>', "fail the run unless this share of client ops is answered: total (every op, Maelstrom's) or a number in (0, 1]")
     .option('--log-stderr', "copy the nodes' stderr to this terminal too (it always goes to nodes/<node>.log)")
     .option('--node-log-max <bytes>', 'cap on each nodes/<node>.log (sim); the run says when one was reached', String(16 * 1024 * 1024))
     .option('--op-timeout <s>', 'seconds before an op counts as unknown (info)', '1')

@@ -62,6 +62,7 @@ export interface RunFlags {
   topology?: string;
   maxMsgsPerOp?: string;
   maxMedianLatency?: string;
+  availability?: string;
   logStderr?: boolean;
   nodeLogMax?: string;
   minTxnLength?: string;
@@ -111,6 +112,15 @@ function txnOptions(f: RunFlags, workload: RunConfig['workload']): Partial<RunCo
 
 const flagName = (k: string): string => k.replace(/[A-Z]/g, (m) => '-' + m.toLowerCase());
 
+
+/** Maelstrom's --availability: `total` is every op; else a share of ops in (0, 1]. */
+function availabilityFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'total') return 1;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || n > 1) throw new InputError(`--availability must be total or a share of ops above 0 and at most 1, got "${text}"`);
+  return n;
+}
 
 /** Clients: --concurrency N, or Maelstrom's `Kn` (K per node); one per node when not given. */
 function concurrencyFrom(f: RunFlags): number {
@@ -193,6 +203,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     topology: f.topology === undefined ? undefined : parseTopologyName(f.topology),
     maxMsgsPerOp: f.maxMsgsPerOp === undefined ? undefined : num('--max-msgs-per-op', f.maxMsgsPerOp),
     maxMedianLatency: f.maxMedianLatency === undefined ? undefined : num('--max-median-latency', f.maxMedianLatency),
+    availability: availabilityFrom(f.availability),
     logStderr: f.logStderr === true ? true : undefined,
     nodeLogMax: f.nodeLogMax === undefined || f.nodeLogMax === String(16 * 1024 * 1024) ? undefined : num('--node-log-max', f.nodeLogMax, true),
     ...txnOptions(f, workload),

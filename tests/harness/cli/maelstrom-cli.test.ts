@@ -35,6 +35,16 @@ describe('faultline run --target maelstrom', () => {
     await expect(runConfig(['--concurrency', 'n2'])).rejects.toThrow(/--concurrency must be a whole number/);
   });
 
+  it("takes Maelstrom's --availability: total is every op, a number a share; it survives the rerun command", async () => {
+    const total = await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--availability', 'total']);
+    expect(total.availability).toBe(1);
+    expect(await runConfig(rerunArgs(total))).toEqual(total);
+    const share = await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--availability', '0.9']);
+    expect(await runConfig(rerunArgs(share))).toEqual(share);
+    await expect(runConfig(['--availability', '1.5'])).rejects.toThrow(/--availability must be total or a share of ops above 0 and at most 1, got "1.5"/);
+    await expect(runConfig(['--availability', 'most'])).rejects.toThrow(/--availability must be total/);
+  });
+
   it('refuses a rate that is not a positive number', async () => {
     await expect(runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', '0'])).rejects.toThrow(/--rate must be above 0 ops per second, or unlimited/);
     await expect(runConfig(['--rate', 'fast'])).rejects.toThrow(/--rate must be a number/);
