@@ -33,6 +33,10 @@ export function rerunArgs(c: RunConfig): string[] {
   if (c.availability !== undefined) args.push('--availability', c.availability === 1 ? 'total' : String(c.availability));
   if (c.logStderr) args.push('--log-stderr');
   if (c.nodeLogMax !== undefined) args.push('--node-log-max', String(c.nodeLogMax));
+  if (c.minTxnLength !== undefined) args.push('--min-txn-length', String(c.minTxnLength));
+  if (c.maxTxnLength !== undefined) args.push('--max-txn-length', String(c.maxTxnLength));
+  if (c.maxWritesPerKey !== undefined) args.push('--max-writes-per-key', String(c.maxWritesPerKey));
+  if (c.consistencyModels !== undefined) args.push('--consistency-models', c.consistencyModels.join(','));
   return args;
 }
 
