@@ -16,8 +16,11 @@
  *   at most once per id, so a replay cannot run one again; the client takes an answer f+1 nodes agree on.
  *
  * A node that lags (it missed messages under partition or loss) is sent the precommits of the heights it
- * lacks, values attached, and decides them from 2f+1 of those. State is kept in memory only: the `kill` fault
- * is refused for this configuration, since a restarted node that forgot its votes could vote twice.
+ * lacks, values attached, and decides them from 2f+1 of those. Votes, proposals, the lock and every decided
+ * batch are written to the node's data folder before they leave it (bft-storage.ts), so a killed node comes
+ * back as the same replica: it re-sends the votes it cast instead of casting new ones, keeps its lock, and
+ * rebuilds its store from the batches it decided. Requests waiting in its pool are lost with the process
+ * (the clients sent them to every node, and time out on their own).
  *
  * Bug knob `small-quorum`: quorums of 2f instead of 2f+1, which two equivocating quorums no longer
  * intersect in an honest node.
@@ -25,6 +28,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { BFT_SECRET_ENV, pairKey, sign, verify } from './bft-auth.js';
+import { BftStorage } from './bft-storage.js';
 import { errorReply, isReply, KvOpSchema, KvState, parseClientRequest, sameValue, type ClientOp, type Reply } from './kv-state.js';
 import type { AnyBody, NodeIO } from './node-io.js';
 import type { Message } from '../../harness/sim/protocol.js';
@@ -129,11 +133,14 @@ export class BftNode {
   private readonly done = new Map<string, Reply>();
   private proposeTimer: NodeJS.Timeout | undefined;
   private readonly stats = { rejectedMac: 0, malformed: 0 };
+  private readonly storage: BftStorage;
 
   constructor(
     private readonly io: NodeIO,
     private readonly bug: BftBug | undefined,
+    dataDir?: string,
   ) {
+    this.storage = new BftStorage(dataDir);
     for (const type of ['read', 'write', 'cas', 'add']) io.on(type, (m) => this.onClient(m));
     io.on('bft_proposal', (m) => this.onPeer(m, 'proposal'));
     io.on('bft_prevote', (m) => this.onPeer(m, 'prevote'));
@@ -173,8 +180,9 @@ export class BftNode {
     for (const n of this.nodes) if (n !== this.io.nodeId) this.keys.set(n, pairKey(secret, this.io.nodeId, n));
     this.f = Math.floor((this.nodes.length - 1) / 3);
     this.quorum = this.bug === 'small-quorum' ? Math.max(1, 2 * this.f) : 2 * this.f + 1;
-    this.io.log(`bft up: n=${this.nodes.length} f=${this.f} quorum ${this.quorum}, bug ${this.bug ?? 'none'}`);
-    this.startRound(0);
+    const round = this.restore();
+    this.io.log(`bft up: n=${this.nodes.length} f=${this.f} quorum ${this.quorum}, bug ${this.bug ?? 'none'}, height ${this.height} round ${round}`);
+    this.startRound(round, this.restoredStep(round));
     setInterval(() => this.onStall(), STALL_MS / 2);
   }
 
@@ -253,8 +261,15 @@ export class BftNode {
     for (const n of this.keys.keys()) this.send(n, { type, ...body });
   }
 
+  /** Cast a vote, kept on disk first; a vote this node already cast in this round (before a restart) is re-sent instead. */
   private vote(kind: VoteKind, id: string | null): void {
-    this.logFor(this.height).addVote(kind, this.round, this.io.nodeId, id);
+    const log = this.logFor(this.height);
+    const cast = log.votes[kind].get(this.round)?.get(this.io.nodeId);
+    if (cast !== undefined) id = cast;
+    else {
+      this.storage.append({ k: 'vote', h: this.height, r: this.round, kind, id });
+      log.addVote(kind, this.round, this.io.nodeId, id);
+    }
     this.broadcast(kind === 'prevote' ? 'bft_prevote' : 'bft_precommit', { height: this.height, round: this.round, id });
   }
 
@@ -332,9 +347,9 @@ export class BftNode {
     return true;
   }
 
-  private startRound(round: number): void {
+  private startRound(round: number, step: Step = 'propose'): void {
     this.round = round;
-    this.step = 'propose';
+    this.step = step;
     clearTimeout(this.proposeTimer);
     this.proposeTimer = undefined;
     if (this.proposer(this.height, round) === this.io.nodeId) this.tryPropose();
@@ -346,13 +361,20 @@ export class BftNode {
   private tryPropose(): void {
     if (this.step !== 'propose' || this.proposer(this.height, this.round) !== this.io.nodeId) return;
     if (!this.once('propose')) return;
+    const log = this.logFor(this.height);
+    // A proposal made before a restart is made again, never another one.
+    const made = log.proposals.get(this.round);
+    if (made) {
+      this.broadcast('bft_proposal', { height: this.height, round: this.round, value: made.value, valid_round: made.validRound });
+      return;
+    }
     const value = this.validValue ?? this.fresh();
     if (!value) {
       this.fired.delete(`${this.height}/${this.round}/propose`);
       return;
     }
-    const log = this.logFor(this.height);
     const id = valueId(value);
+    this.storage.append({ k: 'prop', h: this.height, r: this.round, value, vr: this.validRound });
     log.proposals.set(this.round, { value, id, validRound: this.validRound });
     log.values.set(id, value);
     this.broadcast('bft_proposal', { height: this.height, round: this.round, value, valid_round: this.validRound });
@@ -468,11 +490,14 @@ export class BftNode {
       if (this.step === 'prevote') {
         this.lockedValue = p.value;
         this.lockedRound = r;
-        this.vote('precommit', p.id);
-        this.step = 'precommit';
       }
       this.validValue = p.value;
       this.validRound = r;
+      this.storage.append({ k: 'lock', h, lockedRound: this.lockedRound, lockedValue: this.lockedValue, validRound: r, validValue: p.value });
+      if (this.step === 'prevote') {
+        this.vote('precommit', p.id);
+        this.step = 'precommit';
+      }
       return true;
     }
 
@@ -496,16 +521,9 @@ export class BftNode {
     return false;
   }
 
-  /** True while some request of the value has not reached us from its client yet (it may still come). */
-  private awaitingRequests(v: Value): boolean {
-    return v.some((req) => !this.done.has(req.id) && !this.pool.has(req.id));
-  }
-
-  private decide(id: string, value: Value): void {
-    const h = this.height;
+  /** Run a decided batch on the store: each request once, answering whoever waits for it. */
+  private applyDecided(h: number, id: string, value: Value): void {
     this.decided.set(h, { id, value });
-    this.claims.delete(h);
-    this.heightSince = performance.now();
     for (const req of value) {
       if (this.done.has(req.id)) continue;
       const parsed = KvOpSchema.safeParse(req.op);
@@ -515,6 +533,71 @@ export class BftNode {
       for (const m of this.waiting.get(req.id) ?? []) this.io.reply(m, answer);
       this.waiting.delete(req.id);
     }
+  }
+
+  /**
+   * Come back from the data folder after a kill: replay the decided batches in height order, then take up
+   * the current height where it was left (own proposals and votes, lock). Returns the round to resume in.
+   */
+  private restore(): number {
+    const recs = this.storage.load((m) => this.io.log(m));
+    for (const r of recs) {
+      if (r.k !== 'decide' || r.h !== this.height) continue;
+      const v = ValueSchema.safeParse(r.value);
+      if (!v.success || valueId(v.data) !== r.id) {
+        this.io.log(`bft storage: the batch of height ${r.h} does not match its id; replay stops there`);
+        break;
+      }
+      this.applyDecided(r.h, r.id, v.data);
+      this.height = r.h + 1;
+    }
+    let round = 0;
+    const log = this.logFor(this.height);
+    for (const r of recs) {
+      if (r.h !== this.height) continue;
+      if (r.k === 'vote') {
+        log.addVote(r.kind, r.r, this.io.nodeId, r.id);
+        round = Math.max(round, r.r);
+      } else if (r.k === 'prop') {
+        const v = ValueSchema.safeParse(r.value);
+        if (!v.success) continue;
+        const id = valueId(v.data);
+        log.proposals.set(r.r, { value: v.data, id, validRound: r.vr });
+        log.values.set(id, v.data);
+        round = Math.max(round, r.r);
+      } else if (r.k === 'lock') {
+        const locked = r.lockedValue === null ? null : ValueSchema.safeParse(r.lockedValue);
+        const valid = r.validValue === null ? null : ValueSchema.safeParse(r.validValue);
+        if ((locked && !locked.success) || (valid && !valid.success)) continue;
+        this.lockedValue = locked ? locked.data! : null;
+        this.lockedRound = r.lockedRound;
+        this.validValue = valid ? valid.data! : null;
+        this.validRound = r.validRound;
+      }
+    }
+    if (recs.length > 0) this.io.log(`bft restored from disk: ${this.height - 1} decided heights, resuming height ${this.height} round ${round}`);
+    return round;
+  }
+
+  /** The step a restored node is in at a round: past every vote it already cast there. */
+  private restoredStep(round: number): Step {
+    const log = this.logFor(this.height);
+    if (log.votes.precommit.get(round)?.has(this.io.nodeId)) return 'precommit';
+    if (log.votes.prevote.get(round)?.has(this.io.nodeId)) return 'prevote';
+    return 'propose';
+  }
+
+  /** True while some request of the value has not reached us from its client yet (it may still come). */
+  private awaitingRequests(v: Value): boolean {
+    return v.some((req) => !this.done.has(req.id) && !this.pool.has(req.id));
+  }
+
+  private decide(id: string, value: Value): void {
+    const h = this.height;
+    this.storage.append({ k: 'decide', h, id, value });
+    this.applyDecided(h, id, value);
+    this.claims.delete(h);
+    this.heightSince = performance.now();
     this.logs.delete(h);
     for (const k of this.fired) if (k.startsWith(`${h}/`)) this.fired.delete(k);
     this.height = h + 1;

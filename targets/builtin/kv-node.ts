@@ -35,7 +35,7 @@ function main(): void {
     config === 'raft'
       ? new RaftNode(io, dataDir, values.bug as RaftBug | undefined)
       : config === 'bft'
-        ? new BftNode(io, values.bug as BftBug | undefined)
+        ? new BftNode(io, values.bug as BftBug | undefined, dataDir)
         : config === 'gossip'
           ? new GossipNode(io)
         : new LwwNode(io, dataDir, values.bug as LwwBug | undefined);

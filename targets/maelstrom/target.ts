@@ -169,9 +169,6 @@ export const builtinTarget: Target = {
       throw new InputError(ctx.config === 'gossip' ? `the gossip config serves --workload broadcast only, not ${ctx.workload}` : `--workload broadcast needs --config gossip on the builtin target`);
     }
     if (ctx.config === 'bft') {
-      if (ctx.faults?.includes('kill')) {
-        throw new InputError('the bft config keeps its votes in memory only, so it cannot take the kill fault (a restarted node could vote twice); leave kill out of --nemesis');
-      }
       if (ctx.workload !== 'register' && ctx.workload !== 'lin-kv') throw new InputError(`the bft config serves registers only (--workload register or lin-kv), not ${ctx.workload}`);
       return new MaelstromCluster(ctx, { command, args, builtin: true, bftSecret: randomBytes(32).toString('base64url') });
     }

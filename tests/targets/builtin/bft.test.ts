@@ -4,7 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pairKey, sign, traitorResigner, verify, BFT_SECRET_ENV } from '../../../targets/builtin/bft-auth.js';
 import { BftClient } from '../../../targets/maelstrom/bft-client.js';
 import type { SimRuntime } from '../../../harness/sim/sim-runtime.js';
-import { isAlive, nodeIds, Scope } from '../../harness/sim/helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually, isAlive, nodeIds, Scope } from '../../harness/sim/helpers.js';
 import { checkReplicaAgreement } from '../../../checkers/replica-agreement.js';
 import { REPLICA_LOG } from '../../../histories/conventions.js';
 import type { Op } from '../../../histories/op.js';
@@ -114,6 +116,34 @@ describe('the bft configuration on the sim runtime', () => {
     const logs = checkReplicaAgreement(await committed(rt, ['n2', 'n3', 'n4']));
     expect(logs.valid).toBe(false);
     expect(logs.anomalies[0].kind).toBe('replicas-diverged');
+  });
+
+  it('a killed node comes back as the same replica: its decided heights replayed from disk, no vote cast twice, logs agreeing', async () => {
+    const dataDir = scope.tempDir();
+    const rt = scope.builtin('bft', 4, undefined, { nodes: nodeIds(4), dataDir, env: { [BFT_SECRET_ENV]: SECRET }, resign: traitorResigner(SECRET) });
+    await rt.start();
+    expect(await writes(rt, 6)).toBe(6);
+    const before = (await rt.request('n2', { type: 'faultline_committed' }, 2000)).ids as string[];
+    expect(before.length).toBeGreaterThan(0);
+    await rt.kill('n2');
+    // Three of four still decide; then n2 returns and must hold every height it had, before hearing from anyone.
+    expect(await writes(rt, 3)).toBe(3);
+    await rt.restart('n2');
+    const replayed = await eventually('n2 back', async () => ((await rt.request('n2', { type: 'faultline_committed' }, 1000)).ids as string[]));
+    expect(replayed.slice(0, before.length)).toEqual(before);
+    expect(await writes(rt, 3)).toBe(3);
+    const logs = checkReplicaAgreement(await committed(rt, ['n1', 'n2', 'n3', 'n4']));
+    expect(logs.valid).toBe(true);
+    // On disk: one vote per height, round and kind, whatever the restart made the node do again.
+    const votes = new Map<string, unknown>();
+    for (const line of readFileSync(join(dataDir, 'n2', 'bft.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+      const r = JSON.parse(line) as { k: string; h: number; r: number; kind: string; id: unknown };
+      if (r.k !== 'vote') continue;
+      const k = `${r.h}/${r.r}/${r.kind}`;
+      expect(votes.has(k), `vote ${k} cast twice`).toBe(false);
+      votes.set(k, r.id);
+    }
+    expect(votes.size).toBeGreaterThan(0);
   });
 
   it('refuses a request without a request id, saying why', async () => {
