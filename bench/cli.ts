@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   harness: () => import('./harness.js'),
   txn: () => import('./txn.js'),
   report: () => import('./report.js'),
+  ssh: () => import('./ssh.js'),
 };
 
 const [name = 'all', ...rest] = process.argv.slice(2);
