@@ -1,7 +1,8 @@
 /**
  * Turn a failing key into an anomaly a person can act on: the longest linearizable prefix and the op that
  * could not follow it (as Knossos and Porcupine report), plus a counterexample shrunk to a handful of ops,
- * drawn as a timeline and explained in one paragraph built from the model's own descriptions.
+ * returned as data for a timeline (the terminal and the HTML report draw it: harness/report/) and explained in
+ * one paragraph built from the model's own descriptions.
  */
 import type { Op } from '../../histories/op.js';
 import type { Anomaly } from '../result.js';
@@ -9,7 +10,6 @@ import type { Model } from '../models/model.js';
 import { checkPartition, type PartitionVerdict } from './check-partition.js';
 import { failsAlone, shrinkPairs, shrinkRobust } from './shrink.js';
 import { keyLabel, type OpPairAt, type Partition } from './split.js';
-import { renderTimeline, seconds } from './timeline.js';
 
 export interface ExplainOptions {
   shrink: boolean;
@@ -46,6 +46,10 @@ export interface ReportedOp {
   type: 'ok' | 'info' | 'pending';
   invokeTime?: number;
   completionTime?: number;
+}
+
+function seconds(t: number | undefined): string | undefined {
+  return t === undefined ? undefined : `${(t / 1e9).toFixed(3)} s`;
 }
 
 function describePair(model: Model<unknown>, p: OpPairAt): string {
@@ -194,7 +198,8 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
     return {
       indices: indices.sort((a, b) => a - b),
       ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
-      timeline: renderTimeline(kept.map((p) => ({ pair: p, label: describePair(model, p) }))),
+      // The picture as data: the kept ops as reported, in history order; renderers draw them.
+      timeline: kept.map((p) => reportOp(model, p)),
       explanation: explainParagraph(model, small.failure ? judged : kept, small) + note,
     };
   };
@@ -221,7 +226,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
   }
   anomaly.counterexample = shown;
   anomaly.message = `${where}${shown.explanation as string}${plain.minimal ? '' : CUT_NOTE}`;
-  // Top level too, where reports look for pictures and op indices.
+  // Top level too, where reports look for pictures (as data) and op indices.
   anomaly.timeline = shown.timeline;
   anomaly.indices = shown.indices;
   return anomaly;

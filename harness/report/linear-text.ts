@@ -1,5 +1,6 @@
-/** Plain-text rendering of a checker result for the terminal: the reason, the anomalies, their pictures. */
+/** Plain-text rendering of a checker result for the terminal: the reason, the anomalies, their pictures (drawn here from the checkers' data). */
 import type { CheckResult } from '../../checkers/result.js';
+import { isTimelineData, renderTimeline } from './timeline-text.js';
 
 function indent(text: string, pad = '    '): string {
   return text
@@ -20,9 +21,10 @@ export function renderLinearResult(result: CheckResult, maxAnomalies = 3): strin
   if (result.valid === 'unknown' && result.reason) out.push(indent(`could not decide: ${result.reason}`, '  '));
   for (const a of result.anomalies.slice(0, maxAnomalies)) {
     out.push(indent(`${a.kind}${a.key !== undefined ? ` (key ${JSON.stringify(a.key)})` : ''}: ${a.message}`, '  '));
-    // Multi-line fields are pictures made for people (a timeline, a prefix listing): show them as they are.
+    // A counterexample's ops come as data: draw them. Other multi-line fields are text made for people.
     for (const [k, v] of Object.entries(a)) {
-      if (k !== 'message' && typeof v === 'string' && v.includes('\n')) out.push(indent(clip(v)));
+      if (k === 'timeline' && isTimelineData(v)) out.push(indent(clip(renderTimeline(v))));
+      else if (k !== 'message' && typeof v === 'string' && v.includes('\n')) out.push(indent(clip(v)));
     }
   }
   if (result.anomalies.length > maxAnomalies) out.push(`  … and ${result.anomalies.length - maxAnomalies} more (see --json)`);

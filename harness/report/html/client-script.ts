@@ -680,7 +680,7 @@ export function reportClient(): void {
       const blockedIx = px && px.blocked ? px.blocked.invokeIndex : -1;
       box.appendChild(el('div', { class: 'cex-wrap' }, counterexampleSvg(cx.ops, cx.ops.some((o) => o.index === blockedIx) ? blockedIx : -1)));
       if (cx.explanation) box.appendChild(el('p', { class: 'explanation', text: cx.explanation }));
-      if (cx.timeline) box.appendChild(el('details', null, el('summary', { text: 'as text' }), el('pre', { text: cx.timeline })));
+      if (cx.timelineText) box.appendChild(el('details', null, el('summary', { text: 'as text' }), el('pre', { text: cx.timelineText })));
     }
   }
 

@@ -10,6 +10,7 @@ import { FINAL_READ, FINAL_READ_PROCESS_BASE, HEAL } from '../../../histories/co
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta, RunResults } from '../../../histories/run-record.js';
 import { rerunCommand } from '../../cli/rerun.js';
+import { isTimelineData, renderTimeline } from '../timeline-text.js';
 import { topologyData, type TopologyView } from './topology-data.js';
 
 /** Ops (invoke + completion pairs) drawn at most; past it ok and fail ops are sampled evenly. */
@@ -173,6 +174,13 @@ export function indicesOf(finding: unknown, out: number[] = [], field = '', dept
   return out;
 }
 
+/** A counterexample's ops come from the checker as data; the page draws them (SVG) and shows them as text, drawn here. */
+function withTimelineText(a: Record<string, unknown>): Record<string, unknown> {
+  const cx = a.counterexample as Record<string, unknown> | undefined;
+  if (!cx || typeof cx !== 'object' || !isTimelineData(cx.timeline)) return a;
+  return { ...a, counterexample: { ...cx, timelineText: renderTimeline(cx.timeline) } };
+}
+
 function laneOf(process: number, concurrency: number | undefined): { lane: string; order: number } {
   if (process >= FINAL_READ_PROCESS_BASE) return { lane: 'final reads', order: 1e12 };
   if (concurrency) return { lane: `client ${process % concurrency}`, order: process % concurrency };
@@ -309,7 +317,7 @@ export function buildReportData(input: ReportInput): ReportData {
       reason: r.reason,
       note: typeof r.note === 'string' ? r.note : undefined,
       stats: clipDeep(r.stats) as Record<string, unknown>,
-      findings: anomalies.slice(0, MAX_FINDINGS).map((a) => clipDeep(a) as Record<string, unknown>),
+      findings: anomalies.slice(0, MAX_FINDINGS).map((a) => clipDeep(withTimelineText(a)) as Record<string, unknown>),
       moreFindings: Math.max(0, anomalies.length - MAX_FINDINGS),
     });
   }

@@ -73,7 +73,7 @@ export function makeFixtureRun(store: string, o: { id?: string; test?: string; o
         anomalies: valid ? [] : [{
           kind: 'nonlinearizable', key: XSS.key, message: XSS.message,
           prefix: { length: 3, omitted: 0, ops: [{ process: 1, op: `write ${XSS.value}`, invokeIndex: 2, completionIndex: 3, type: 'ok' }], state: XSS.value, blocked: { process: 0, op: `read → ${XSS.value}`, invokeIndex: badInvoke, type: 'ok' }, states: [XSS.value] },
-          counterexample: { ops: [lines[badInvoke], lines[badInvoke + 1]], indices: [badInvoke, badInvoke + 1], timeline: `p0 [read → ${XSS.value}]`, explanation: XSS.message, minimal: true },
+          counterexample: { ops: [lines[badInvoke], lines[badInvoke + 1]], indices: [badInvoke, badInvoke + 1], timeline: [{ process: 0, op: `read → ${XSS.value}`, invokeIndex: badInvoke, completionIndex: badInvoke + 1, type: 'ok' }], explanation: XSS.message, minimal: true },
           indices: [badInvoke, badInvoke + 1],
         }],
       },
