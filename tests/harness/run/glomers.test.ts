@@ -68,10 +68,10 @@ describe('Gossip Glomers nodes', () => {
     expect(owned.out.results.summary.net.msgsPerOp).toBeLessThan(casLog.out.results.summary.net.msgsPerOp);
   });
 
-  it('6a-6c: txn-rw-register nodes hold read uncommitted (one node, then two) and read committed, and stay available under partitions', () => {
+  it('6a-6c: txn-rw-register nodes hold read uncommitted (one node, then two) and read committed, and stay available under partitions; aborted reads fail read committed', () => {
     const store = tmpStore();
     const run = (bin: string, nodes: string, model: string, faults: string[]) =>
-      cliJson(['test', '-w', 'txn-rw-register', '--bin', join(GLOMERS, bin), '--node-count', nodes, '--concurrency', '2n', '--consistency-models', model, ...faults, '--time-limit', '3', '--quiescence', '0', '--rate', '300', '--seed', '13', '--store', store]);
+      cliJson(['test', '-w', 'txn-rw-register', '--bin', join(GLOMERS, bin), '--node-count', nodes, '--concurrency', '2n', '--consistency-models', model, ...faults, '--time-limit', '2', '--quiescence', '0', '--rate', '300', '--seed', '13', '--store', store]);
     const single = run('txn-single.mjs', '1', 'read-uncommitted', []);
     expect(single.code).toBe(0);
     expect(checkerOf(single.out.results, 'rw-register').stats.ok).toBeGreaterThan(100);
@@ -86,5 +86,10 @@ describe('Gossip Glomers nodes', () => {
       expect(r.out.results.checkers.find((c: any) => c.checker === 'availability').enforced).toBe(true);
       expect(checkerOf(r.out.results, 'availability').facts.answered.duringPartitions.ops).toBeGreaterThan(0);
     }
+
+    // The 6c node with a bug: it reports some writing transactions aborted but keeps their writes.
+    const dirty = run('txn-dirty-abort.mjs', '2', 'read-committed', []);
+    expect(dirty.code).toBe(1);
+    expect(checkerOf(dirty.out.results, 'rw-register').stats.anomalyCounts.G1a).toBeGreaterThan(0);
   });
 });
