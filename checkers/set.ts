@@ -57,8 +57,10 @@ export interface ElementReport {
   addAckTime?: number;
   firstSeen?: SeenAt;
   lastSeen?: SeenAt;
-  /** Invoke indices of the stale client reads. */
+  /** Invoke indices of the first stale client reads (at most STALE_LISTED; `staleCount` says how many). */
   staleReads: number[];
+  /** Stale client reads of this element, all of them. */
+  staleCount: number;
   /** From known present to the start of the latest stale read, in ms; null without times or stale reads. */
   staleWindowMs: number | null;
   /** Completion indices of reads that listed the element more than once. */
@@ -76,10 +78,19 @@ interface ReadView {
   bits: Uint32Array;
 }
 
+/**
+ * Stale reads listed per element. A whole-set read that misses recent elements is stale for each of them, so
+ * listing every (read, element) pair grows with reads x elements: an unthrottled g-set run made that list
+ * longer than an array can be. Counts are kept whole; lists are cut.
+ */
+const STALE_LISTED = 10;
+
 const has = (r: ReadView, id: number): boolean => (r.bits[id >>> 5] & (1 << (id & 31))) !== 0;
 
 export interface SetAnalysis {
   elements: ElementReport[];
+  /** Distinct client reads that were stale for at least one element. */
+  staleReads: number;
   clientReads: number;
   finalReads: number;
 }
@@ -176,9 +187,12 @@ export function analyzeSet(ops: readonly Op[]): SetAnalysis {
 
   const elements: ElementReport[] = [];
   let nClient = 0;
+  let staleReadCount = 0;
   for (const [k, d] of data) {
     d.seal();
     const cReads = d.clientReads;
+    /** Which client reads of this key were stale for some element (counted once each). */
+    const staleMark = new Uint8Array(cReads.length);
     nClient += cReads.length;
     const cInvoke = cReads.map((r) => r.rec.invokePos);
     const byCompletion = [...cReads, ...d.finalReads].sort((a, b) => a.rec.completePos - b.rec.completePos);
@@ -213,23 +227,32 @@ export function analyzeSet(ops: readonly Op[]): SetAnalysis {
       }
 
       // Stale candidates: client reads begun after it was known present (up to its last sighting, if lost).
-      const stale: ReadView[] = [];
+      const stale: number[] = [];
+      let staleCount = 0;
+      let latest = -Infinity;
       if (known) {
         const lo = upperBound(cInvoke, knownPos);
         const hi = !lost ? cReads.length : lastSeen ? lowerBound(cInvoke, lastSeen.rec.completePos) : lo;
-        for (let i = lo; i < hi; i++) if (!has(cReads[i], id)) stale.push(cReads[i]);
+        for (let i = lo; i < hi; i++) {
+          const r = cReads[i];
+          if (has(r, id)) continue;
+          staleCount++;
+          if (!staleMark[i]) {
+            staleMark[i] = 1;
+            staleReadCount++;
+          }
+          if (stale.length < STALE_LISTED) stale.push(r.rec.invoke.index);
+          if (r.rec.invokeTime !== undefined && r.rec.invokeTime > latest) latest = r.rec.invokeTime;
+        }
       }
       let staleWindowMs: number | null = null;
-      if (stale.length > 0 && knownTime !== undefined) {
-        const latest = stale.reduce((m, r) => Math.max(m, r.rec.invokeTime ?? -Infinity), -Infinity);
-        if (latest !== -Infinity) staleWindowMs = nsToMs(latest - knownTime);
-      }
+      if (staleCount > 0 && knownTime !== undefined && latest !== -Infinity) staleWindowMs = nsToMs(latest - knownTime);
 
       let outcome: ElementOutcome;
       if (!add || (add.outcome === 'fail' && first)) outcome = 'unexpected';
       else if (lost) outcome = 'lost';
       else if (add.outcome === 'ok' && !first && !(lastReadInvoke > ackPos)) outcome = 'never-read';
-      else if (stale.length > 0) outcome = 'stale';
+      else if (staleCount > 0) outcome = 'stale';
       else if (known) outcome = 'stable';
       else outcome = 'not-added';
 
@@ -245,14 +268,15 @@ export function analyzeSet(ops: readonly Op[]): SetAnalysis {
         addAckTime: add?.outcome === 'ok' ? add.completeTime : undefined,
         firstSeen: at(first),
         lastSeen: at(lastSeen),
-        staleReads: stale.map((r) => r.rec.invoke.index),
+        staleReads: stale,
+        staleCount,
         staleWindowMs,
         duplicatedIn: d.dup.get(id) ?? [],
         missingOn,
       });
     }
   }
-  return { elements, clientReads: nClient, finalReads: frs.length };
+  return { elements, staleReads: staleReadCount, clientReads: nClient, finalReads: frs.length };
 }
 
 const label = (e: ElementReport): string => `${keyLabel(e.key)}:${canon(e.element)}`;
@@ -266,15 +290,15 @@ export function checkSet(ops: readonly Op[], opts: SetOptions = {}): CheckResult
   const lostAcked = lost.filter((e) => e.addOutcome === 'ok').length;
   const unexpected = by('unexpected');
   const neverRead = by('never-read');
-  const stale = a.elements.filter((e) => e.staleReads.length > 0);
+  const stale = a.elements.filter((e) => e.staleCount > 0);
   const duplicated = a.elements.filter((e) => e.duplicatedIn.length > 0);
   // A read missing ten known elements is one stale read (ten stale observations).
-  const staleObservations = stale.reduce((n, e) => n + e.staleReads.length, 0);
-  const staleReads = new Set(stale.flatMap((e) => e.staleReads)).size;
+  const staleObservations = stale.reduce((n, e) => n + e.staleCount, 0);
+  const staleReads = a.staleReads;
   const staleByWindow = [...stale].sort((x, y) => (y.staleWindowMs ?? -1) - (x.staleWindowMs ?? -1));
   const worstStale = staleByWindow
     .slice(0, 10)
-    .map((e) => ({ key: e.key, element: e.element, staleWindowMs: e.staleWindowMs, staleReads: e.staleReads.slice(0, 10) }));
+    .map((e) => ({ key: e.key, element: e.element, staleWindowMs: e.staleWindowMs, staleReads: e.staleReads }));
 
   const anomalies: Anomaly[] = [];
   const examples = (es: ElementReport[]): unknown[] =>

@@ -42,12 +42,13 @@ function prepareOnce(model: Model<unknown>, initial: unknown, p: OpPairAt): Mode
   return op;
 }
 
-export function compilePartition(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[]): CompiledPartition {
+/** `reuse`: keep and reuse merged ops (for shrinking; a one-off check would only pay for the cache). */
+export function compilePartition(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], reuse = false): CompiledPartition {
   const ops: ModelOp[] = [];
   const idx: number[] = [];
   for (let i = 0; i < pairs.length; i++) {
     const p = pairs[i];
-    const op = prepareOnce(model, initial, p);
+    const op = reuse ? prepareOnce(model, initial, p) : model.prepare(p.invoke, p.completion, initial);
     if (op) {
       ops.push(op);
       idx.push(i);

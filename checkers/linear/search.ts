@@ -448,10 +448,28 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     firstRet = c;
     ci = 0;
   };
+  /**
+   * The cheap start at a fresh configuration: only the earliest-returning candidate, found in one pass. In a
+   * healthy history it usually steps, and the full sorted list is then never needed; `collect` builds it when
+   * it does not.
+   */
+  let partial = false;
+  const collectFirst = (): void => {
+    let best = -1;
+    let c = next[SENT];
+    for (; c < n; c = next[c]) {
+      if (best < 0 || ret[c] < ret[best] || (ret[c] === ret[best] && call[c] < call[best])) best = c;
+    }
+    firstRet = c;
+    ci = 0;
+    candLen = 0;
+    if (best >= 0) cand[candLen++] = best;
+    partial = true;
+  };
 
   let phase1 = true;
   let fresh = true;
-  collect();
+  collectFirst();
   let inf = ISENT;
   let iter = 0;
   for (;;) {
@@ -490,7 +508,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
         if (tryOp(c)) {
           stForced[depth - 1] = 1;
           fresh = true;
-          collect();
+          collectFirst();
         } else {
           dead = true;
         }
@@ -501,8 +519,13 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     if (phase1 && !dead) {
       if (ci < candLen) {
         if (tryOp(cand[ci])) {
-          collect();
+          collectFirst();
           fresh = true;
+        } else if (partial) {
+          // The earliest-returning candidate failed: now all of them, in order, after it.
+          collect();
+          partial = false;
+          ci = 1;
         } else {
           ci++;
         }
@@ -525,7 +548,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       if (tryOp(inf)) {
         phase1 = true;
         fresh = true;
-        collect();
+        collectFirst();
       } else {
         inf = inext[inf];
       }
@@ -575,6 +598,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     } else {
       phase1 = true;
       collect();
+      partial = false;
       ci = cand.indexOf(op, 0) + 1;
     }
   }

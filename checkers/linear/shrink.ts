@@ -32,7 +32,7 @@ export interface ShrinkResult {
 const TRIES_PER_STATE = 4;
 
 export function failsAlone(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], deadline: number, maxStates: number, work?: { states: number }): boolean {
-  const cp = compilePartition(model, initial, pairs);
+  const cp = compilePartition(model, initial, pairs, true);
   const limit = work ? Math.max(1, Math.min(maxStates, work.states)) : maxStates;
   // Charged in turns of the search loop, not only in new states: with many ops free to be left out (the
   // robust shrink's checks), each state tries every one of them, and counting states alone let a "small"

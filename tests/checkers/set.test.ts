@@ -53,6 +53,19 @@ describe('checkSet', () => {
     expect(r.stats).toMatchObject({ stale: 2, staleReads: 1, staleObservations: 2 });
   });
 
+  // Whole-set reads make (read, element) pairs grow quadratically: counts stay whole, the lists are cut.
+  it('counts every stale read of an element but lists only the first ten', () => {
+    let h = history().add(0, 's', 1, [0, 1]).add(0, 's', 2, [1, 1.5]);
+    for (let i = 0; i < 15; i++) h = h.read(1, 's', [], [2 + i, 2.5 + i]);
+    const ops = h.read(1, 's', [1, 2], [20, 21]).build();
+    const r = checkSet(ops);
+    expect(r.stats).toMatchObject({ stale: 2, staleReads: 15, staleObservations: 30 });
+    const e = analyzeSet(ops).elements.find((x) => x.element === 1)!;
+    expect(e.staleCount).toBe(15);
+    expect(e.staleReads).toHaveLength(10);
+    expect(e.staleReads[0]).toBeLessThan(e.staleReads[9]);
+  });
+
   it('counts staleness from the first read that showed an unacknowledged element', () => {
     const ops = history()
       .add(0, 's', 2, [0, 10], { outcome: 'info' })
