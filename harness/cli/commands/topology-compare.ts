@@ -2,7 +2,7 @@
  * `faultline compare --topologies a,b,c`: the same broadcast load over each network shape, twice per shape
  * (once without faults, to time convergence after the last write; once with partitions, to time it after the
  * heal), printed beside the graph's algebraic connectivity so convergence speed can be read against it. The
- * rows go to topologies.json as data for a report to plot.
+ * rows go to topologies.json, and report.html plots convergence time against λ2.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { loadTarget } from '../../../targets/index.js';
 import { randomSeed } from '../../rng.js';
 import { algebraicConnectivity, diameter, makeTopology, parseTopologyName, type TopologyName } from '../../topology.js';
 import { bold, dim, printJson, println } from '../output.js';
+import { renderTopologyCompareHtml } from '../../report/html/topology-compare-page.js';
 import { messagesPerOp, resolveConfig, withRun, type RunFlags } from './run.js';
 
 export interface TopologyRow {
@@ -107,11 +108,12 @@ export async function topologyCompare(f: RunFlags): Promise<number> {
   const record = { seed, target: f.target, config, rows };
   writeFileSync(join(dir, 'topologies.json'), JSON.stringify(record, null, 2) + '\n');
   writeFileSync(join(dir, 'topologies.txt'), text + '\n');
+  writeFileSync(join(dir, 'report.html'), renderTopologyCompareHtml(record));
   if (f.json) printJson({ ...record, dir });
   else {
     println();
     println(text);
-    println(dim(`\nconvergence: from the end of the load (no faults) or the heal to the first round of final reads in which every node held every message (reads every 20 ms)\nstored in ${dir}`));
+    println(dim(`\nconvergence: from the end of the load (no faults) or the heal to the first round of final reads in which every node held every message (reads every 20 ms)\nstored in ${dir} (report.html plots it)`));
   }
   return exitCodeFor(composeValidity(rows.map((r) => r.valid)));
 }
