@@ -97,9 +97,26 @@ export class SshRuntime implements KernelRuntime {
       nodes: this.nodes,
       addressOf: (n) => this.addressOf(n),
       // Rule writes retry a host that stops answering: a heal must get through if the host comes back.
-      exec: (n, argv, input) => this.retrying(n, 'write its firewall rules', () => this.exec(n, argv, input)),
+      exec: async (n, argv, input) => {
+        const out = await this.retrying(n, 'write its firewall rules', () => this.exec(n, argv, input));
+        // What is in force on the host now, so a teardown that cannot reach it can say which rules remain.
+        if (input !== undefined) for (const line of input.split('\n')) this.noteRule(n, line);
+        return out;
+      },
       ready: (n) => this.firewallsInstalled.has(n),
     });
+  }
+
+  /** Rules of ours last written to each node's host, by chain (a `-F` empties one). */
+  private readonly rulesInForce = new Map<NodeId, Map<string, string[]>>();
+
+  private noteRule(node: NodeId, line: string): void {
+    const chains = this.rulesInForce.get(node) ?? new Map<string, string[]>();
+    this.rulesInForce.set(node, chains);
+    const m = /^-(F|A) (FAULTLINE-[A-Z]+)\b/.exec(line);
+    if (!m) return;
+    if (m[1] === 'F') chains.set(m[2], []);
+    else chains.set(m[2], [...(chains.get(m[2]) ?? []), line]);
   }
 
   hostOf(node: NodeId): Host {
@@ -374,8 +391,9 @@ export class SshRuntime implements KernelRuntime {
         await this.retrying(node, what, fn);
         return true;
       } catch (err) {
-        if (err instanceof HostUnreachable) unreachable = err.message.replace(`${label}: `, '');
-        leave(`${what}: ${(err as Error).message}`);
+        const why = (err as Error).message.replace(`${label}: `, '');
+        if (err instanceof HostUnreachable) unreachable = why;
+        leave(`${what}: ${why}`);
         return false;
       }
     };
@@ -392,7 +410,9 @@ export class SshRuntime implements KernelRuntime {
     });
     st.running = false;
     st.paused = false;
-    const unchained = await step('remove the FAULTLINE-* iptables chains and their jumps', async () => {
+    const inForce = [...(this.rulesInForce.get(node)?.values() ?? [])].flat();
+    const rulesNote = inForce.length > 0 ? ` (in force: ${inForce.join('; ')})` : ' (they hold no rule)';
+    const unchained = await step(`remove the FAULTLINE-* iptables chains and their jumps${rulesNote}`, async () => {
       const leftRules = await this.sh(node, removeChainsScript());
       if (leftRules.trim()) throw new Error(`rules remain: ${leftRules.trim().replace(/\n/g, '; ')}`);
     });
