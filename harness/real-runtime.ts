@@ -21,6 +21,8 @@ export interface RealRuntimeOptions {
   defaultImage: string;
   /** The target's program by name (etcd, redis), which a host of the ssh runtime may have elsewhere. */
   binary?: { name: string; path: string };
+  /** The node's data files the file fault may damage (see KernelRuntimeOptions.dataFiles). */
+  dataFiles?: (nodeDir: string) => string[];
 }
 
 export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): KernelRuntime {
@@ -35,6 +37,7 @@ export function makeRealRuntime(ctx: TargetContext, o: RealRuntimeOptions): Kern
     peerPorts: ctx.faults?.includes('latency') ? o.peerPorts : undefined,
     seed: ctx.seed,
     logger: ctx.logger,
+    dataFiles: o.dataFiles,
   };
   if (ctx.runtime === 'ssh') {
     if (ctx.hosts === undefined) throw new InputError('the ssh runtime needs --hosts FILE (the hosts the nodes run on)');

@@ -51,6 +51,12 @@ export interface ByzantineSpec {
   stream: string;
 }
 
+/** How the file fault damages a stopped node's newest data file: cut it, or flip bytes, at `at` (0-1) of its length. */
+export interface FileDamage {
+  mode: 'truncate' | 'corrupt';
+  at: number;
+}
+
 /** Thrown when a runtime or target cannot make a fault; the nemesis records it and moves on. */
 export class UnsupportedFault extends Error {
   constructor(message: string) {
@@ -63,7 +69,7 @@ export class UnsupportedFault extends Error {
  * What a runtime can do to its nodes. A fault package names the capabilities it needs (harness/faults/), and
  * a runtime declares the ones it has, so a run is refused up front when its runtime cannot make a fault.
  */
-export const CAPABILITIES = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock', 'byzantine'] as const;
+export const CAPABILITIES = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock', 'byzantine', 'files'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 export interface Runtime {
@@ -87,6 +93,11 @@ export interface Runtime {
   setLinkFaults(faults: LinkFaults | null): Promise<void>;
   /** Offset the node's clock by this many milliseconds (0 resets). */
   clockSkew(node: NodeId, offsetMs: number): Promise<void>;
+  /**
+   * Damage the newest of the data files the target names for this node, which must be killed (the file
+   * fault); resolves with what was done. Only runtimes whose node folders are on this machine (netns, docker).
+   */
+  damageFile?(node: NodeId, damage: FileDamage): Promise<Record<string, unknown>>;
   /** Make the traitors lie, or stop with null. Only a runtime that routes every message can (sim). */
   byzantine?(spec: ByzantineSpec | null): Promise<void>;
   /** Nodes that broke the protocol so badly that the harness cut them off; a run with any is unknown. */

@@ -23,7 +23,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Capability, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { parseLinkFaults, UnsupportedFault, type Capability, type FileDamage, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { damageStoppedNode } from '../kernel/data-files.js';
 import { procStartTime, signalProc } from '../kernel/procs.js';
 import type { KernelRuntime, KernelRuntimeOptions, LaunchSpec, NodeContext } from '../kernel/runtime.js';
 import { NodeFirewalls } from '../kernel/firewall.js';
@@ -85,7 +86,7 @@ function envList(spec: LaunchSpec): string[] {
 export class DockerRuntime implements KernelRuntime {
   readonly kind = 'docker' as const;
   /** No clock: libfaketime would have to be in every image. Latency needs the target's peer ports. */
-  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency'];
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'files'];
   readonly supports = DockerRuntime.supports;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
@@ -344,6 +345,12 @@ export class DockerRuntime implements KernelRuntime {
 
   private peersOf(node: NodeId): string[] {
     return this.nodes.filter((p) => p !== node).map((p) => this.addressOf(p));
+  }
+
+  /** Node folders are bind-mounted from this machine, so a stopped node's files are damaged in place. */
+  async damageFile(node: NodeId, damage: FileDamage): Promise<Record<string, unknown>> {
+    this.requireNode(node);
+    return damageStoppedNode({ node, running: this.isRunning(node), nodeDir: join(this.dataDir, node), dataFiles: this.opts.dataFiles }, damage);
   }
 
   async kill(node: NodeId): Promise<void> {

@@ -7,6 +7,7 @@ import { InputError } from '../../histories/errors.js';
 import type { Capability } from '../runtime.js';
 import { corruptFault, equivocateFault, forgeFault, replayFault } from './byzantine.js';
 import { clockFault } from './clock.js';
+import { fileFault } from './file.js';
 import type { Fault } from './fault.js';
 import { killFault } from './kill.js';
 import { latencyFault } from './latency.js';
@@ -21,6 +22,7 @@ export const FAULTS = {
   latency: latencyFault,
   loss: lossFault,
   clock: clockFault,
+  file: fileFault,
   corrupt: corruptFault,
   replay: replayFault,
   equivocate: equivocateFault,

@@ -110,5 +110,10 @@ export interface KernelRuntimeOptions {
   peerPorts?: readonly number[];
   /** Seed for the jitter of node links. */
   seed?: string;
+  /**
+   * The node's data files the file fault may damage (given the node's data folder); without it the runtime
+   * refuses that fault. The fault picks the newest of them.
+   */
+  dataFiles?: (nodeDir: string) => string[];
   logger?: Logger;
 }

@@ -11,7 +11,8 @@ import { ClientProxies, type NodeAddress } from '../kernel/client-proxies.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../histories/errors.js';
-import { parseLinkFaults, UnsupportedFault, type Capability, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { parseLinkFaults, UnsupportedFault, type Capability, type FileDamage, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
+import { damageStoppedNode } from '../kernel/data-files.js';
 import type { KernelRuntime, KernelRuntimeOptions, NodeContext } from '../kernel/runtime.js';
 import { NodeFirewalls } from '../kernel/firewall.js';
 import { faketimeEnv, writeClockOffset } from '../kernel/clock.js';
@@ -55,7 +56,7 @@ export class NetnsRuntime implements KernelRuntime {
    * Latency needs netem or the target's peer ports, and clock needs a binary that loads libfaketime: both
    * are found out at start, and a window that cannot be made is recorded as UnsupportedFault.
    */
-  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock'];
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock', 'files'];
   readonly supports = NetnsRuntime.supports;
   readonly nodes: readonly NodeId[];
   readonly runId: string;
@@ -291,6 +292,11 @@ export class NetnsRuntime implements KernelRuntime {
     await Promise.all(st.procs.map((p) => waitGone(p.ref, 10_000)));
     st.running = false;
     st.paused = false;
+  }
+
+  async damageFile(node: NodeId, damage: FileDamage): Promise<Record<string, unknown>> {
+    this.requireNode(node);
+    return damageStoppedNode({ node, running: this.isRunning(node), nodeDir: join(this.opts.dataDir, node), dataFiles: this.opts.dataFiles }, damage);
   }
 
   /** Start a killed node again with the same data folder. A node that is still running is left as it is. */

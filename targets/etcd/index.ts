@@ -108,7 +108,7 @@ export const etcdTarget: Target = {
   runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays member-to-member traffic (the peer port) through proxies in the members' namespaces.
-  faultLimits: { clock: "etcd's static Go binary ignores libfaketime" },
+  faultLimits: { clock: "etcd's static Go binary ignores libfaketime", file: 'the file fault damages only data files a target names, and etcd names none yet (nats does)' },
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new EtcdCluster(ctx);

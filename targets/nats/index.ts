@@ -16,7 +16,7 @@ import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { sleep } from '../../harness/time.js';
 import { BUCKET, describeError, NatsClient, openNats, readEntry, STREAM, within, type HostPort, type ReadMode } from './client.js';
-import { CLIENT_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
+import { blockFiles, CLIENT_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
 import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET } from './log.js';
 
 const CONFIGS = ['cp', 'direct-get'] as const;
@@ -36,6 +36,8 @@ export class NatsCluster implements Cluster {
   ) {
     this.runtime = makeRealRuntime(ctx, {
       launch: natsLauncher(bin, ctx.runtime === 'docker'),
+      // The file fault damages the newest JetStream block file (of any stream) of a stopped node.
+      dataFiles: blockFiles,
       proxyPorts: [CLIENT_PORT],
       peerPorts: [ROUTE_PORT],
       defaultImage: 'faultline/nats:local',

@@ -3,7 +3,7 @@
  * data folder (kept across kill and restart), and a route to every other node. The config is rewritten at
  * every start; it carries nothing the server changes.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Launcher } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
@@ -16,6 +16,29 @@ export const CLUSTER_NAME = 'faultline';
 /** Where a node keeps its JetStream file store (the file fault truncates block files under it). */
 export function storeDir(nodeDir: string): string {
   return join(nodeDir, 'jetstream');
+}
+
+/**
+ * A node's JetStream message block files (`<store>/jetstream/<account>/streams/<stream>/msgs/<n>.blk`), for
+ * the file fault. Read from disk each time: blocks come and go as streams grow.
+ */
+export function blockFiles(nodeDir: string): string[] {
+  const root = join(storeDir(nodeDir), 'jetstream');
+  const out: string[] = [];
+  const list = (d: string): string[] => {
+    try {
+      return readdirSync(d);
+    } catch {
+      return [];
+    }
+  };
+  for (const account of list(root)) {
+    for (const stream of list(join(root, account, 'streams'))) {
+      const msgs = join(root, account, 'streams', stream, 'msgs');
+      for (const f of list(msgs)) if (f.endsWith('.blk')) out.push(join(msgs, f));
+    }
+  }
+  return out;
 }
 
 export function natsConf(node: NodeId, addr: string, peers: Record<NodeId, string>, nodeDir: string, listenAll: boolean): string {

@@ -104,6 +104,12 @@ export class NatsLogClient implements Client {
   /** key → next sequence to poll; undefined until the committed offset is read. */
   private readonly next = new Map<string, number | undefined>();
   private readonly get: Getter;
+  /**
+   * Bumped when an op is given up on (timeout): an abandoned poll or assign may still finish in the
+   * background, and must then leave the consumer's position alone, or the next recorded poll would start
+   * after messages no recorded poll returned.
+   */
+  private epoch = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -120,13 +126,14 @@ export class NatsLogClient implements Client {
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
     if (this.nc.isClosed()) return { type: 'fail', error: 'connection closed' };
     try {
-      return await within(this.perform(op), timeoutMs);
+      return await within(this.perform(op, this.epoch), timeoutMs);
     } catch (err) {
+      this.epoch++;
       return errorOutcome(err, op.f !== 'send');
     }
   }
 
-  private async perform(op: ClientOp): Promise<ClientResult> {
+  private async perform(op: ClientOp, epoch: number): Promise<ClientResult> {
     switch (op.f) {
       case 'send': {
         const ack = await this.js.publish(logSubject(op.key ?? 0), JSON.stringify(op.value));
@@ -134,22 +141,28 @@ export class NatsLogClient implements Client {
         return { type: 'ok', value: ack.seq };
       }
       case 'poll':
-        return { type: 'ok', value: await this.poll() };
+        return { type: 'ok', value: await this.poll(epoch) };
       case 'assign': {
-        const keys = Array.isArray(op.value) ? op.value.map(String) : [];
-        for (const k of [...this.next.keys()]) if (!keys.includes(k)) this.next.delete(k);
-        for (const k of keys) this.next.set(k, undefined);
-        return { type: 'ok', value: await this.fetchCommitted(keys) };
+        // Nothing changes until the committed offsets are in: a failed assign leaves the old assignment.
+        const keys = Array.isArray(op.value) ? [...new Set(op.value.map(String))] : [];
+        const starts = await this.committedStarts(keys, epoch);
+        this.next.clear();
+        for (const k of keys) this.next.set(k, starts[k]);
+        return { type: 'ok', value: starts };
       }
     }
     return { type: 'fail', error: `the nats log client has no operation "${op.f}"` };
   }
 
-  private async poll(): Promise<Record<string, [number, unknown][]>> {
+  private async poll(epoch: number): Promise<Record<string, [number, unknown][]>> {
     const unknown = [...this.next].filter(([, v]) => v === undefined).map(([k]) => k);
-    if (unknown.length > 0) await this.fetchCommitted(unknown);
+    if (unknown.length > 0) {
+      const starts = await this.committedStarts(unknown, epoch);
+      for (const k of unknown) this.next.set(k, starts[k]);
+    }
     const keys = [...this.next.keys()];
     const logs = await Promise.all(keys.map((k) => readLog(this.get, k, this.next.get(k) ?? 1, POLL_BATCH, POLL_BATCH)));
+    if (epoch !== this.epoch) throw new Error('poll given up on');
     const msgs: Record<string, [number, unknown][]> = {};
     const commits: Promise<unknown>[] = [];
     keys.forEach((k, i) => {
@@ -165,15 +178,15 @@ export class NatsLogClient implements Client {
     return msgs;
   }
 
-  /** Start each key after its committed offset, or at sequence 1. */
-  private async fetchCommitted(keys: string[]): Promise<Record<string, number>> {
+  /** Where each key starts: after its committed offset, or at sequence 1. Refused once the op was given up on. */
+  private async committedStarts(keys: string[], epoch: number): Promise<Record<string, number>> {
     const entries = await Promise.all(keys.map((k) => this.offsets.get(k)));
+    if (epoch !== this.epoch) throw new Error('given up on');
     const out: Record<string, number> = {};
     keys.forEach((k, i) => {
       const e = entries[i];
       const committed = e && e.operation === 'PUT' ? Number(e.string()) : NaN;
-      this.next.set(k, Number.isInteger(committed) && committed >= 0 ? committed + 1 : 1);
-      out[k] = this.next.get(k)!;
+      out[k] = Number.isInteger(committed) && committed >= 0 ? committed + 1 : 1;
     });
     return out;
   }

@@ -168,7 +168,7 @@ export const postgresTarget: Target = {
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',
   // Latency delays replication and client links through the proxies.
-  faultLimits: { clock: "postgres times replication with the monotonic clock, so a wall-clock skew shows nothing of interest" },
+  faultLimits: { clock: "postgres times replication with the monotonic clock, so a wall-clock skew shows nothing of interest", file: 'the file fault damages only data files a target names, and postgres names none yet (nats does)' },
   async create(ctx: TargetContext): Promise<Cluster> {
     validateRealContext('postgres', CONFIGS, ctx, workloads);
     checkReachable(ctx.dataDir);

@@ -161,7 +161,7 @@ export const redisTarget: Target = {
   runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays replication and Sentinel traffic through proxies in the nodes' namespaces.
-  faultLimits: { clock: 'libfaketime cannot load into a jemalloc-linked redis-server' },
+  faultLimits: { clock: 'libfaketime cannot load into a jemalloc-linked redis-server', file: 'the file fault damages only data files a target names, and redis names none yet (nats does)' },
   async create(ctx: TargetContext): Promise<Cluster> {
     validate(ctx);
     return new RedisCluster(ctx);

@@ -10,6 +10,9 @@ import type { Op } from '../../../histories/op.js';
 import { checkKafka } from '../../../checkers/kafka/index.js';
 import { loadTarget } from '../../../targets/index.js';
 import { readLog } from '../../../targets/nats/log.js';
+import { blockFiles } from '../../../targets/nats/launch.js';
+import { join } from 'node:path';
+import type { KernelRuntime } from '../../../harness/kernel/runtime.js';
 import type { Client, ClientOp, Cluster } from '../../../harness/target.js';
 import { describeWithEnv } from '../../harness/netns/env.js';
 import { nodeNames, retry, testContext } from '../../harness/netns/cluster-context.js';
@@ -41,6 +44,7 @@ describeWithEnv('nats kafka workload (3 nodes)', ['ip', 'iptables', 'iptables-re
   const NODES = nodeNames(3);
   let cluster: Cluster;
   let dispose: () => void;
+  let dataDir: string;
   const clients: Client[] = [];
   const ops: Op[] = [];
   let t = 0;
@@ -57,6 +61,7 @@ describeWithEnv('nats kafka workload (3 nodes)', ['ip', 'iptables', 'iptables-re
   beforeAll(async () => {
     const tc = testContext('nats-log', NODES, 'cp', 'kafka');
     dispose = tc.dispose;
+    dataDir = tc.ctx.dataDir;
     cluster = await (await loadTarget('nats')).create({ ...tc.ctx, keys: 2 });
     await cluster.runtime.start();
     await cluster.awaitHealthy(90_000);
@@ -96,4 +101,19 @@ describeWithEnv('nats kafka workload (3 nodes)', ['ip', 'iptables', 'iptables-re
     expect(verdict.anomalies).toEqual([]);
     expect(verdict.valid).toBe(true);
   }, 60_000);
+
+  it("the file fault finds a stopped node's newest block file, damages it, and the node starts again", async () => {
+    const rt = cluster.runtime as KernelRuntime;
+    const victim = NODES[2];
+    const blocks = blockFiles(join(dataDir, victim));
+    expect(blocks.some((f) => /streams\/LOG_0\/msgs\/\d+\.blk$/.test(f)), blocks.join(', ')).toBe(true);
+    await expect(rt.damageFile!(victim, { mode: 'truncate', at: 0 })).rejects.toThrow(/only while it is down/);
+    await rt.kill(victim);
+    const did = await rt.damageFile!(victim, { mode: 'truncate', at: 0 });
+    expect(did).toMatchObject({ mode: 'truncate', kept: 0 });
+    expect(String(did.file)).toMatch(/\.blk$/);
+    await rt.restart(victim);
+    expect(rt.isRunning(victim)).toBe(true);
+  }, 60_000);
 });
+
