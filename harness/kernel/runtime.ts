@@ -21,7 +21,10 @@
  * (how to create a namespace, a container or a session) stays in its folder.
  *
  * To add one: implement this interface in harness/<name>/runtime.ts, build its firewall with NodeFirewalls
- * over its own `exec`, add its kind to `Runtime['kind']`, and choose it in harness/real-runtime.ts.
+ * over its own `exec`, declare the capabilities it has (`static supports`, harness/runtime.ts: CAPABILITIES)
+ * and list them in harness/runtimes.ts, add its kind to `Runtime['kind']` (and RUNTIMES in
+ * histories/run-record.ts), and choose it in harness/real-runtime.ts. The fault packages (harness/faults/)
+ * then work on it unchanged, and the CLI refuses the faults it lacks before a run starts.
  */
 import type { Logger } from 'pino';
 import type { LinkFaults, NodeId, Runtime } from '../runtime.js';
