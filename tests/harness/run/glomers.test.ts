@@ -23,7 +23,7 @@ describe('Gossip Glomers nodes', () => {
     expect(checkerOf(multi.out.results, 'set').stats.lostAcknowledged).toBe(0);
     // Every broadcast reaches the four other nodes, one copy each at least; reads send none: > 1 per op.
     expect(multi.out.results.summary.net.msgsPerOp).toBeGreaterThan(1);
-  });
+  }, 180_000); // several runs in one test: room for a loaded CI machine
 
   it('3e on a tree: gossip over the given links delivers everything under partitions, with statistics', () => {
     const store = tmpStore();
@@ -66,7 +66,7 @@ describe('Gossip Glomers nodes', () => {
     expect(avail.valid).toBe(false);
     expect(avail.anomalies[0].kind).toBe('unavailable');
     expect(owned.out.results.summary.net.msgsPerOp).toBeLessThan(casLog.out.results.summary.net.msgsPerOp);
-  });
+  }, 180_000); // several runs in one test: room for a loaded CI machine
 
   it('6a-6c: txn-rw-register nodes hold read uncommitted (one node, then two) and read committed, and stay available under partitions; aborted reads fail read committed', () => {
     const store = tmpStore();
@@ -91,5 +91,5 @@ describe('Gossip Glomers nodes', () => {
     const dirty = run('txn-dirty-abort.mjs', '2', 'read-committed', []);
     expect(dirty.code).toBe(1);
     expect(checkerOf(dirty.out.results, 'rw-register').stats.anomalyCounts.G1a).toBeGreaterThan(0);
-  });
+  }, 180_000); // several runs in one test: room for a loaded CI machine
 });
