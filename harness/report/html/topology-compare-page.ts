@@ -18,9 +18,9 @@ export interface TopologyCompareRow {
   messagesPerOp: number | null;
 }
 
-const W = 620;
+const W = 660;
 const H = 380;
-const PAD = { l: 64, r: 110, t: 18, b: 48 };
+const PAD = { l: 64, r: 150, t: 18, b: 48 };
 const SERIES = [
   { key: 'convergeAfterWriteS', label: 'after the last write', color: '#1565c0' },
   { key: 'convergeAfterHealS', label: 'after the heal', color: '#c62828' },
