@@ -1,7 +1,8 @@
 /**
  * `faultline run --runtime ssh --hosts FILE` as a user runs it, against sshd "hosts" (fixture namespaces):
  * etcd and Redis under partition, kill and pause with logs copied back; a host cut off before the heal (exit
- * 255 and a report naming it); a harness killed with SIGKILL mid-run, then `faultline cleanup --hosts`.
+ * 255 and a report naming it); Ctrl-C (logs still copied, hosts left clean); a harness killed with SIGKILL
+ * mid-run, then `faultline cleanup --hosts`.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -117,6 +118,23 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/removed n1 .*process etcd \(PID \d+\)/);
     expect(c.stdout).toMatch(/removed n1 .*iptables chains/);
+    await expectHostsClean();
+  }, 120_000);
+
+  it('on Ctrl-C, stops the nodes, removes its rules and still brings the logs home', async () => {
+    const store = tmpStore();
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'),
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '30', '--nemesis', 'partition',
+      '--nemesis-interval', '1', '--seed', '3', '--store', store, '--no-progress'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    for (let i = 0; i < 300 && !stderr.includes('[main]'); i++) await sleep(100);
+    await sleep(1500);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(130);
+    const runDir = join(store, 'etcd-cp-register', readdirSync(join(store, 'etcd-cp-register')).find((d) => d !== 'latest')!);
+    for (const n of ['n1', 'n2', 'n3']) expect(readFileSync(join(runDir, 'nodes', `${n}.log`), 'utf8')).toMatch(/"msg":"/);
     await expectHostsClean();
   }, 120_000);
 
