@@ -46,8 +46,16 @@ function compile(op: ModelOp): RegArg {
 }
 
 /** Append to a string value (concatenation) or a list (push); from nil it starts a fresh value. */
+/** A low surrogate: joined to a lone high surrogate before it, it changes how the pair is escaped. */
+const startsLowSurrogate = (s: string): boolean => s.length > 0 && s.charCodeAt(0) >= 0xdc00 && s.charCodeAt(0) <= 0xdfff;
+/** Canonical text ending in an escaped lone high surrogate (`\ud83d"`), which a low surrogate would complete. */
+const LONE_HIGH_AT_END = /\\ud[89ab][0-9a-f]{2}"$/;
+
 function appendTo(state: string, raw: unknown): string | undefined {
   if (state === 'null') return typeof raw === 'string' ? canon(raw) : canon([raw]);
+  // String onto string, the hot case: JSON escapes code unit by code unit, so the canonical text of the
+  // concatenation is the two texts joined, unless a surrogate pair forms across the join.
+  if (typeof raw === 'string' && state.charCodeAt(0) === 34 && !startsLowSurrogate(raw)) return state.slice(0, -1) + canon(raw).slice(1);
   // Exactly: a state may hold integers beyond 2^53, which JSON.parse would round.
   const cur = parseExactJson(state);
   if (typeof cur === 'string' && typeof raw === 'string') return canon(cur + raw);
@@ -61,6 +69,12 @@ function appendTo(state: string, raw: unknown): string | undefined {
  */
 function reachableByAppends(from: string, to: string): boolean {
   if (from === to || from === 'null') return true;
+  // Both strings: compare canonical texts without the closing quote (escaping is per code unit), except when
+  // `from` ends in a lone high surrogate that `to` may pair up.
+  if (from.charCodeAt(0) === 34 && to.charCodeAt(0) === 34) {
+    if (to.startsWith(from.slice(0, -1))) return true;
+    if (!LONE_HIGH_AT_END.test(from)) return false;
+  }
   const a = parseExactJson(from);
   const b = parseExactJson(to);
   if (typeof a === 'string') return typeof b === 'string' && b.startsWith(a);

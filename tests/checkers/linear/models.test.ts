@@ -245,3 +245,22 @@ describe('whole-history edges', () => {
     await expect(checkLinearizable([], { model: 'set', initial: 5 })).rejects.toBeInstanceOf(InputError);
   });
 });
+
+// The kv model appends strings by joining canonical texts; a surrogate pair split across two appends must still
+// read as the one character it makes (and the growth pruning must not call the read unreachable).
+describe('kv appends across a surrogate pair', () => {
+  const run = (seen: string): Promise<unknown> => {
+    const h = new History()
+      .invoke(0, 'append', '\ud83d', 'k')
+      .ok(0)
+      .invoke(0, 'append', '\ude00', 'k')
+      .ok(0)
+      .invoke(1, 'get', null, 'k')
+      .ok(1, seen);
+    return checkLinearizable(h.ops, { model: 'kv', initial: 'a', workers: 1 }).then((r) => r.valid);
+  };
+  it('reads back as the joined character', async () => {
+    expect(await run('a\ud83d\ude00')).toBe(true);
+    expect(await run('a\ud83d')).toBe(false);
+  });
+});
