@@ -34,7 +34,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .option('--min-txn-length <n>', 'txn workloads: fewest micro-ops per transaction (default 1)')
     .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before clients move to fresh keys (default 32)')
     .option('--consistency-models <list>', `txn workloads: the models the run is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
-    .option('--concurrency <n>', `concurrent clients, or Kn for K per node as in Maelstrom (default: ${o.maelstrom ? 'one per node, as Maelstrom' : '10'})`, o.maelstrom ? undefined : '10')
+    .option('--concurrency <n>', `concurrent clients, or Kn for K per node as in Maelstrom${o.maelstrom ? ' (default: one per node, as Maelstrom)' : ''}`, o.maelstrom ? undefined : '10')
     .option(
       '--rate <ops>',
       `total ops per second across clients, or unlimited (default: ${d.rate === undefined ? `unlimited; ${MAELSTROM_DEFAULTS.rate}, Maelstrom's, with --target maelstrom` : `${d.rate}, Maelstrom's`})`,
