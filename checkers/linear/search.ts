@@ -351,16 +351,23 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   const PRUNE_READS = 16;
   const MAX_RESETS = 16;
   const resets = new Int32Array(MAX_RESETS);
-  /** (state id, read) -> can reach, for states the walk asks about again and again. Cleared when large. */
-  const reachCache = new Map<number, boolean>();
+  /**
+   * (state id, read) -> can reach, for the states the walk asks about again and again: a few slots per read,
+   * replaced round-robin (typed arrays, allocated only when the model has growth: a Map keyed by numbers cost
+   * a third of the walk).
+   */
+  const SLOTS = 4;
+  const cacheSid = growth ? new Int32Array(n * SLOTS).fill(-1) : new Int32Array(0);
+  const cacheOk = new Uint8Array(cacheSid.length);
+  const cacheNext = new Uint8Array(growth ? n : 0);
   const canReach = (s: number, r: number): boolean => {
-    const k = s * n + r;
-    let v = reachCache.get(k);
-    if (v === undefined) {
-      if (reachCache.size >= 1 << 18) reachCache.clear();
-      v = growth!.canReach(states[s], ops[r]);
-      reachCache.set(k, v);
-    }
+    const base = r * SLOTS;
+    for (let i = 0; i < SLOTS; i++) if (cacheSid[base + i] === s) return cacheOk[base + i] === 1;
+    const v = growth!.canReach(states[s], ops[r]);
+    const at = base + cacheNext[r];
+    cacheNext[r] = (cacheNext[r] + 1) % SLOTS;
+    cacheSid[at] = s;
+    cacheOk[at] = v ? 1 : 0;
     return v;
   };
   let nResets = 0;
