@@ -12,18 +12,13 @@ import { BareGrudgeSchema, NodesValueSchema, PartitionValueSchema } from '../his
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import { NEMESIS, type Key, type Op, type ProcessId } from '../histories/op.js';
+import { pairOps as pairRaw, type OpPair } from '../histories/pairing.js';
 import { canon } from '../histories/canon.js';
 
 export type Outcome = 'ok' | 'fail' | 'info' | 'pending';
 
-/** One operation: an invoke and (unless the history ended first) its completion. */
-export interface OpRecord {
-  invoke: Op;
-  completion?: Op;
-  /** Position of the invoke in the ops array. */
-  invokePos: number;
-  /** Position of the completion; Infinity while pending. */
-  completePos: number;
+/** One operation: an invoke and (unless the history ended first) its completion, with what checkers ask of it. */
+export interface OpRecord extends OpPair {
   outcome: Outcome;
   process: ProcessId;
   f: string;
@@ -38,68 +33,34 @@ export function lineOf(op: Op): number {
   return op.index + 1;
 }
 
-/** Pairing identity: client processes are sequential; named harness actors may read several nodes at once. */
-function pairKey(op: Op): string {
-  if (typeof op.process === 'number') return `p:${op.process}`;
-  const round = (op as { round?: unknown }).round;
-  return `s:${JSON.stringify([op.process, op.f, op.key ?? null, op.node ?? null, round ?? null])}`;
+function openRecord(op: Op, pos: number): OpRecord {
+  return {
+    invoke: op,
+    invokePos: pos,
+    completePos: Infinity,
+    outcome: 'pending',
+    process: op.process,
+    f: op.f,
+    key: op.key,
+    node: op.node,
+    invokeTime: op.time,
+  };
 }
 
 /**
- * Pair invokes with completions. Client processes (numbers) must alternate invoke/completion; a violation
- * is bad input. Nemesis `info` events stand alone and are not returned here; so does any completion from a
- * named actor that has no open invoke (Jepsen nemeses log bare `info` events too).
+ * Every op of a client process or a named harness actor (final reads included), paired by histories/pairing.ts:
+ * a completion must carry its invoke's `f`; nemesis events, and any completion from a named actor with no open
+ * invoke (Jepsen nemeses log bare `info` events too), stand alone and are not returned.
  */
 export function pairOps(ops: readonly Op[]): OpRecord[] {
-  const open = new Map<string, OpRecord>();
-  const out: OpRecord[] = [];
-  for (let pos = 0; pos < ops.length; pos++) {
-    const op = ops[pos];
-    if (op.process === NEMESIS) continue;
-    const k = pairKey(op);
-    if (op.type === 'invoke') {
-      const prior = open.get(k);
-      if (prior) {
-        throw new InputError(
-          `process ${String(op.process)} invoked op ${op.index} while its op ${prior.invoke.index} had not completed`,
-          lineOf(op),
-        );
-      }
-      const rec: OpRecord = {
-        invoke: op,
-        invokePos: pos,
-        completePos: Infinity,
-        outcome: 'pending',
-        process: op.process,
-        f: op.f,
-        key: op.key,
-        node: op.node,
-        invokeTime: op.time,
-      };
-      open.set(k, rec);
-      out.push(rec);
-      continue;
-    }
-    const rec = open.get(k);
-    if (!rec) {
-      if (typeof op.process === 'number') {
-        throw new InputError(`op ${op.index}: process ${op.process} completed (${op.type}) an op it never invoked`, lineOf(op));
-      }
-      continue;
-    }
-    if (rec.f !== op.f) {
-      throw new InputError(
-        `op ${op.index}: process ${String(op.process)} completed f=${op.f} but had invoked f=${rec.f} (op ${rec.invoke.index})`,
-        lineOf(op),
-      );
-    }
-    rec.completion = op;
-    rec.completePos = pos;
-    rec.outcome = op.type as Outcome;
-    rec.completeTime = op.time;
-    rec.node ??= op.node;
-    if (rec.key === undefined) rec.key = op.key;
-    open.delete(k);
+  const out = pairRaw(ops, { namedActors: true, sameF: true }, openRecord);
+  for (const rec of out) {
+    const c = rec.completion;
+    if (!c) continue;
+    rec.outcome = c.type as Outcome;
+    rec.completeTime = c.time;
+    rec.node ??= c.node;
+    if (rec.key === undefined) rec.key = c.key;
   }
   return out;
 }

@@ -67,8 +67,8 @@ export function compilePartition(model: Model<unknown>, initial: unknown, pairs:
     const p = pairs[idx[j]];
     const ok = p.completion?.type === 'ok';
     out.optional[j] = ok && !p.maybe ? 0 : 1;
-    out.call[j] = p.callPos;
-    out.ret[j] = ok ? p.retPos : Infinity;
+    out.call[j] = p.invokePos;
+    out.ret[j] = ok ? p.completePos : Infinity;
   }
   return out;
 }

@@ -105,10 +105,10 @@ export function explainParagraph(model: Model<unknown>, pairs: readonly OpPairAt
   pairs.forEach((p, i) => {
     if (i === f.blocked || p.maybe) return;
     const d = `${describePair(model, p)} by ${who(p)}`;
-    if (p.completion?.type === 'ok' && p.retPos < b.callPos) {
+    if (p.completion?.type === 'ok' && p.completePos < b.invokePos) {
       const t = seconds(p.completion.time);
       before.push(`${d} had completed${t ? ` at ${t}` : ''}`);
-    } else if (p.callPos < b.retPos) {
+    } else if (p.invokePos < b.completePos) {
       overlap.push(p.completion?.type === 'ok' ? d : `${d} (which may or may not have taken effect)`);
     } else {
       later.push(d);
@@ -161,8 +161,8 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
 
   const shrinkDeadline = Math.min(opts.deadline, Date.now() + (opts.shrinkMs ?? SHRINK_MS));
   // Ops invoked after the blocked op completed cannot matter: the search never got past that point.
-  const cut = part.pairs[f.blocked].retPos;
-  let pool = part.pairs.filter((p) => p.callPos < cut);
+  const cut = part.pairs[f.blocked].completePos;
+  let pool = part.pairs.filter((p) => p.invokePos < cut);
   const total = opts.workStates ?? WORK_STATES;
   const work = { states: Math.ceil(total * (1 - ROBUST_SHARE)) };
   if (!failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK, work)) pool = part.pairs.slice();
@@ -194,7 +194,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
       indices.push(p.invoke.index);
       if (p.completion) indices.push(p.completion.index);
     }
-    const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.callPos, p.invoke], [p.retPos, p.completion]] : [[p.callPos, p.invoke]]));
+    const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
     return {
       indices: indices.sort((a, b) => a - b),
       ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),

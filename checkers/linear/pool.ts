@@ -26,8 +26,8 @@ export interface WorkerInit {
 /** One key's pairs as columns (see the module comment). */
 export interface PackedPartition {
   key: Key | undefined;
-  callPos: Float64Array;
-  retPos: Float64Array;
+  invokePos: Float64Array;
+  completePos: Float64Array;
   index: Float64Array;
   doneIndex: Float64Array;
   process: ProcessId[];
@@ -46,8 +46,8 @@ export function pack(p: Partition): PackedPartition {
   const n = p.pairs.length;
   const out: PackedPartition = {
     key: p.key,
-    callPos: new Float64Array(n),
-    retPos: new Float64Array(n),
+    invokePos: new Float64Array(n),
+    completePos: new Float64Array(n),
     index: new Float64Array(n),
     doneIndex: new Float64Array(n),
     process: new Array<ProcessId>(n),
@@ -57,9 +57,9 @@ export function pack(p: Partition): PackedPartition {
     doneValue: new Array<unknown>(n),
   };
   for (let i = 0; i < n; i++) {
-    const { invoke, completion, callPos, retPos } = p.pairs[i];
-    out.callPos[i] = callPos;
-    out.retPos[i] = retPos;
+    const { invoke, completion, invokePos, completePos } = p.pairs[i];
+    out.invokePos[i] = invokePos;
+    out.completePos[i] = completePos;
     out.index[i] = invoke.index;
     out.process[i] = invoke.process;
     out.f[i] = invoke.f;
@@ -78,7 +78,7 @@ export function unpack(q: PackedPartition): Partition {
     const invoke = { ...base, index: q.index[i], type: 'invoke', value: q.value[i] } as Op;
     const t = q.doneType[i];
     const completion = t === undefined ? undefined : ({ ...base, index: q.doneIndex[i], type: t, value: q.doneValue[i] } as Op);
-    pairs.push({ invoke, completion, callPos: q.callPos[i], retPos: q.retPos[i] });
+    pairs.push({ invoke, completion, invokePos: q.invokePos[i], completePos: q.completePos[i] });
   }
   return { key: q.key, pairs };
 }

@@ -3,17 +3,11 @@
  * dropped (they never happened), nemesis and final-read events ignored, and the rest split by key
  * (P-compositionality: a history is linearizable iff each key's sub-history is).
  */
-import { FINAL_READ } from '../../histories/conventions.js';
-import { InputError } from '../../histories/errors.js';
 import type { Key, Op } from '../../histories/op.js';
+import { pairOps, type OpPair } from '../../histories/pairing.js';
 
-export interface OpPairAt {
-  invoke: Op;
-  /** `ok` or `info`; absent when the history ended before a reply. */
-  completion?: Op;
-  /** Positions (array order) of the two events in the history. */
-  callPos: number;
-  retPos: number;
+/** An op as the search sees it: its invoke, its `ok` or `info` completion (or none), and their positions. */
+export interface OpPairAt extends OpPair {
   /**
    * Shrinking only: an ok op that may be left out, as if it had never happened (if it is kept, it still
    * takes effect between its invoke and its completion).
@@ -45,34 +39,13 @@ function mapKey(k: Key | undefined): string {
 
 export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: Partition[]; stats: SplitStats } {
   const stats: SplitStats = { events: ops.length, pairs: 0, failed: 0, info: 0, unanswered: 0, ignored: 0 };
-  const open = new Map<number, OpPairAt>();
-  const all: OpPairAt[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const op = ops[i];
-    if (typeof op.process !== 'number' || op.f === FINAL_READ) {
-      stats.ignored++;
-      continue;
-    }
-    if (op.type === 'invoke') {
-      const prior = open.get(op.process);
-      if (prior) {
-        throw new InputError(`op ${op.index}: process ${op.process} invoked ${op.f} while its ${prior.invoke.f} (op ${prior.invoke.index}) had not completed`);
-      }
-      const pair: OpPairAt = { invoke: op, callPos: i, retPos: Infinity };
-      open.set(op.process, pair);
-      all.push(pair);
-      continue;
-    }
-    const pair = open.get(op.process);
-    if (!pair) throw new InputError(`op ${op.index}: process ${op.process} completed ${op.f} (${op.type}) without invoking it`);
-    open.delete(op.process);
-    pair.completion = op;
-    pair.retPos = i;
-  }
+  const all: OpPairAt[] = pairOps(ops, { skipFinalReads: true });
+  let completions = 0;
   const byMapKey = new Map<string, Partition>();
   const partitions: Partition[] = [];
   for (const pair of all) {
     const t = pair.completion?.type;
+    if (t !== undefined) completions++;
     if (t === 'fail') {
       stats.failed++;
       continue;
@@ -90,6 +63,8 @@ export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: 
     }
     part.pairs.push(pair);
   }
+  // Every other event was a nemesis or final-read event (a bad client event throws in pairOps).
+  stats.ignored = ops.length - all.length - completions;
   return { partitions, stats };
 }
 
