@@ -68,7 +68,4 @@ export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: 
   return { partitions, stats };
 }
 
-/** A key for people: `x`, `7`, or `(no key)`. */
-export function keyLabel(k: Key | undefined): string {
-  return k === undefined ? '(no key)' : String(k);
-}
+export { keyLabel } from '../labels.js';
