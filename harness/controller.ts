@@ -4,6 +4,7 @@
  * blame); teardown runs whatever happened before it, including on Ctrl-C.
  */
 import { FINAL_READ, FINAL_READS_DONE, HEAL } from '../histories/conventions.js';
+import { NEMESIS } from '../histories/op.js';
 import { rmSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../histories/errors.js';
@@ -354,6 +355,13 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     check.valid = composeValidity([check.valid, targets.valid]);
   }
   const clientOps = ops.filter((o) => typeof o.process === 'number' && o.type === 'invoke' && o.f !== FINAL_READ).length;
+  // A fault step that failed (above all a heal whose host went away and came back before teardown) is in the
+  // history only as an op with an error; the summary names it so that the printed run says so too.
+  const faultErrors = ops
+    .filter((o) => o.process === NEMESIS && o.error !== undefined)
+    // The error may carry a host's output: one line, no control characters, when a terminal prints it.
+    // eslint-disable-next-line no-control-regex
+    .map((o) => `${o.f}${o.time === undefined ? '' : ` at ${(o.time / 1e9).toFixed(1)} s`}: ${String(o.error).replace(/[\u0000-\u001f\u007f]+/g, ' ')}`);
   const durationS = config.timeLimit + config.quiescence;
   const results: RunResults = {
     valid: check.valid,
@@ -369,6 +377,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       net,
       ...(logNotes.length > 0 ? { nodeLogs: logNotes } : {}),
       ...(leftovers.length > 0 ? { leftovers } : {}),
+      ...(faultErrors.length > 0 ? { faultErrors } : {}),
     },
   };
   writeResults(dir, results);

@@ -1,8 +1,10 @@
-/** What every real-system target shares: the checks of the run it is asked to start, and its version probe. */
+/** What every real-system target shares: the checks of the run it is asked to start, and its version probes. */
 import { execFile } from 'node:child_process';
 import { z } from 'zod';
 import { InputError } from '../histories/errors.js';
 import type { TargetContext } from '../harness/target.js';
+import type { KernelRuntime } from '../harness/kernel/runtime.js';
+import type { NodeId } from '../harness/runtime.js';
 
 export function validateRealContext(target: string, configs: readonly [string, ...string[]], ctx: TargetContext, workloads: readonly [string, ...string[]] = ['register', 'set']): void {
   const schema = z.object({
@@ -27,4 +29,27 @@ export function binaryVersion(bin: string, pattern: RegExp): Promise<string> {
       resolve(m ? m[1] : `unknown (${err ? err.message : 'unrecognised --version output'})`);
     });
   });
+}
+
+/**
+ * The version the nodes run. On ssh that is what each host's own binary (its `bin.<target>` if set) prints for
+ * `--version` over SSH, since this machine's copy says nothing about the hosts'; hosts that differ are listed
+ * by version ("3.4.30 on n1, n2; 3.5.1 on n3"). Elsewhere the nodes run this machine's binary. Never throws.
+ */
+export async function nodesVersion(rt: KernelRuntime, nodes: readonly NodeId[], bin: string, pattern: RegExp): Promise<string> {
+  if (rt.kind !== 'ssh') return binaryVersion(bin, pattern);
+  const per = await Promise.all(
+    nodes.map(async (n) => {
+      try {
+        const m = pattern.exec(await rt.exec(n, [rt.programOf?.(n, bin) ?? bin, '--version']));
+        // The host's output is untrusted: a version is one short token.
+        return m ? m[1].slice(0, 64) : 'unknown (unrecognised --version output)';
+      } catch (err) {
+        return `unknown (${(err as Error).message.split('\n')[0].slice(0, 200)})`;
+      }
+    }),
+  );
+  const byVersion = new Map<string, NodeId[]>();
+  per.forEach((v, i) => byVersion.set(v, [...(byVersion.get(v) ?? []), nodes[i]]));
+  return byVersion.size === 1 ? per[0] : [...byVersion].map(([v, ns]) => `${v} on ${ns.join(', ')}`).join('; ');
 }

@@ -47,6 +47,8 @@ export interface KernelRuntime extends Runtime {
   /** Delay on client->node links (both directions), or none with null. */
   setClientLatency(faults: Pick<LinkFaults, 'latencyMs' | 'jitterMs'> | null): Promise<void>;
   exec: NodeExec;
+  /** The path the node runs for `command` where a host may name its own (ssh: a host's `bin.<target>`). */
+  programOf?(node: NodeId, command: string): string;
 }
 
 /** What the launcher is told about the node it starts. */

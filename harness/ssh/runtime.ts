@@ -172,6 +172,10 @@ export class SshRuntime implements KernelRuntime {
     }
   }
 
+  programOf(node: NodeId, command: string): string {
+    return this.programFor(this.hostOf(node), command);
+  }
+
   private programFor(host: Host, command: string): string {
     const b = this.opts.binary;
     if (b && command === b.path && host.bin[b.name]) return host.bin[b.name];

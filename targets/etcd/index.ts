@@ -6,7 +6,7 @@
  */
 import type { Etcd3 } from 'etcd3';
 import { InputError } from '../../histories/errors.js';
-import { binaryVersion, validateRealContext } from '../real-context.js';
+import { binaryVersion, nodesVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
@@ -30,7 +30,7 @@ export class EtcdCluster implements Cluster {
 
   constructor(
     private readonly ctx: TargetContext,
-    bin: string = ETCD_BIN,
+    private readonly bin: string = ETCD_BIN,
   ) {
     this.runtime = makeRealRuntime(ctx, { launch: etcdLauncher(ctx.runId, bin), proxyPorts: [CLIENT_PORT], peerPorts: [PEER_PORT], defaultImage: 'faultline/etcd:local', binary: { name: 'etcd', path: bin } });
     this.readMode = ctx.config === 'ap' ? 'serializable' : 'linearizable';
@@ -88,12 +88,14 @@ export class EtcdCluster implements Cluster {
   }
 
   async versions(): Promise<Record<string, string>> {
-    return { etcd: await etcdVersion() };
+    return { etcd: await nodesVersion(this.runtime, this.ctx.nodes, this.bin, ETCD_VERSION) };
   }
 }
 
+const ETCD_VERSION = /etcd Version:\s*(\S+)/;
+
 export function etcdVersion(bin: string = ETCD_BIN): Promise<string> {
-  return binaryVersion(bin, /etcd Version:\s*(\S+)/);
+  return binaryVersion(bin, ETCD_VERSION);
 }
 
 const workloads: readonly WorkloadName[] = ['register', 'set'];

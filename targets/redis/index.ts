@@ -7,7 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { InputError } from '../../histories/errors.js';
-import { binaryVersion, validateRealContext } from '../real-context.js';
+import { binaryVersion, nodesVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
@@ -37,7 +37,7 @@ export class RedisCluster implements Cluster {
 
   constructor(
     private readonly ctx: TargetContext,
-    bin: string = REDIS_BIN,
+    private readonly bin: string = REDIS_BIN,
   ) {
     this.runtime = makeRealRuntime(ctx, { launch: redisLauncher(ctx.nodes, bin), proxyPorts: [REDIS_PORT, SENTINEL_PORT], peerPorts: [REDIS_PORT, SENTINEL_PORT], defaultImage: 'faultline/redis:local', binary: { name: 'redis', path: bin } });
     const replicas = quorum(ctx.nodes.length) - 1;
@@ -141,12 +141,14 @@ export class RedisCluster implements Cluster {
   }
 
   async versions(): Promise<Record<string, string>> {
-    return { redis: await redisVersion() };
+    return { redis: await nodesVersion(this.runtime, this.ctx.nodes, this.bin, REDIS_VERSION) };
   }
 }
 
+const REDIS_VERSION = /v=(\S+)/;
+
 export function redisVersion(bin: string = REDIS_BIN): Promise<string> {
-  return binaryVersion(bin, /v=(\S+)/);
+  return binaryVersion(bin, REDIS_VERSION);
 }
 
 const workloads: readonly WorkloadName[] = ['register', 'set'];

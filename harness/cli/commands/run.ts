@@ -313,6 +313,7 @@ function printOutcome(o: RunOutcome): void {
   const net = (s as { net?: NetStats }).net;
   if (net) println(`  ${bold('network')}: ${netLine(net)}`);
   for (const note of (s as { nodeLogs?: string[] }).nodeLogs ?? []) println(`  ${bold('node log')}: ${note}`);
+  for (const e of faultErrorsOf(o)) println(`  ${bold('FAULT STEP FAILED')}: ${e}`);
   for (const l of leftoversOf(o)) println(`  ${bold('NOT UNDONE')}: ${l}`);
   println(`  stored in ${o.dir}   (faultline show ${o.dir})`);
   if (o.report) println(`  report: ${o.report.path}`);
@@ -355,6 +356,12 @@ export async function runCommand(f: RunFlags): Promise<number> {
 function leftoversOf(o: RunOutcome): string[] {
   const l = (o.results.summary as { leftovers?: unknown }).leftovers;
   return Array.isArray(l) ? l.map(String) : [];
+}
+
+/** Fault steps that failed (a heal that could not reach a host, ...), from the run's summary. */
+function faultErrorsOf(o: RunOutcome): string[] {
+  const e = (o.results.summary as { faultErrors?: unknown }).faultErrors;
+  return Array.isArray(e) ? e.map(String) : [];
 }
 
 /** Server-to-server messages per client op, as the run's network statistics counted them (sim only). */

@@ -50,9 +50,9 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     for (const r of [noHosts, tooMany]) expect(r.stderr).not.toMatch(STACK);
   });
 
-  it('runs etcd under partition, kill and pause, and brings the node logs home', () => {
+  it('runs etcd under partition, kill and pause, brings the node logs home and records the hosts\' etcd version', () => {
     const { code, out } = cliJson([
-      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '6', '--nemesis', 'partition,kill,pause',
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '4', '--nemesis', 'partition,kill,pause',
       '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '4', '--store', tmpStore(),
     ]);
     expect(code).toBe(0);
@@ -63,13 +63,16 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     // Every fault was made and undone without an error.
     expect(history).toMatch(/"f":"start-(partition|kill|pause)"/);
     expect(history).not.toMatch(/"f":"(start|stop)-[a-z]+","value":[^\n]*"error"/);
-    expect(JSON.parse(readFileSync(join(out.dir, 'run.json'), 'utf8')).config).toMatchObject({ runtime: 'ssh', hosts: fx.hostsFile, nodes: 3 });
+    const run = JSON.parse(readFileSync(join(out.dir, 'run.json'), 'utf8'));
+    expect(run.config).toMatchObject({ runtime: 'ssh', hosts: fx.hostsFile, nodes: 3 });
+    // Asked of the hosts over SSH (runtime.test.ts shows that it is the hosts that answer); all agree here.
+    expect(run.versions.etcd).toMatch(/^3\.\d+\.\d+$/);
     expect(readFileSync(join(out.dir, 'nodes', 'n2.log'), 'utf8')).toMatch(/"msg":"/);
   }, 120_000);
 
   it('runs Redis with Sentinel under partition, kill and pause', async () => {
     const { code, out } = cliJson([
-      'run', '--target', 'redis', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '6', '--nemesis', 'partition,kill,pause',
+      'run', '--target', 'redis', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '4', '--nemesis', 'partition,kill,pause',
       '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '9', '--store', tmpStore(),
     ]);
     // AP: lost writes after a failover are a finding (1), not a harness failure.
@@ -78,6 +81,8 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     expect(r.summary.clientOps).toBeGreaterThan(20);
     expect(r.summary.faults).toBeGreaterThan(0);
     expect(readFileSync(join(out.dir, 'nodes', 'n1-sentinel.log'), 'utf8')).toMatch(/Sentinel/i);
+    // The version each host's redis-server reports (all the same Debian package here).
+    expect(JSON.parse(readFileSync(join(out.dir, 'run.json'), 'utf8')).versions.redis).toMatch(/^\d+\.\d+\.\d+$/);
     await expectHostsClean();
   }, 120_000);
 
@@ -106,6 +111,7 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     expect(stderr).toMatch(new RegExp(`teardown could not undo everything:[\\s\\S]*n1 \\(root@${fx.addresses[0].replace(/\./g, '\\.')}\\)`));
     expect(stderr).toMatch(/faultline cleanup --hosts \S+ --run \S+/);
     expect(stdout).toMatch(/NOT UNDONE/);
+    expect(stdout).toMatch(/FAULT STEP FAILED: stop-partition/);
     // Only the host that was cut off is named; the others were cleaned.
     const report = stderr.slice(stderr.indexOf('teardown could not undo everything'));
     expect(report).toMatch(/kill the node's processes \(etcd PID \d+\)/);
@@ -118,6 +124,43 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
     expect(c.code).toBe(0);
     expect(c.stdout).toMatch(/removed n1 .*process etcd \(PID \d+\)/);
     expect(c.stdout).toMatch(/removed n1 .*iptables chains/);
+    await expectHostsClean();
+  }, 120_000);
+
+  it('says in the printed summary that a heal failed, even when the host is back for teardown', async () => {
+    // As above (seed 11: n1 cut from n2 from 2.4 s on), but n1's link comes back once the heal has given up
+    // (the quiescence phase begins), so teardown undoes everything and only the failed heal is left to tell.
+    const store = tmpStore();
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'),
+      'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '6', '--nemesis', 'partition',
+      '--nemesis-interval', '4', '--quiescence', '1', '--convergence-bound', '2', '--seed', '11', '--store', store, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    let cut = false;
+    let back = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!cut && stderr.includes('[main]')) {
+        cut = true;
+        setTimeout(() => fx.setReachable(0, false), 4500);
+      }
+      if (cut && !back && stderr.includes('[quiescence]')) {
+        back = true;
+        fx.setReachable(0, true);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    fx.setReachable(0, true);
+    expect(back).toBe(true);
+    expect(stderr).not.toMatch(STACK);
+    // Teardown reached every host: nothing is left, so the exit is the verdict's, not 255...
+    expect(stdout).not.toMatch(/NOT UNDONE/);
+    expect([0, 1, 2]).toContain(code);
+    // ...and the failed heal is in the printed summary, not only in the history.
+    expect(stdout).toMatch(/FAULT STEP FAILED: stop-partition at \d+\.\d s: /);
+    const runDir = join(store, 'etcd-cp-register', readdirSync(join(store, 'etcd-cp-register')).find((d) => d !== 'latest')!);
+    expect(results(runDir).summary.faultErrors).toEqual([expect.stringMatching(/^stop-partition at /)]);
     await expectHostsClean();
   }, 120_000);
 

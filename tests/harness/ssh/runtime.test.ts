@@ -4,7 +4,8 @@
  * resume by recorded PID, and a teardown that copies logs back and leaves nothing. (A host that drops off the
  * network during heal, and cleanup --hosts, are tested through the CLI: cli.test.ts.)
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithEnv } from '../netns/env.js';
@@ -13,6 +14,7 @@ import { loadHosts } from '../../../harness/ssh/hosts.js';
 import { SshPool } from '../../../harness/ssh/pool.js';
 import { SshRuntime } from '../../../harness/ssh/runtime.js';
 import { EtcdCluster, etcdTarget } from '../../../targets/etcd/index.js';
+import { nodesVersion } from '../../../targets/real-context.js';
 import { sshHosts, type SshHostsFixture } from './fixture.js';
 
 const NODES = nodeNames(3);
@@ -55,6 +57,13 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
       await rt.start();
       await cluster.awaitHealthy(30_000);
       expect(rt.addressOf('n2')).toBe(fx.addresses[1]);
+      // Versions are asked of the hosts over SSH: a probe that answers with the address it runs at shows
+      // each host answering for itself, and hosts that differ are listed by version.
+      const probe = join(dirname(fx.hostsFile), 'version-probe');
+      writeFileSync(probe, "#!/bin/sh\necho \"etcd Version: 3.4.0-$(ip -4 -o addr show dev eth0 | awk '{print $4}' | cut -d/ -f1)\"\n");
+      chmodSync(probe, 0o755);
+      expect(await nodesVersion(rt, NODES, probe, /etcd Version:\s*(\S+)/)).toBe(NODES.map((n, i) => `3.4.0-${fx.addresses[i]} on ${n}`).join('; '));
+      expect((await cluster.versions()).etcd).toMatch(/^3\.\d+\.\d+$/);
       const c = await cluster.openClient('n1', 0);
       expect((await c.invoke({ f: 'write', key: 1, value: 5 }, 5000)).type).toBe('ok');
 
