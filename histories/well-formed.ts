@@ -6,8 +6,13 @@
 import { FINAL_READ } from './conventions.js';
 import { InputError } from './errors.js';
 import type { Op } from './op.js';
+import { invokedTwiceError, orphanCompletionError } from './pairing.js';
 
-/** Throws InputError at the first op that breaks invoke/completion pairing. Nemesis and final reads are free. */
+/**
+ * Throws InputError at the first op that breaks invoke/completion pairing. Nemesis and final reads are free.
+ * A check only, so it builds no pair records; its errors have histories/pairing.ts' wording and, as before,
+ * name the file but no line.
+ */
 export function checkPairing(ops: readonly Op[], file?: string): void {
   const open = new Map<number, Op>();
   for (const op of ops) {
@@ -15,11 +20,11 @@ export function checkPairing(ops: readonly Op[], file?: string): void {
     const prior = open.get(op.process);
     if (op.type === 'invoke') {
       if (prior) {
-        throw new InputError(`op ${op.index}: process ${op.process} invoked ${op.f} while its ${prior.f} (op ${prior.index}) had not completed`, undefined, file);
+        throw new InputError(invokedTwiceError(op, prior).message, undefined, file);
       }
       open.set(op.process, op);
     } else {
-      if (!prior) throw new InputError(`op ${op.index}: process ${op.process} completed ${op.f} (${op.type}) without invoking it`, undefined, file);
+      if (!prior) throw new InputError(orphanCompletionError(op).message, undefined, file);
       open.delete(op.process);
     }
   }

@@ -4,6 +4,7 @@ import { FINAL_READ } from '../../histories/conventions.js';
 import { InputError } from '../../histories/errors.js';
 import type { Op } from '../../histories/op.js';
 import { pairOps, type OpPair } from '../../histories/pairing.js';
+import { checkPairing } from '../../histories/well-formed.js';
 
 let index = 0;
 function ev(type: Op['type'], process: Op['process'], f: string, extra: Partial<Op> = {}): Op {
@@ -91,5 +92,26 @@ describe('pairOps', () => {
     const ps = pairOps(history(), {}, (invoke, pos): OpPair & { tag: string } => ({ invoke, invokePos: pos, completePos: Infinity, tag: `#${pos}` }));
     expect(ps.map((p) => p.tag)).toEqual(['#0', '#1', '#4', '#7', '#13']);
     expect(ps[0].completion?.index).toBe(6);
+  });
+
+  it('the loader\'s check refuses the same histories in the same words, naming the file', () => {
+    index = 0;
+    const twice = [ev('invoke', 3, 'read'), ev('invoke', 3, 'write')];
+    index = 0;
+    const orphan = [ev('ok', 2, 'read')];
+    for (const bad of [twice, orphan]) {
+      const said = (f: () => void): InputError | undefined => {
+        try {
+          f();
+        } catch (e) {
+          return e as InputError;
+        }
+      };
+      const a = said(() => checkPairing(bad, 'h.jsonl'));
+      const b = said(() => pairOps(bad));
+      expect(a).toBeInstanceOf(InputError);
+      expect(a?.message).toBe(b?.message);
+      expect(a?.file).toBe('h.jsonl');
+    }
   });
 });
