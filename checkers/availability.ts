@@ -18,20 +18,9 @@
 import type { Op } from '../histories/op.js';
 import type { AnsweredFact, CheckResult, Facts } from './result.js';
 import type { Checker } from './checker.js';
-import {
-  activeAt,
-  faultWindows,
-  isClientRecord,
-  isDefiniteRefusal,
-  latencyNs,
-  nodesOf,
-  nsToMs,
-  pairOps,
-  percentile,
-  sideOf,
-  type OpRecord,
-  type Side,
-} from './history-index.js';
+import { activeAt, faultWindows, nodesOf, sideOf, type Side } from './fault-windows.js';
+import { isClientRecord, isDefiniteRefusal, pairOps, type OpRecord } from './op-records.js';
+import { latencyNs, nsToMs, percentile } from './percentiles.js';
 
 export interface AvailabilityOptions {
   /** Every node of the cluster (for majority sizes); defaults to the nodes the history mentions. */

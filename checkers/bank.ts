@@ -7,7 +7,7 @@
 import { InputError } from '../histories/errors.js';
 import type { Op } from '../histories/op.js';
 import type { Checker } from './checker.js';
-import { isClientRecord, lineOf, pairOps } from './history-index.js';
+import { isClientRecord, lineOf, pairOps } from './op-records.js';
 import type { Anomaly, CheckResult } from './result.js';
 
 export interface BankOptions {

@@ -17,19 +17,12 @@
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
-import {
-  FINAL_READ,
-  canon,
-  finalReads,
-  finalReadsDone,
-  firstFew,
-  healEvent,
-  keyLabel,
-  pairOps,
-  setElements,
-  type FinalReadRecord,
-  type OpRecord,
-} from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { FINAL_READ } from '../histories/conventions.js';
+import { healEvent } from './fault-windows.js';
+import { finalReads, finalReadsDone, type FinalReadRecord } from './final-reads.js';
+import { firstFew, keyLabel } from './labels.js';
+import { pairOps, setElements, type OpRecord } from './op-records.js';
 
 export interface ConvergenceOptions {
   /** Every node of the cluster; defaults to the nodes that appear in the final reads. */

@@ -13,7 +13,9 @@
  * node may lag behind the bounds while partitioned: reads during the run are reported when they break the
  * bounds, and only the final state decides (`strictReads` makes every read count, for a linearizable counter).
  */
-import { canon, finalReads, isClientRecord, pairOps, type OpRecord } from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { finalReads } from './final-reads.js';
+import { isClientRecord, pairOps, type OpRecord } from './op-records.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';

@@ -1,7 +1,8 @@
 /**
  * Echo checker (Maelstrom's echo): every echo that came back ok must carry exactly what was sent.
  */
-import { canon, isClientRecord, pairOps } from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { isClientRecord, pairOps } from './op-records.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';

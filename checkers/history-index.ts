@@ -1,5 +1,6 @@
 /**
- * One import for the AP-side checkers' shared views of a history; each part lives in its own module:
+ * One import for the shared views of a history, for callers outside checkers/ (harness/net-stats.ts); the
+ * checkers import the module they need. Each part lives in its own module:
  * op records (op-records.ts), fault windows and partition sides (fault-windows.ts), final reads
  * (final-reads.ts), durations and percentiles (percentiles.ts), message labels (labels.ts), and canonical
  * values (histories/canon.ts).

@@ -22,17 +22,11 @@
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
-import {
-  FINAL_READ,
-  canon,
-  firstFew,
-  keyLabel,
-  lowerBound,
-  nsToMs,
-  pairOps,
-  upperBound,
-  type OpRecord,
-} from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { FINAL_READ } from '../histories/conventions.js';
+import { firstFew, keyLabel } from './labels.js';
+import { pairOps, type OpRecord } from './op-records.js';
+import { lowerBound, nsToMs, upperBound } from './percentiles.js';
 
 export interface RegisterOptions {
   /** The value a register holds before any write; reads of it (or of null/absent) count as initial. */

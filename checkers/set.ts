@@ -19,19 +19,11 @@
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
-import {
-  canon,
-  finalReads,
-  firstFew,
-  isClientRecord,
-  keyLabel,
-  lowerBound,
-  nsToMs,
-  pairOps,
-  setElements,
-  upperBound,
-  type OpRecord,
-} from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { finalReads } from './final-reads.js';
+import { firstFew, keyLabel } from './labels.js';
+import { isClientRecord, pairOps, setElements, type OpRecord } from './op-records.js';
+import { lowerBound, nsToMs, upperBound } from './percentiles.js';
 
 export interface SetOptions {
   /** Treat stale reads as failures, as set-full does with `:linearizable? true`. */

@@ -2,7 +2,8 @@
  * Unique-id checker (Maelstrom's unique-ids): every id that a `generate` returned ok must differ from every
  * other, across all nodes, partitions and restarts. Ids are compared as canonical JSON, so 1 and "1" differ.
  */
-import { canon, isClientRecord, pairOps } from './history-index.js';
+import { canon } from '../histories/canon.js';
+import { isClientRecord, pairOps } from './op-records.js';
 import type { Anomaly, CheckResult } from './result.js';
 import type { Checker } from './checker.js';
 import type { Op } from '../histories/op.js';

@@ -16,7 +16,7 @@
  *
  * Each finding names the key, the offsets and the ops. A history with nothing acknowledged is `unknown`.
  */
-import { canon } from '../history-index.js';
+import { canon } from '../../histories/canon.js';
 import type { Anomaly, CheckResult } from '../result.js';
 import type { Op } from '../../histories/op.js';
 import { observe, type Observations, type Pair } from './observations.js';

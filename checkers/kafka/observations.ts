@@ -7,7 +7,9 @@
  * completes ok with the offset; `poll` completes ok with `{key: [[offset, msg], ...]}`; `assign` invokes with
  * the keys the client now follows; a `final-read` completes with one key's `[[offset, msg], ...]`.
  */
-import { canon, isClientRecord, pairOps, FINAL_READ, type OpRecord } from '../history-index.js';
+import { canon } from '../../histories/canon.js';
+import { FINAL_READ } from '../../histories/conventions.js';
+import { isClientRecord, pairOps, type OpRecord } from '../op-records.js';
 import type { Op, ProcessId } from '../../histories/op.js';
 
 export type Pair = [offset: number, msg: unknown];

@@ -9,7 +9,8 @@
  */
 import { InputError } from '../../histories/errors.js';
 import type { Op, ProcessId } from '../../histories/op.js';
-import { canon, lineOf, pairOps } from '../history-index.js';
+import { canon } from '../../histories/canon.js';
+import { lineOf, pairOps } from '../op-records.js';
 
 export type MopF = 'r' | 'append' | 'w';
 
