@@ -76,7 +76,7 @@ export function showCommand(ref: string, opts: { store: string; json?: boolean }
     return EXIT.valid;
   }
   const s = results.summary;
-  println(`  ${s.ops} history events, ${s.clientOps} client ops, ${s.faults} faults, ${s.durationS.toFixed(1)} s, ${s.opsPerSec.toFixed(0)} ops/s`);
+  println(`  ${s.ops} history events, ${s.clientOps} client ops, ${s.faults} fault${s.faults === 1 ? '' : 's'}, ${s.durationS.toFixed(1)} s, ${s.opsPerSec.toFixed(0)} ops/s`);
   if (s.cap) println(`  CAP: ${s.cap}`);
   println(`  verdict: ${verdictWord(results.valid)}`);
   for (const r of results.checkers) {

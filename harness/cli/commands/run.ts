@@ -308,7 +308,7 @@ function printOutcome(o: RunOutcome): void {
     const detail = renderLinearResult(r, 2);
     if (detail && r.valid !== true) println(detail.replace(/^/gm, '  '));
   }
-  println(`  ${s.clientOps} client ops (${s.opsPerSec.toFixed(0)}/s), ${s.faults} faults, final reads ${o.finals.converged ? `agreed after ${o.finals.rounds} round(s)` : `did not agree within ${o.finals.boundMs / 1000} s`}`);
+  println(`  ${s.clientOps} client ops (${s.opsPerSec.toFixed(0)}/s), ${s.faults} fault${s.faults === 1 ? '' : 's'}, final reads ${o.finals.converged ? `agreed after ${o.finals.rounds} round(s)` : `did not agree within ${o.finals.boundMs / 1000} s`}`);
   if (s.cap) println(`  ${bold('CAP')}: ${s.cap}`);
   const net = (s as { net?: NetStats }).net;
   if (net) println(`  ${bold('network')}: ${netLine(net)}`);
