@@ -4,7 +4,6 @@
  * group (a Ctrl-C). Then `faultline cleanup` for the run must leave nothing: no node process, no state file.
  * Every stored history must still be re-checkable. FAULTLINE_FAULT_RUNS sets the count (default 50).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
@@ -14,14 +13,14 @@ import { cleanupCommand } from '../../harness/cli/commands/cleanup.js';
 import { ROOT } from '../paths.js';
 import { tempDir } from '../tmp.js';
 import { inProcess } from './cli/in-process.js';
-import { processesUnder } from './leftovers.js';
+import { processesUnder, strikeRun, type Strike } from './leftovers.js';
 
 const RUNS = Number(process.env.FAULTLINE_FAULT_RUNS ?? 50);
 const AT_ONCE = 5;
 
 interface Outcome {
   seed: string;
-  how: 'SIGKILL' | 'SIGINT';
+  how: Strike;
   atMs: number;
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -44,25 +43,11 @@ afterAll(() => {
 function oneRun(i: number): Promise<Outcome> {
   const seed = `fault-${i}`;
   const rng = seedrandom(seed);
-  const how = rng() < 0.5 ? 'SIGKILL' : 'SIGINT';
+  const how: Strike = rng() < 0.5 ? 'SIGKILL' : 'SIGINT';
   const atMs = Math.round(200 + rng() * 5500);
   const store = join(root, `store-${i}`);
   const args = ['bin/faultline.js', 'run', '--config', i % 2 ? 'lww' : 'raft', '--nodes', '3', '--time-limit', '2', '--nemesis', 'partition,kill', '--nemesis-interval', '0.5', '--quiescence', '0.5', '--op-timeout', '0.5', '--convergence-bound', '2', '--seed', seed, '--store', store, '--no-progress', '--json'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: 'ignore', env: { ...process.env, FAULTLINE_STATE_DIR: state } });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      try {
-        if (how === 'SIGKILL') process.kill(child.pid!, 'SIGKILL');
-        else process.kill(-child.pid!, 'SIGINT');
-      } catch {
-        // it had finished already
-      }
-    }, atMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ seed, how, atMs, code, signal });
-    });
-  });
+  return strikeRun(ROOT, args, how, atMs, { ...process.env, FAULTLINE_STATE_DIR: state }).then((end) => ({ seed, how, atMs, ...end }));
 }
 
 describe('kill -9 and Ctrl-C at random moments of seeded runs (sim)', () => {

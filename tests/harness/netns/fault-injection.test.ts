@@ -9,7 +9,7 @@
  * No timing is asserted: wherever the signal lands (up, main, final reads, teardown, or after the end), the
  * same must hold. FAULTLINE_NETNS_FAULT_RUNS sets the count (default 4; the issue's 10 were run by hand).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
@@ -22,13 +22,14 @@ import { ROOT } from '../../paths.js';
 import { tempDir } from '../../tmp.js';
 import { inProcess } from '../cli/in-process.js';
 import { describeWithEnv } from './env.js';
+import { strikeRun, type Strike } from '../leftovers.js';
 
 const RUNS = Number(process.env.FAULTLINE_NETNS_FAULT_RUNS ?? 4);
 const AT_ONCE = 2;
 
 interface Outcome {
   i: number;
-  how: 'SIGKILL' | 'SIGINT';
+  how: Strike;
   atMs: number;
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -78,26 +79,12 @@ function stillAlive(procs: { pid: number; startTime: string; name: string }[]): 
 
 function oneRun(root: string, i: number): Promise<Outcome> {
   const rng = seedrandom(`netns-fault-${i}`);
-  const how = i % 2 === 0 ? 'SIGKILL' : 'SIGINT';
+  const how: Strike = i % 2 === 0 ? 'SIGKILL' : 'SIGINT';
   // Anywhere from namespace setup to after the final reads of a 3 s run (etcd takes a few seconds to come up).
   const atMs = Math.round(500 + rng() * 11_500);
   const store = join(root, `store-${i}`);
   const args = ['bin/faultline.js', 'run', '--target', 'etcd', '--config', 'cp', '--runtime', 'netns', '--nodes', '3', '--time-limit', '3', '--nemesis', 'partition,kill', '--nemesis-interval', '1', '--quiescence', '0.5', '--op-timeout', '1', '--convergence-bound', '2', '--seed', `nf${i}`, '--store', store, '--no-progress', '--json'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, detached: true, stdio: 'ignore' });
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      try {
-        if (how === 'SIGKILL') process.kill(child.pid!, 'SIGKILL');
-        else process.kill(-child.pid!, 'SIGINT');
-      } catch {
-        // it had finished already
-      }
-    }, atMs);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ i, how, atMs, code, signal });
-    });
-  });
+  return strikeRun(ROOT, args, how, atMs).then((end) => ({ i, how, atMs, ...end }));
 }
 
 describeWithEnv('kill -9 and Ctrl-C at random moments of seeded runs (netns)', ['etcd', 'ip', 'iptables'], () => {
