@@ -5,9 +5,10 @@
  *
  * Each client op (final reads excluded) is placed by the faults in force when it was invoked:
  * - `duringFaults` (any fault active) / `outsideFaults`, and `byFault[kind]` for each active fault kind;
- * - `partition` sides: ops invoked during a partition to a node that was not itself killed or paused at the
- *   time, split by the side of the contacted node (majority / minority from the partition's components, or
- *   from its grudge for one-way shapes; `unknown` when the op names no node). `all` is the three together.
+ * - `partition` sides: ops invoked during a partition to a node that was not itself down at the time (in a
+ *   window whose value says `effect: "node-down"`: kill, pause, file, or any later fault that declares it),
+ *   split by the side of the contacted node (majority / minority from the partition's components, or from its
+ *   grudge for one-way shapes; `unknown` when the op names no node). `all` is the three together.
  * Fractions count ok / fail / info over all ops of the bucket; an op still pending when the history ends
  * counts as info (its outcome is unknown). `answered` = ok plus definite refusals — fails that are an answer
  * about the data, such as a cas whose expected value did not match (Maelstrom codes 20-22, "compare failed"):
@@ -60,9 +61,6 @@ export interface AvailabilityStats {
   pending: number;
   [k: string]: unknown;
 }
-
-/** Node-targeted faults that make a node unreachable for reasons other than the partition. */
-const NODE_DOWN = new Set(['kill', 'pause']);
 
 class Acc {
   private readonly recs: OpRecord[] = [];
@@ -129,7 +127,9 @@ export function availability(ops: readonly Op[], opts: AvailabilityOptions = {})
     }
     const part = active.filter((w) => w.kind === 'partition').at(-1);
     if (!part?.partition) continue;
-    const down = active.some((w) => NODE_DOWN.has(w.kind) && r.node !== undefined && (w.nodes ?? []).includes(r.node));
+    // A node a fault took down (its value says `effect: "node-down"`, whatever the fault is called) answers
+    // nobody; its ops say nothing about the partition.
+    const down = active.some((w) => w.effect === 'node-down' && r.node !== undefined && (w.nodes ?? []).includes(r.node));
     if (down) continue;
     sides[sideOf(part.partition, r.node, nodes)].add(r);
     sides.all.add(r);

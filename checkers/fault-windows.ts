@@ -5,7 +5,7 @@
 import { canon } from '../histories/canon.js';
 import { HEAL } from '../histories/conventions.js';
 import { InputError } from '../histories/errors.js';
-import { BareGrudgeSchema, NodesValueSchema, PartitionValueSchema } from '../histories/nemesis-value.js';
+import { BareGrudgeSchema, effectOf, NodesValueSchema, PartitionValueSchema } from '../histories/nemesis-value.js';
 import { NEMESIS, type Op } from '../histories/op.js';
 import { lineOf } from './op-records.js';
 
@@ -25,6 +25,8 @@ export interface FaultWindow {
   startTime?: number;
   endTime?: number;
   value: unknown;
+  /** What the window did (histories/nemesis-value.ts FAULT_EFFECTS), as its fault declared; undefined if unknown. */
+  effect?: string;
   /** Nodes a node-targeted fault (kill, pause, …) applies to. */
   nodes?: string[];
   partition?: PartitionInfo;
@@ -85,7 +87,7 @@ export function faultWindows(ops: readonly Op[]): FaultWindow[] {
       // The nemesis records a start it could not carry out with an `error`: no fault was in force.
       if (op.error !== undefined && op.error !== null) continue;
       const kind = op.f.slice('start-'.length);
-      const w: FaultWindow = { kind, start: op, startPos: pos, endPos: Infinity, startTime: op.time, value: op.value };
+      const w: FaultWindow = { kind, start: op, startPos: pos, endPos: Infinity, startTime: op.time, value: op.value, effect: effectOf(kind, op.value) };
       if (kind === 'partition') {
         w.partition = parsePartition(op);
         for (const o of open.filter((x) => x.kind === 'partition')) close(o, pos, op.time);

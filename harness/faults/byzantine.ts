@@ -57,6 +57,7 @@ function byzantineFault(kind: ByzantineKind): Fault<ByzantineSpec> {
     name: kind,
     summary: `${SUMMARIES[kind]} (Byzantine; sim only)`,
     needs: ['byzantine'],
+    effect: 'byzantine',
     schema: z.object({
       kind: z.literal(kind),
       traitors: NodeListSchema.min(1),

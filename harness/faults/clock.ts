@@ -6,6 +6,7 @@ export const clockFault: Fault<{ offsets: Record<string, number> }> = {
   name: 'clock',
   summary: 'skew the wall clocks of a minority of the nodes by up to ±5 s',
   needs: ['clock'],
+  effect: 'clock',
   schema: z.object({ offsets: z.record(z.string(), z.number().int().min(-86_400_000).max(86_400_000)) }),
   plan({ nodes, rng }) {
     const offsets: Record<string, number> = {};

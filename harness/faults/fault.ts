@@ -11,7 +11,7 @@
  * error on the start op and moves on.
  */
 import type { z } from 'zod';
-import type { NemesisValue } from '../../histories/nemesis-value.js';
+import type { FaultEffect, NemesisValue } from '../../histories/nemesis-value.js';
 import type { Rng } from '../rng.js';
 import type { Capability, NodeId, Runtime } from '../runtime.js';
 
@@ -33,6 +33,12 @@ export interface Fault<Spec> {
   /** One line for --help: what the fault does. */
   readonly summary: string;
   readonly needs: readonly Capability[];
+  /**
+   * What a window does to the cluster (histories/nemesis-value.ts FAULT_EFFECTS). The nemesis writes it into
+   * every op value of the fault, so checkers and the report treat, say, any `node-down` fault as taking its
+   * `nodes` down without knowing the fault's name.
+   */
+  readonly effect: FaultEffect;
   /** The planned window's options; checked before each apply, so a bad plan is a clear error, not a crash. */
   readonly schema: z.ZodType<Spec>;
   /** Refuse a run this fault cannot be planned for (a partition of one node), before anything starts. */
@@ -42,7 +48,7 @@ export interface Fault<Spec> {
   apply(rt: Runtime, spec: Spec): Promise<void>;
   /** Undo the window; what it returns goes into the stop op's value (what the fault did while in force). */
   undo(rt: Runtime, spec: Spec): Promise<Record<string, unknown> | void>;
-  /** The value of the window's start and stop ops in the history and in run.json's schedule. */
+  /** The value of the window's start and stop ops in the history and in run.json's schedule (the nemesis adds `effect`). */
   value(spec: Spec): NemesisValue;
 }
 

@@ -27,6 +27,7 @@ export const fileFault: Fault<FileSpec> = {
   name: 'file',
   summary: "kill a minority of the nodes, truncate or corrupt each one's newest data file, then restart them",
   needs: ['kill', 'files'],
+  effect: 'node-down',
   schema: Spec,
   plan: ({ nodes, rng }) => ({
     nodes: minorityNodes(nodes, rng),

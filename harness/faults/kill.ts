@@ -7,6 +7,7 @@ export const killFault: Fault<{ nodes: string[] }> = {
   name: 'kill',
   summary: 'SIGKILL a minority of the nodes, then restart them with their data',
   needs: ['kill'],
+  effect: 'node-down',
   schema: z.object({ nodes: NodeListSchema.min(1) }),
   plan: ({ nodes, rng }) => ({ nodes: minorityNodes(nodes, rng) }),
   async apply(rt, { nodes }) {

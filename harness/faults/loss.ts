@@ -6,6 +6,7 @@ export const lossFault: Fault<{ loss: number }> = {
   name: 'loss',
   summary: 'drop 5-40% of inter-node messages at random',
   needs: ['loss'],
+  effect: 'link',
   schema: z.object({ loss: z.number().min(0).max(1) }),
   plan: ({ rng }) => ({ loss: Math.round(rng.int(5, 40)) / 100 }),
   apply: (rt, l) => rt.setLinkFaults(l),

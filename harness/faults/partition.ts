@@ -11,6 +11,7 @@ export const partitionFault: Fault<Partition> = {
   name: 'partition',
   summary: 'cut the cluster along one of Jepsen\'s shapes (isolate-one, majority-minority, bridge, one-way, ...)',
   needs: ['partition'],
+  effect: 'link',
   schema: z.object({
     shape: z.enum(PARTITION_SHAPES),
     grudge: z.record(z.string(), NodeListSchema),

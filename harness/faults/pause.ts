@@ -7,6 +7,7 @@ export const pauseFault: Fault<{ nodes: string[] }> = {
   name: 'pause',
   summary: 'freeze a minority of the nodes (SIGSTOP), then resume them',
   needs: ['pause'],
+  effect: 'node-down',
   schema: z.object({ nodes: NodeListSchema.min(1) }),
   plan: ({ nodes, rng }) => ({ nodes: minorityNodes(nodes, rng) }),
   async apply(rt, { nodes }) {

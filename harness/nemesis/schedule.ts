@@ -55,7 +55,11 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
 
 const round = (s: number) => Math.round(s * 1000) / 1000;
 
-/** What a fault's history op carries as its value. */
+/**
+ * What a fault's history op carries as its value: the package's own value, with the effect it declares first,
+ * so readers of the history know what the window did without knowing the fault.
+ */
 export function faultValue(f: FaultSpec): NemesisValue {
-  return faultOf(f.kind).value(f.spec);
+  const fault = faultOf(f.kind);
+  return { effect: fault.effect, ...fault.value(f.spec) };
 }

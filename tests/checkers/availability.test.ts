@@ -73,6 +73,30 @@ describe('availability', () => {
     expect(s.partition.minority).toMatchObject({ ops: 1, ok: 1 });
   });
 
+  it('takes a node out of the partition sides for any fault whose value says node-down, whatever its name', () => {
+    const run = (kind: string, value: Record<string, unknown>) =>
+      stats(
+        history()
+          .partition([1, 10], [['n1', 'n2', 'n3'], ['n4', 'n5']])
+          .fault(kind, [2, 4], value)
+          .write(0, 'x', 1, [3, 3.1], { node: 'n4', outcome: 'fail' })
+          .write(1, 'x', 2, [5, 5.1], { node: 'n4' })
+          .build(),
+      );
+    // A fault no code names (a whole-cluster freeze, say) that declares it takes its nodes down.
+    const frozen = run('freeze-all', { effect: 'node-down', nodes: ['n4', 'n5'] });
+    expect(frozen.byFault['freeze-all']).toMatchObject({ ops: 1, fail: 1 });
+    expect(frozen.partition.minority).toMatchObject({ ops: 1, ok: 1 });
+    // The same name declaring a link effect leaves n4 up: its refused op is the minority side's.
+    const slowed = run('freeze-all', { effect: 'link', nodes: ['n4', 'n5'] });
+    expect(slowed.partition.minority).toMatchObject({ ops: 2, ok: 1, fail: 1 });
+    // A kill declared as something else is believed: the value, not the name, decides.
+    expect(run('kill', { effect: 'clock', nodes: ['n4'] }).partition.minority.ops).toBe(2);
+    // A history written before values carried effects: kill and pause still take their nodes down.
+    expect(run('pause', { nodes: ['n4'] }).partition.minority.ops).toBe(1);
+    expect(run('made-up', { nodes: ['n4'] }).partition.minority.ops).toBe(2);
+  });
+
   it('ignores faults the nemesis failed to start, counts pending ops as info, and skips final reads', () => {
     const h = history()
       .nemesis(1, 'start-partition', { grudge: { n1: ['n2'] } }, { error: 'no permission' })

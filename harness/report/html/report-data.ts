@@ -7,11 +7,12 @@
  * `info` op, is always kept; the rate and quantile curves are computed from every op.
  */
 import { FINAL_READ, FINAL_READ_PROCESS_BASE, HEAL } from '../../../histories/conventions.js';
+import { effectOf } from '../../../histories/nemesis-value.js';
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta, RunResults } from '../../../histories/run-record.js';
 import { rerunCommand } from '../../cli/rerun.js';
 import { isTimelineData, renderTimeline } from '../timeline-text.js';
-import { topologyData, type TopologyView } from './topology-data.js';
+import { downWord, topologyData, type TopologyView } from './topology-data.js';
 
 /** Ops (invoke + completion pairs) drawn at most; past it ok and fail ops are sampled evenly. */
 export const MAX_DRAWN_OPS = 100_000;
@@ -229,8 +230,9 @@ function faultBands(ops: Op[], meta: RunMeta | undefined, toX: (op: Op) => numbe
     if (kind === 'partition') {
       const sides = sidesOf(v);
       bands.push({ kind, row: 'partition', start, end: stop, label: `${String(v.shape ?? 'partition')}: ${sides}`, detail: grudgeText(v) });
-    } else if ((kind === 'kill' || kind === 'pause') && nodes.length) {
-      for (const n of nodes) bands.push({ kind, row: `${kind} ${n}`, start, end: stop, label: `${n} ${kind === 'kill' ? 'killed' : 'paused'}`, detail: `${kind} ${n}` });
+    } else if (effectOf(kind, value) === 'node-down' && nodes.length) {
+      // Any fault that takes nodes down (its value says so) gets one band per node, whatever its name.
+      for (const n of nodes) bands.push({ kind, row: `${kind} ${n}`, start, end: stop, label: `${n} ${downWord(kind)}`, detail: `${kind} ${n}` });
     } else if (kind === 'clock' && v.offsets && typeof v.offsets === 'object') {
       for (const [n, off] of Object.entries(v.offsets as Record<string, unknown>)) {
         bands.push({ kind, row: `clock ${n}`, start, end: stop, label: `${n} clock ${clipText(off, 20)}`, detail: `clock skew on ${n}: ${clipText(off, 60)}` });

@@ -1,12 +1,13 @@
 /**
  * The run's network as the report draws it: the nodes, the links between them (the broadcast topology the
  * run was given, else every pair, since every node reaches every other), and what the nemesis did to them:
- * links a partition cut (and in which direction), nodes killed or paused, traitors. Data only; the picture
- * is topology-svg.ts.
+ * links a partition cut (and in which direction), nodes taken down (by any fault whose value says
+ * `effect: "node-down"`: kill, pause, file, ...), traitors. Data only; the picture is topology-svg.ts.
  *
  * Node names come from the history, which may be a file from anywhere: they are kept as text here and
  * escaped where drawn.
  */
+import { effectOf } from '../../../histories/nemesis-value.js';
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta } from '../../../histories/run-record.js';
 import { makeTopology, parseTopologyName } from '../../topology.js';
@@ -30,8 +31,8 @@ export interface TopologyView {
   /** Pairs a partition cut that are not links of the shape (a sparse broadcast graph). */
   otherCuts: number;
   partitions: number;
-  /** Per node: how many windows it was killed, paused, or a traitor in. */
-  faults: Record<string, { killed: number; paused: number; traitor: boolean }>;
+  /** Per node: in how many windows of each node-down fault (kind -> count) it was down, and whether it lied. */
+  faults: Record<string, { down: Record<string, number>; traitor: boolean }>;
   /** Set when there is nothing to draw, saying why. */
   omitted?: string;
 }
@@ -39,6 +40,11 @@ export interface TopologyView {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
 const byName = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
+
+/** Words for a node a fault took down: the two everyone knows get their verb, any other fault its name. */
+export function downWord(kind: string): string {
+  return kind === 'kill' ? 'killed' : kind === 'pause' ? 'paused' : `down (${kind})`;
+}
 
 export function topologyData(ops: readonly Op[], meta?: RunMeta): TopologyView | null {
   const starts = ops.filter((o) => o.process === 'nemesis' && typeof o.f === 'string' && o.f.startsWith('start-'));
@@ -53,7 +59,7 @@ export function topologyData(ops: readonly Op[], meta?: RunMeta): TopologyView |
   if (nodes.length < 2) return null;
   const topologyName = meta?.config.topology;
   const shape = topologyName ? parseTopologyName(topologyName) : 'complete';
-  const faults: TopologyView['faults'] = Object.fromEntries(nodes.map((n) => [n, { killed: 0, paused: 0, traitor: false }]));
+  const faults: TopologyView['faults'] = Object.fromEntries(nodes.map((n) => [n, { down: {}, traitor: false }]));
   if (nodes.length > MAX_TOPOLOGY_NODES) {
     return { shape, nodes, links: [], otherCuts: 0, partitions: 0, faults, omitted: `${nodes.length} nodes are too many to draw (at most ${MAX_TOPOLOGY_NODES})` };
   }
@@ -73,7 +79,7 @@ export function topologyData(ops: readonly Op[], meta?: RunMeta): TopologyView |
     const kind = o.f.slice('start-'.length);
     const v = isRecord(o.value) ? o.value : {};
     for (const n of strings(v.traitors)) if (faults[n]) faults[n].traitor = true;
-    if (kind === 'kill' || kind === 'pause') for (const n of strings(v.nodes)) if (faults[n]) faults[n][kind === 'kill' ? 'killed' : 'paused']++;
+    if (effectOf(kind, o.value) === 'node-down') for (const n of strings(v.nodes)) if (faults[n]) faults[n].down[kind] = (faults[n].down[kind] ?? 0) + 1;
     if (kind !== 'partition' || !isRecord(v.grudge)) continue;
     partitions++;
     // grudge[x] lists the nodes x hears nothing from.

@@ -1,11 +1,11 @@
 /**
  * The run's network as an SVG picture (data from topology-data.ts): nodes on a circle, links as lines, links
  * a partition cut drawn red and dashed (both ways) or orange and dotted (one way), with a tooltip saying in
- * how many windows; killed or paused nodes ringed, traitors filled dark. Every name is escaped; nothing
+ * how many windows; nodes a fault took down ringed, traitors filled dark. Every name is escaped; nothing
  * from the history reaches the markup otherwise. Drawn on the server so the page's script only places it.
  */
 import { escapeHtml } from './escape.js';
-import type { TopologyView } from './topology-data.js';
+import { downWord, type TopologyView } from './topology-data.js';
 
 const W = 440;
 const H = 420;
@@ -42,8 +42,9 @@ export function topologySvg(v: TopologyView): string {
     const p = at.get(node)!;
     const f = v.faults[node];
     const fill = f?.traitor ? '#37474f' : '#fff';
-    const stroke = f && (f.killed > 0 || f.paused > 0) ? 'stroke:#6a1b9a;stroke-width:3' : 'stroke:#456;stroke-width:1.5';
-    const notes = [f?.traitor ? 'a traitor (Byzantine faults)' : '', f?.killed ? `killed in ${f.killed} window${f.killed === 1 ? '' : 's'}` : '', f?.paused ? `paused in ${f.paused} window${f.paused === 1 ? '' : 's'}` : ''].filter(Boolean);
+    const down = Object.entries(f?.down ?? {}).filter(([, k]) => k > 0);
+    const stroke = down.length > 0 ? 'stroke:#6a1b9a;stroke-width:3' : 'stroke:#456;stroke-width:1.5';
+    const notes = [f?.traitor ? 'a traitor (Byzantine faults)' : '', ...down.map(([kind, k]) => `${downWord(kind)} in ${k} window${k === 1 ? '' : 's'}`)].filter(Boolean);
     parts.push(
       `<g class="node"><title>${escapeHtml(node + (notes.length ? `: ${notes.join(', ')}` : ''))}</title>` +
         `<circle cx="${fmt(p.x)}" cy="${fmt(p.y)}" r="${R_NODE}" style="fill:${fill};${stroke}"/>` +
@@ -53,7 +54,7 @@ export function topologySvg(v: TopologyView): string {
   const legend = `${v.shape}, ${n} nodes, ${v.links.length} links; ${v.partitions} partition window${v.partitions === 1 ? '' : 's'}`;
   parts.push(`<text x="8" y="${H - 38}" style="font:12px system-ui,sans-serif;fill:#444">${escapeHtml(legend)}</text>`);
   parts.push(`<text x="8" y="${H - 22}" style="font:11px system-ui,sans-serif;fill:#666">red dashed: cut both ways · orange dotted: cut one way</text>`);
-  parts.push(`<text x="8" y="${H - 7}" style="font:11px system-ui,sans-serif;fill:#666">purple ring: killed or paused · dark fill: traitor</text>`);
+  parts.push(`<text x="8" y="${H - 7}" style="font:11px system-ui,sans-serif;fill:#666">purple ring: down (killed, paused, ...) · dark fill: traitor</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

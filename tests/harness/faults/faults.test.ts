@@ -5,14 +5,14 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { addRunOptions, resolveConfig, type RunFlags } from '../../../harness/cli/commands/run.js';
-import { availableFaults, FAULT_NAMES, faultOf, FAULTS, faultNames, whyNot } from '../../../harness/faults/index.js';
+import { availableFaults, FAULT_NAMES, faultOf, FAULTS, faultNames, whyNot, type FaultName } from '../../../harness/faults/index.js';
 import { NemesisRunner } from '../../../harness/nemesis/runner.js';
 import { planFaults, type FaultSpec } from '../../../harness/nemesis/schedule.js';
 import { rngFor } from '../../../harness/rng.js';
 import type { Runtime } from '../../../harness/runtime.js';
 import { RUNTIME_SUPPORTS } from '../../../harness/runtimes.js';
 import { InputError } from '../../../histories/errors.js';
-import { NemesisValueSchema } from '../../../histories/nemesis-value.js';
+import { FAULT_EFFECTS, NemesisValueSchema } from '../../../histories/nemesis-value.js';
 import { etcdTarget } from '../../../targets/etcd/index.js';
 import { builtinTarget, maelstromTarget } from '../../../targets/maelstrom/target.js';
 
@@ -106,6 +106,22 @@ describe('the nemesis runner', () => {
     }
     expect(rt.calls.filter((c) => c.startsWith('link ')).at(-1)).toBe('link null');
     expect(Object.keys(FAULTS)).toEqual(FAULT_NAMES);
+  });
+
+  it('stamps every op value with the effect its fault package declares', async () => {
+    for (const name of FAULT_NAMES) expect(FAULT_EFFECTS).toContain(FAULTS[name].effect);
+    expect(FAULTS.kill.effect).toBe('node-down');
+    expect(FAULTS.pause.effect).toBe('node-down');
+    expect(FAULTS.file.effect).toBe('node-down');
+    expect(FAULTS.partition.effect).toBe('link');
+    const rt = recordingRuntime();
+    const ops: { f: string; value: unknown }[] = [];
+    const runner = new NemesisRunner(rt, (f, value) => ops.push({ f, value }), pino({ level: 'silent' }));
+    const plan = planFaults({ seed: '4', nodes, faults: ['kill', 'pause', 'loss', 'clock', 'partition'], interval: 0.001, timeLimit: 0.05 });
+    await runner.run(plan, performance.now(), new AbortController().signal);
+    await runner.healAll();
+    expect(ops.length).toBeGreaterThan(4);
+    for (const o of ops) expect((o.value as { effect?: string }).effect).toBe(FAULTS[o.f.replace(/^(start|stop)-/, '') as FaultName].effect);
   });
 
   it('records a window whose options break its schema as an error on the start op, and never applies them', async () => {

@@ -37,9 +37,29 @@ describe('topology data', () => {
     expect(link('n1', 'n2')).toMatchObject({ cutAB: 1, cutBA: 1 });
     expect(link('n1', 'n3')).toMatchObject({ cutAB: 1, cutBA: 1 });
     expect(link('n2', 'n3')).toMatchObject({ cutAB: 0, cutBA: 1 });
-    expect(t.faults.n2.killed).toBe(1);
+    expect(t.faults.n2.down).toEqual({ kill: 1 });
     expect(t.faults.n3.traitor).toBe(true);
-    expect(t.faults.n1).toEqual({ killed: 0, paused: 0, traitor: false });
+    expect(t.faults.n1).toEqual({ down: {}, traitor: false });
+  });
+
+  it('a node taken down by a fault no code names is ringed and banded, because its value says node-down', () => {
+    const ops = [
+      nem('start-freeze-all', { effect: 'node-down', nodes: ['n1', 'n2'] }),
+      nem('stop-freeze-all', { effect: 'node-down', nodes: ['n1', 'n2'] }),
+      nem('start-jam', { effect: 'link', nodes: ['n3'] }),
+    ];
+    const t = topologyData(ops, meta(3))!;
+    expect(t.faults.n1.down).toEqual({ 'freeze-all': 1 });
+    expect(t.faults.n3.down).toEqual({});
+    const svg = topologySvg(t);
+    expect(svg).toContain('n1: down (freeze-all) in 1 window');
+    expect(svg.match(/stroke:#6a1b9a/g)).toHaveLength(2);
+    const data = buildReportData({ meta: meta(3), results: undefined, ops, source: 'x' });
+    expect(data.faults.map((f) => [f.row, f.label])).toEqual([
+      ['freeze-all n1', 'n1 down (freeze-all)'],
+      ['freeze-all n2', 'n2 down (freeze-all)'],
+      ['jam', expect.stringMatching(/^jam /)],
+    ]);
   });
 
   it('a broadcast run on a line: only the line links are drawn, other cut pairs are counted', () => {
