@@ -33,6 +33,23 @@ export interface Checker {
   /** The name results carry (`CheckResult.checker`), and workloads and reports refer to. */
   name: string;
   check(history: readonly Op[], ctx: CheckContext): CheckResult | Promise<CheckResult>;
+  /**
+   * The same check, fed one op at a time (a history streamed from its file, never held whole). A checker with
+   * it can judge histories larger than memory; `check` stays the reference and must agree.
+   */
+  stream?(ctx: CheckContext): StreamingCheck;
+  /**
+   * False when the checker never looks at the values of client reads (final reads aside). A streamed history
+   * whose other checkers all stream may then be handed to this one with those values dropped: whole-set reads
+   * are what makes a set history large.
+   */
+  clientReadValues?: false;
+}
+
+/** A check that consumes a history op by op, in file order. */
+export interface StreamingCheck {
+  push(op: Op): void;
+  finish(): CheckResult | Promise<CheckResult>;
 }
 
 /** One checker of a composition, and whether the composed verdict is held to it. */

@@ -30,7 +30,8 @@ export function lineOf(op: Op): number {
   return op.index + 1;
 }
 
-function openRecord(op: Op, pos: number): OpRecord {
+/** The record an invoke opens (for PairingStream, and for pairOps below). */
+export function openRecord(op: Op, pos: number): OpRecord {
   return {
     invoke: op,
     invokePos: pos,
@@ -51,15 +52,18 @@ function openRecord(op: Op, pos: number): OpRecord {
  */
 export function pairOps(ops: readonly Op[]): OpRecord[] {
   const out = pairRaw(ops, { namedActors: true, sameF: true }, openRecord);
-  for (const rec of out) {
-    const c = rec.completion;
-    if (!c) continue;
-    rec.outcome = c.type as Outcome;
-    rec.completeTime = c.time;
-    rec.node ??= c.node;
-    if (rec.key === undefined) rec.key = c.key;
-  }
+  for (const rec of out) completeRecord(rec);
   return out;
+}
+
+/** Fill what a record takes from its completion (outcome, time, and node or key the invoke lacked). */
+export function completeRecord(rec: OpRecord): void {
+  const c = rec.completion;
+  if (!c) return;
+  rec.outcome = c.type as Outcome;
+  rec.completeTime = c.time;
+  rec.node ??= c.node;
+  if (rec.key === undefined) rec.key = c.key;
 }
 
 /** A workload op a client performed (not a final read and not a harness actor's op). */

@@ -18,12 +18,14 @@
  */
 import type { Key, Op } from '../histories/op.js';
 import type { Anomaly, CheckResult } from './result.js';
-import type { Checker } from './checker.js';
+import type { Checker, StreamingCheck } from './checker.js';
 import { canon } from '../histories/canon.js';
+import { FINAL_READ } from '../histories/conventions.js';
+import { PairingStream } from '../histories/pairing.js';
 import { finalReads } from './final-reads.js';
 import { firstFew, keyLabel } from './labels.js';
-import { isClientRecord, pairOps, setElements, type OpRecord } from './op-records.js';
-import { lowerBound, nsToMs, upperBound } from './percentiles.js';
+import { completeRecord, isClientRecord, openRecord, setElements, type OpRecord } from './op-records.js';
+import { lowerBound, nsToMs } from './percentiles.js';
 
 export interface SetOptions {
   /** Treat stale reads as failures, as set-full does with `:linearizable? true`. */
@@ -55,19 +57,12 @@ export interface ElementReport {
   staleCount: number;
   /** From known present to the start of the latest stale read, in ms; null without times or stale reads. */
   staleWindowMs: number | null;
-  /** Completion indices of reads that listed the element more than once. */
+  /** Completion indices of the first reads (at most 10) that listed the element more than once. */
   duplicatedIn: number[];
+  /** Reads that listed it more than once, all of them. */
+  duplicatedCount: number;
   /** Nodes of the last final-read round that lack the element (when some, not all, lack it). */
   missingOn: string[];
-}
-
-interface ReadView {
-  rec: OpRecord;
-  node?: string;
-  /** Element ids as read; replaced by `bits` once every id of the key is known. */
-  ids?: Int32Array;
-  /** Membership bitset over the key's element ids. */
-  bits: Uint32Array;
 }
 
 /**
@@ -76,8 +71,8 @@ interface ReadView {
  * longer than an array can be. Counts are kept whole; lists are cut.
  */
 const STALE_LISTED = 10;
-
-const has = (r: ReadView, id: number): boolean => (r.bits[id >>> 5] & (1 << (id & 31))) !== 0;
+/** Reads listed per duplicated element (`duplicatedCount` says how many). */
+const DUP_LISTED = 10;
 
 export interface SetAnalysis {
   elements: ElementReport[];
@@ -87,194 +82,344 @@ export interface SetAnalysis {
   finalReads: number;
 }
 
-/**
- * One set key. Elements get dense ids (canonical JSON -> id) so every read becomes a bitset: reads of a large
- * set are then cheap to hold and to probe.
- */
-class KeyData {
-  readonly ids = new Map<string, number>();
-  readonly values: unknown[] = [];
-  readonly adds = new Map<number, OpRecord>();
-  /** Ok client reads, in invoke order. */
-  readonly clientReads: ReadView[] = [];
-  /** Ok final reads of every round, and of the last round alone. */
-  readonly finalReads: ReadView[] = [];
-  readonly finalView: ReadView[] = [];
-  /** Element id -> completion indices of reads that listed it more than once. */
-  readonly dup = new Map<number, number[]>();
+/** The add that speaks for an element: the first acknowledged one, else the first invoked. */
+interface AddInfo {
+  invokeIndex: number;
+  invokePos: number;
+  completePos: number;
+  outcome: OpRecord['outcome'];
+  invokeTime?: number;
+  completeTime?: number;
+}
 
-  /** Numbers and strings skip the JSON round (the hot path for big reads); 1 and "1" stay distinct. */
+/** What is known of one element of one key, built up read by read. Positions are stream positions. */
+class Element {
+  add?: AddInfo;
+  /** Where the element became known present (acknowledged or seen), and when. */
+  knownPos = Infinity;
+  knownTime?: number;
+  /** The first and the latest ok read (client or final) that showed it, by completion. */
+  first?: SeenAt & { pos: number };
+  last?: SeenAt & { pos: number };
+  /**
+   * Stale candidates: client reads begun after the element was known that lack it. A candidate begun before the
+   * latest sighting so far is confirmed (stale whatever follows); a later one is pending, because if the element
+   * turns out lost, reads after its last sighting belong to the loss. A new sighting confirms every pending one
+   * (they all began before it completed).
+   */
+  staleConfirmed = 0;
+  stalePending = 0;
+  latestConfirmed = -Infinity;
+  latestPending = -Infinity;
+  /** The earliest candidates by invoke position: [pos, invoke index] pairs, at most STALE_LISTED. */
+  earliest?: number[][];
+  /** Reads that listed it twice: [final ? 1 : 0, invoke pos, completion index], the earliest DUP_LISTED. */
+  dups?: number[][];
+  dupCount = 0;
+  /** The read (by its stamp) that last listed it: to tell duplicates and, in the walk, misses. */
+  stamp = 0;
+  dupStamp = 0;
+  /** Where it first appeared (as the one-shot checker numbered elements): phase, invoke pos, place in a read. */
+  order: [number, number, number];
+  constructor(
+    readonly value: unknown,
+    order: [number, number, number],
+  ) {
+    this.order = order;
+  }
+}
+
+const before = (a: readonly number[], b: readonly number[]): boolean => {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
+};
+
+/** Keep the `cap` smallest entries of `list` (sorted), inserting `e`. */
+function keepSmallest(list: number[][], e: number[], cap: number): void {
+  if (list.length === cap && !before(e, list[cap - 1])) return;
+  let i = list.length;
+  while (i > 0 && before(e, list[i - 1])) i--;
+  list.splice(i, 0, e);
+  if (list.length > cap) list.pop();
+}
+
+/** One final-read answer of the latest round so far. */
+interface FinalView {
+  node: string;
+  ids: Int32Array;
+}
+
+/**
+ * One set key. Elements get dense ids (canonical JSON -> id). Nothing per read is kept but its invoke position
+ * and how many known elements it missed: memory grows with elements and reads, never with their product.
+ */
+class KeyState {
+  readonly els: Element[] = [];
+  order: [number, number] = [Infinity, Infinity];
+  /** Elements in the order they became known, and where: ascending positions. */
+  private readonly knownIds: number[] = [];
+  private readonly knownAt: number[] = [];
+  /** Ok client reads, in completion order: invoke positions and known elements each one lacked. */
+  readonly readInvoke: number[] = [];
+  readonly readMissing: number[] = [];
+  clientReads = 0;
+  finalOk = 0;
+  lastReadInvoke = -1;
+  /** The ok client read that completed last. */
+  lastClient?: { invokePos: number; ids: Int32Array };
+  finalRound = -1;
+  finalView: FinalView[] = [];
+  private stamp = 0;
   private readonly numIds = new Map<number, number>();
   private readonly strIds = new Map<string, number>();
+  private readonly objIds = new Map<string, number>();
 
-  id(v: unknown): number {
-    const m: Map<unknown, number> = typeof v === 'number' ? this.numIds : typeof v === 'string' ? this.strIds : this.ids;
+  /** Numbers and strings skip the JSON round (the hot path for big reads); 1 and "1" stay distinct. */
+  id(v: unknown, order: [number, number, number]): number {
+    const m: Map<unknown, number> = typeof v === 'number' ? this.numIds : typeof v === 'string' ? this.strIds : this.objIds;
     const k = typeof v === 'number' || typeof v === 'string' ? v : canon(v);
     let id = m.get(k);
     if (id === undefined) {
-      id = this.values.length;
+      id = this.els.length;
       m.set(k, id);
-      this.values.push(v);
-    }
+      this.els.push(new Element(v, order));
+    } else if (before(order, this.els[id].order)) this.els[id].order = order;
     return id;
   }
 
-  view(rec: OpRecord): ReadView {
-    const es = setElements(rec.completion!);
-    const ids = new Int32Array(es.length);
-    es.forEach((e, i) => (ids[i] = this.id(e)));
-    return { rec, node: rec.node, ids, bits: new Uint32Array(0) };
+  private becomeKnown(id: number, pos: number, time: number | undefined): void {
+    const e = this.els[id];
+    if (e.knownPos !== Infinity) return;
+    e.knownPos = pos;
+    e.knownTime = time;
+    this.knownIds.push(id);
+    this.knownAt.push(pos);
   }
 
-  /** Turn every read's id list into a bitset, noting elements listed twice. */
-  seal(): void {
-    const words = (this.values.length + 31) >>> 5;
-    for (const r of [...this.clientReads, ...this.finalReads]) {
-      r.bits = new Uint32Array(words);
-      for (const id of r.ids!) {
-        if (has(r, id)) {
-          const l = this.dup.get(id) ?? [];
-          if (l.at(-1) !== r.rec.completion!.index) l.push(r.rec.completion!.index);
-          this.dup.set(id, l);
+  add(rec: OpRecord): void {
+    const id = this.id(rec.invoke.value, [0, rec.invokePos, 0]);
+    const e = this.els[id];
+    const a = e.add;
+    const ok = rec.outcome === 'ok';
+    if (a && (a.outcome === 'ok' || (!ok && a.invokePos < rec.invokePos))) return;
+    e.add = {
+      invokeIndex: rec.invoke.index,
+      invokePos: rec.invokePos,
+      completePos: rec.completePos,
+      outcome: rec.outcome,
+      invokeTime: rec.invokeTime,
+      completeTime: rec.completeTime,
+    };
+    if (ok) this.becomeKnown(id, rec.completePos, rec.completeTime);
+  }
+
+  /** An ok read (client or final) at its completion: sightings, duplicates, and (client) stale candidates. */
+  read(rec: OpRecord, final: boolean): Int32Array {
+    const values = setElements(rec.completion!);
+    const stamp = ++this.stamp;
+    const pos = rec.completePos;
+    const ids = new Int32Array(values.length);
+    const phase = final ? 1 : 0;
+    const completion = rec.completion!;
+    for (let i = 0; i < values.length; i++) {
+      const id = this.id(values[i], [phase, rec.invokePos, i]);
+      ids[i] = id;
+      const e = this.els[id];
+      if (e.stamp === stamp) {
+        // Counted once per read, however many times it repeats there.
+        if (e.dupStamp !== stamp) {
+          e.dupStamp = stamp;
+          e.dupCount++;
+          keepSmallest((e.dups ??= []), [phase, rec.invokePos, completion.index], DUP_LISTED);
         }
-        r.bits[id >>> 5] |= 1 << (id & 31);
+        continue;
       }
-      r.ids = undefined;
+      e.stamp = stamp;
+      const at = { op: completion.index, time: rec.completeTime, pos };
+      e.first ??= at;
+      e.last = at;
+      this.becomeKnown(id, pos, rec.completeTime);
+      e.staleConfirmed += e.stalePending;
+      e.stalePending = 0;
+      if (e.latestPending > e.latestConfirmed) e.latestConfirmed = e.latestPending;
+      e.latestPending = -Infinity;
     }
+    if (rec.invokePos > this.lastReadInvoke) this.lastReadInvoke = rec.invokePos;
+    if (final) {
+      this.finalOk++;
+      return ids;
+    }
+    // Every element known before the read began and not in it: one stale candidate each.
+    this.clientReads++;
+    const known = lowerBound(this.knownAt, rec.invokePos);
+    let missing = 0;
+    const t = rec.invokeTime;
+    for (let j = 0; j < known; j++) {
+      const e = this.els[this.knownIds[j]];
+      if (e.stamp === stamp) continue;
+      missing++;
+      if (e.last !== undefined && rec.invokePos < e.last.pos) {
+        e.staleConfirmed++;
+        if (t !== undefined && t > e.latestConfirmed) e.latestConfirmed = t;
+      } else {
+        e.stalePending++;
+        if (t !== undefined && t > e.latestPending) e.latestPending = t;
+      }
+      if (e.earliest === undefined || e.earliest.length < STALE_LISTED || rec.invokePos < e.earliest[STALE_LISTED - 1][0]) {
+        keepSmallest((e.earliest ??= []), [rec.invokePos, rec.invoke.index], STALE_LISTED);
+      }
+    }
+    this.readInvoke.push(rec.invokePos);
+    this.readMissing.push(missing);
+    this.lastClient = { invokePos: rec.invokePos, ids };
+    return ids;
+  }
+
+  finalRead(rec: OpRecord, round: number, node: string): void {
+    const ids = this.read(rec, true);
+    if (round > this.finalRound) {
+      this.finalRound = round;
+      this.finalView = [];
+    }
+    if (round === this.finalRound) this.finalView.push({ node, ids });
+  }
+}
+
+const membership = (n: number, ids: Int32Array): Uint8Array => {
+  const m = new Uint8Array(n);
+  for (const id of ids) m[id] = 1;
+  return m;
+};
+
+/**
+ * The set checker's one pass: push every op of a history in order (as they stream from a file), then `finish`.
+ * Holds per element a summary (its add, where it became known, first and last sightings, stale counts) and per
+ * read two numbers, so a history of whole-set reads is checked in memory that grows with elements plus reads,
+ * and time that grows with the total read size plus the (read, element) misses it counts.
+ */
+export class SetSummary {
+  private readonly keys = new Map<Key | undefined, KeyState>();
+  private readonly pairing = new PairingStream<OpRecord>({ namedActors: true, sameF: true }, openRecord);
+  private pos = 0;
+
+  private of(k: Key | undefined, order: [number, number]): KeyState {
+    let d = this.keys.get(k);
+    if (!d) this.keys.set(k, (d = new KeyState()));
+    if (before(order, d.order)) d.order = order;
+    return d;
+  }
+
+  push(op: Op): void {
+    const pos = this.pos++;
+    const rec = this.pairing.push(op, pos);
+    if (!rec || op.type === 'invoke') return;
+    completeRecord(rec);
+    this.complete(rec);
+  }
+
+  private complete(rec: OpRecord): void {
+    if (rec.f === FINAL_READ) {
+      // The same checks (round, node) the one-shot reader makes of every final read.
+      const [fr] = finalReads([rec]);
+      if (fr.ok) this.of(fr.key, [1, rec.invokePos]).finalRead(rec, fr.round, fr.node);
+      return;
+    }
+    if (!isClientRecord(rec)) return;
+    if (rec.f === 'add') this.of(rec.key, [0, rec.invokePos]).add(rec);
+    else if (rec.f === 'read' && rec.outcome === 'ok') this.of(rec.key, [0, rec.invokePos]).read(rec, false);
+  }
+
+  finish(): SetAnalysis {
+    for (const rec of this.pairing.open()) this.complete(rec);
+    const elements: ElementReport[] = [];
+    let nClient = 0;
+    let nFinal = 0;
+    let staleReadCount = 0;
+    const keys = [...this.keys].sort((a, b) => (before(a[1].order, b[1].order) ? -1 : before(b[1].order, a[1].order) ? 1 : 0));
+    for (const [k, d] of keys) {
+      nClient += d.clientReads;
+      nFinal += d.finalOk;
+      const n = d.els.length;
+      const inLast = d.lastClient ? membership(n, d.lastClient.ids) : undefined;
+      const views = d.finalView.map((v) => ({ node: v.node, has: membership(n, v.ids) }));
+      /** Where each lost element's stale candidates stop counting: reads begun after it are part of the loss. */
+      const lostFrom: number[] = [];
+      const ids = [...d.els.keys()].sort((a, b) => (before(d.els[a].order, d.els[b].order) ? -1 : 1));
+      for (const id of ids) {
+        const e = d.els[id];
+        const add = e.add;
+        const known = e.knownPos !== Infinity;
+        let lost = false;
+        const missingOn: string[] = [];
+        if (known && views.length > 0) {
+          const lacking = views.filter((v) => !v.has[id]);
+          if (lacking.length === views.length) lost = true;
+          else missingOn.push(...lacking.map((v) => v.node));
+        } else if (known && d.lastClient && d.lastClient.invokePos > e.knownPos && !inLast![id]) {
+          lost = true;
+        }
+        if (lost) lostFrom.push(e.last?.pos ?? e.knownPos);
+        const staleCount = lost ? e.staleConfirmed : e.staleConfirmed + e.stalePending;
+        const latest = lost ? e.latestConfirmed : Math.max(e.latestConfirmed, e.latestPending);
+        const limit = lost ? (e.last?.pos ?? -Infinity) : Infinity;
+        const stale = (e.earliest ?? []).filter((c) => c[0] < limit).map((c) => c[1]);
+        let staleWindowMs: number | null = null;
+        if (staleCount > 0 && e.knownTime !== undefined && latest !== -Infinity) staleWindowMs = nsToMs(latest - e.knownTime);
+
+        const ackPos = add?.outcome === 'ok' ? add.completePos : Infinity;
+        let outcome: ElementOutcome;
+        if (!add || (add.outcome === 'fail' && e.first)) outcome = 'unexpected';
+        else if (lost) outcome = 'lost';
+        else if (add.outcome === 'ok' && !e.first && !(d.lastReadInvoke > ackPos)) outcome = 'never-read';
+        else if (staleCount > 0) outcome = 'stale';
+        else if (known) outcome = 'stable';
+        else outcome = 'not-added';
+
+        const seen = (s: (SeenAt & { pos: number }) | undefined): SeenAt | undefined => (s ? { op: s.op, time: s.time } : undefined);
+        elements.push({
+          key: k,
+          element: e.value,
+          outcome,
+          addOp: add?.invokeIndex,
+          addOutcome: add?.outcome,
+          addInvokeTime: add?.invokeTime,
+          addAckTime: add?.outcome === 'ok' ? add.completeTime : undefined,
+          firstSeen: seen(e.first),
+          lastSeen: seen(e.last),
+          staleReads: stale,
+          staleCount,
+          staleWindowMs,
+          duplicatedIn: (e.dups ?? []).map((x) => x[2]),
+          duplicatedCount: e.dupCount,
+          missingOn,
+        });
+      }
+      // A read is stale if it missed some element it should have seen: its misses less those that belong to a
+      // loss (lost elements whose last sighting completed before the read began).
+      lostFrom.sort((a, b) => a - b);
+      for (let i = 0; i < d.readInvoke.length; i++) {
+        if (d.readMissing[i] > lowerBound(lostFrom, d.readInvoke[i])) staleReadCount++;
+      }
+    }
+    return { elements, staleReads: staleReadCount, clientReads: nClient, finalReads: nFinal };
   }
 }
 
 /** Per-element facts for every set key; `checkSet` judges them. */
-export function analyzeSet(ops: readonly Op[]): SetAnalysis {
-  const records = pairOps(ops);
-  const data = new Map<Key | undefined, KeyData>();
-  const of = (k: Key | undefined): KeyData => {
-    let d = data.get(k);
-    if (!d) data.set(k, (d = new KeyData()));
-    return d;
-  };
-
-  for (const r of records) {
-    if (!isClientRecord(r)) continue;
-    if (r.f === 'add') {
-      const d = of(r.key);
-      const id = d.id(r.invoke.value);
-      // Values are unique per key; if one is added twice, the acknowledged attempt speaks for it.
-      const prior = d.adds.get(id);
-      if (!prior || (prior.outcome !== 'ok' && r.outcome === 'ok')) d.adds.set(id, r);
-    } else if (r.f === 'read' && r.outcome === 'ok') {
-      const d = of(r.key);
-      d.clientReads.push(d.view(r));
-    }
-  }
-  const frs = finalReads(records).filter((f) => f.ok);
-  const lastRound = new Map<Key | undefined, number>();
-  for (const f of frs) lastRound.set(f.key, Math.max(lastRound.get(f.key) ?? 0, f.round));
-  for (const f of frs) {
-    const d = of(f.key);
-    const v = d.view(f.rec);
-    d.finalReads.push(v);
-    if (f.round === lastRound.get(f.key)) d.finalView.push(v);
-  }
-
-  const elements: ElementReport[] = [];
-  let nClient = 0;
-  let staleReadCount = 0;
-  for (const [k, d] of data) {
-    d.seal();
-    const cReads = d.clientReads;
-    /** Which client reads of this key were stale for some element (counted once each). */
-    const staleMark = new Uint8Array(cReads.length);
-    nClient += cReads.length;
-    const cInvoke = cReads.map((r) => r.rec.invokePos);
-    const byCompletion = [...cReads, ...d.finalReads].sort((a, b) => a.rec.completePos - b.rec.completePos);
-    const lastReadInvoke = byCompletion.reduce((m, r) => Math.max(m, r.rec.invokePos), -1);
-    const lastClient = cReads.reduce<ReadView | undefined>((a, r) => (!a || r.rec.completePos > a.rec.completePos ? r : a), undefined);
-
-    for (let id = 0; id < d.values.length; id++) {
-      const element = d.values[id];
-      const add = d.adds.get(id);
-      const first = byCompletion.find((r) => has(r, id));
-      let lastSeen: ReadView | undefined;
-      for (let i = byCompletion.length - 1; i >= 0 && first; i--) {
-        if (has(byCompletion[i], id)) {
-          lastSeen = byCompletion[i];
-          break;
-        }
-      }
-      const ackPos = add?.outcome === 'ok' ? add.completePos : Infinity;
-      const firstPos = first?.rec.completePos ?? Infinity;
-      const knownPos = Math.min(ackPos, firstPos);
-      const knownTime = ackPos <= firstPos ? add?.completeTime : first?.rec.completeTime;
-      const known = knownPos !== Infinity;
-
-      let lost = false;
-      const missingOn: string[] = [];
-      if (known && d.finalView.length > 0) {
-        const lacking = d.finalView.filter((r) => !has(r, id));
-        if (lacking.length === d.finalView.length) lost = true;
-        else missingOn.push(...lacking.map((r) => r.node ?? '?'));
-      } else if (known && lastClient && lastClient.rec.invokePos > knownPos && !has(lastClient, id)) {
-        lost = true;
-      }
-
-      // Stale candidates: client reads begun after it was known present (up to its last sighting, if lost).
-      const stale: number[] = [];
-      let staleCount = 0;
-      let latest = -Infinity;
-      if (known) {
-        const lo = upperBound(cInvoke, knownPos);
-        const hi = !lost ? cReads.length : lastSeen ? lowerBound(cInvoke, lastSeen.rec.completePos) : lo;
-        for (let i = lo; i < hi; i++) {
-          const r = cReads[i];
-          if (has(r, id)) continue;
-          staleCount++;
-          if (!staleMark[i]) {
-            staleMark[i] = 1;
-            staleReadCount++;
-          }
-          if (stale.length < STALE_LISTED) stale.push(r.rec.invoke.index);
-          if (r.rec.invokeTime !== undefined && r.rec.invokeTime > latest) latest = r.rec.invokeTime;
-        }
-      }
-      let staleWindowMs: number | null = null;
-      if (staleCount > 0 && knownTime !== undefined && latest !== -Infinity) staleWindowMs = nsToMs(latest - knownTime);
-
-      let outcome: ElementOutcome;
-      if (!add || (add.outcome === 'fail' && first)) outcome = 'unexpected';
-      else if (lost) outcome = 'lost';
-      else if (add.outcome === 'ok' && !first && !(lastReadInvoke > ackPos)) outcome = 'never-read';
-      else if (staleCount > 0) outcome = 'stale';
-      else if (known) outcome = 'stable';
-      else outcome = 'not-added';
-
-      const at = (r: ReadView | undefined): SeenAt | undefined =>
-        r ? { op: r.rec.completion!.index, time: r.rec.completeTime } : undefined;
-      elements.push({
-        key: k,
-        element,
-        outcome,
-        addOp: add?.invoke.index,
-        addOutcome: add?.outcome,
-        addInvokeTime: add?.invokeTime,
-        addAckTime: add?.outcome === 'ok' ? add.completeTime : undefined,
-        firstSeen: at(first),
-        lastSeen: at(lastSeen),
-        staleReads: stale,
-        staleCount,
-        staleWindowMs,
-        duplicatedIn: d.dup.get(id) ?? [],
-        missingOn,
-      });
-    }
-  }
-  return { elements, staleReads: staleReadCount, clientReads: nClient, finalReads: frs.length };
+export function analyzeSet(ops: Iterable<Op>): SetAnalysis {
+  const s = new SetSummary();
+  for (const op of ops) s.push(op);
+  return s.finish();
 }
 
 const label = (e: ElementReport): string => `${keyLabel(e.key)}:${canon(e.element)}`;
 
-export function checkSet(ops: readonly Op[], opts: SetOptions = {}): CheckResult {
-  const a = analyzeSet(ops);
+export function checkSet(ops: Iterable<Op>, opts: SetOptions = {}): CheckResult {
+  return judgeSet(analyzeSet(ops), opts);
+}
+
+/** The verdict and findings from a set analysis (of a whole history, or of one streamed op by op). */
+export function judgeSet(a: SetAnalysis, opts: SetOptions = {}): CheckResult {
   const by = (o: ElementOutcome): ElementReport[] => a.elements.filter((e) => e.outcome === o);
   const lost = by('lost');
   // An element whose add ended `info` but that a read saw is lost just the same (it was visible); the
@@ -375,4 +520,14 @@ export function checkSet(ops: readonly Op[], opts: SetOptions = {}): CheckResult
 }
 
 /** A CP promise checks the set in linearizable mode: a stale read breaks it too. */
-export const setChecker: Checker = { name: 'set', check: (h, ctx) => checkSet(h, { linearizable: ctx.promise === 'CP' }) };
+export const setChecker: Checker = {
+  name: 'set',
+  check: (h, ctx) => checkSet(h, { linearizable: ctx.promise === 'CP' }),
+  stream: (ctx) => setStream({ linearizable: ctx.promise === 'CP' }),
+};
+
+/** The set check, streamed: push ops in file order, then finish. */
+export function setStream(opts: SetOptions = {}): StreamingCheck {
+  const s = new SetSummary();
+  return { push: (op) => s.push(op), finish: () => judgeSet(s.finish(), opts) };
+}

@@ -59,6 +59,65 @@ function plainPair(invoke: Op, pos: number): OpPair {
 }
 
 /**
+ * Pairing one op at a time, for readers that stream a history and never hold it whole. `push` returns the
+ * record an invoke opened or a completion closed (the same object, completion set), or undefined for an op the
+ * rules skip or a named actor's bare completion; `open` lists the ops still waiting for their completion.
+ */
+export class PairingStream<T extends OpPair = OpPair> {
+  // Numbers and actor keys in separate maps: the numeric one is the hot path of a million-op history.
+  private readonly openNum = new Map<number, T>();
+  private readonly openNamed = new Map<string, T>();
+  private readonly namedActors: boolean;
+  private readonly skipFinalReads: boolean;
+  private readonly sameF: boolean;
+
+  constructor(
+    rules: PairingRules = {},
+    private readonly make: (invoke: Op, pos: number) => T = plainPair as (invoke: Op, pos: number) => T,
+  ) {
+    this.namedActors = rules.namedActors ?? false;
+    this.skipFinalReads = rules.skipFinalReads ?? false;
+    this.sameF = rules.sameF ?? false;
+  }
+
+  push(op: Op, pos: number): T | undefined {
+    const p = op.process;
+    const numeric = typeof p === 'number';
+    if (!numeric && (!this.namedActors || p === NEMESIS)) return undefined;
+    if (this.skipFinalReads && op.f === FINAL_READ) return undefined;
+    const k = numeric ? '' : actorKey(op);
+    const rec = numeric ? this.openNum.get(p) : this.openNamed.get(k);
+    if (op.type === 'invoke') {
+      if (rec) throw invokedTwiceError(op, rec.invoke);
+      const fresh = this.make(op, pos);
+      if (numeric) this.openNum.set(p, fresh);
+      else this.openNamed.set(k, fresh);
+      return fresh;
+    }
+    if (!rec) {
+      if (numeric) throw orphanCompletionError(op);
+      return undefined;
+    }
+    if (this.sameF && rec.invoke.f !== op.f) {
+      throw new InputError(
+        `op ${op.index}: process ${String(p)} completed f=${op.f} but had invoked f=${rec.invoke.f} (op ${rec.invoke.index})`,
+        op.index + 1,
+      );
+    }
+    rec.completion = op;
+    rec.completePos = pos;
+    if (numeric) this.openNum.delete(p);
+    else this.openNamed.delete(k);
+    return rec;
+  }
+
+  /** The ops still open (the history ended before they completed). */
+  open(): T[] {
+    return [...this.openNum.values(), ...this.openNamed.values()];
+  }
+}
+
+/**
  * Pair every invoke with its completion, in invoke order. `make` builds the record for an invoke (callers that
  * carry more fields build them in one object); the completion and its position are then set on it here.
  */
@@ -69,41 +128,12 @@ export function pairOps<T extends OpPair>(
   rules: PairingRules = {},
   make: (invoke: Op, pos: number) => T = plainPair as (invoke: Op, pos: number) => T,
 ): T[] {
-  const { namedActors = false, skipFinalReads = false, sameF = false } = rules;
-  // Numbers and actor keys in separate maps: the numeric one is the hot path of a million-op history.
-  const open = new Map<number, T>();
-  const openNamed = new Map<string, T>();
+  const stream = new PairingStream<T>(rules, make);
   const out: T[] = [];
   for (let pos = 0; pos < ops.length; pos++) {
     const op = ops[pos];
-    const p = op.process;
-    const numeric = typeof p === 'number';
-    if (!numeric && (!namedActors || p === NEMESIS)) continue;
-    if (skipFinalReads && op.f === FINAL_READ) continue;
-    const k = numeric ? '' : actorKey(op);
-    const rec = numeric ? open.get(p) : openNamed.get(k);
-    if (op.type === 'invoke') {
-      if (rec) throw invokedTwiceError(op, rec.invoke);
-      const fresh = make(op, pos);
-      if (numeric) open.set(p, fresh);
-      else openNamed.set(k, fresh);
-      out.push(fresh);
-      continue;
-    }
-    if (!rec) {
-      if (numeric) throw orphanCompletionError(op);
-      continue;
-    }
-    if (sameF && rec.invoke.f !== op.f) {
-      throw new InputError(
-        `op ${op.index}: process ${String(p)} completed f=${op.f} but had invoked f=${rec.invoke.f} (op ${rec.invoke.index})`,
-        op.index + 1,
-      );
-    }
-    rec.completion = op;
-    rec.completePos = pos;
-    if (numeric) open.delete(p);
-    else openNamed.delete(k);
+    const rec = stream.push(op, pos);
+    if (rec && op.type === 'invoke') out.push(rec);
   }
   return out;
 }
