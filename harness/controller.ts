@@ -29,6 +29,7 @@ import { workloadOf } from './workloads/index.js';
 import { sleep, unlessAborted, withTimeout } from './time.js';
 import { packageVersion } from './version.js';
 import { writeReportFor } from './report/html/write-report.js';
+import { availabilityStrip, type AvailabilityStrip } from './report/availability-strip.js';
 
 const VERSION = packageVersion();
 
@@ -70,7 +71,7 @@ export interface RunOutcome {
   finals: FinalReadSummary;
   valid: Validity;
   /** report.html, when it could be written (a failure to draw never costs the verdict). */
-  report?: { path: string; ms: number; bytes: number };
+  report?: { path: string; ms: number; bytes: number; strip: AvailabilityStrip | null };
   /** The stored history (gzipped once the run is checked). */
   history: string;
 }
@@ -387,7 +388,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   let report: RunOutcome['report'];
   try {
     const w = writeReportFor(paths.report, { meta, results, ops, source: paths.historyGz });
-    report = { path: w.path, ms: w.ms, bytes: w.bytes };
+    report = { path: w.path, ms: w.ms, bytes: w.bytes, strip: availabilityStrip(w.data) };
     logger.info({ ms: Math.round(w.ms), bytes: w.bytes }, 'report written');
   } catch (err) {
     logger.error({ err: (err as Error).stack }, 'report.html could not be written');

@@ -90,7 +90,8 @@ export const MEASURES: [string, (r: CompareRow) => string][] = [
   ['ops/s', (r) => rate(r.opsPerSec)],
   ['p50 latency', (r) => ms(r.p50Ms)],
   ['p99 latency', (r) => ms(r.p99Ms)],
-  ['messages per op', (r) => (r.messagesPerOp === null ? NA : rate(r.messagesPerOp))],
+  // Gossip that batches many writes per message is well under one per op; two digits keep it from reading as 0.
+  ['messages per op', (r) => (r.messagesPerOp === null ? NA : r.messagesPerOp > 0 && r.messagesPerOp < 1 ? String(Number(r.messagesPerOp.toPrecision(2))) : rate(r.messagesPerOp))],
   ['kept its promise', (r) => validity(r.keptPromise)],
   ['CAP verdict', (r) => r.verdict],
 ];

@@ -399,9 +399,10 @@ export async function compareCommand(f: RunFlags): Promise<number> {
   const dir = join(f.store, `${f.target}-compare`, new Date().toISOString().replace(/:/g, '-'));
   mkdirSync(dir, { recursive: true });
   const record = { seed, target: f.target, configs: names, runs: outcomes.map((o) => o.dir), rows };
-  writeFileSync(join(dir, 'compare.json'), JSON.stringify(record, null, 2) + '\n');
   writeFileSync(join(dir, 'compare.txt'), tableText + '\n');
-  writeFileSync(join(dir, 'report.html'), renderCompareHtml({ ...record, dir }, outcomes.map((o) => (o.report ? relative(dir, o.report.path) : undefined))));
+  const strips = outcomes.map((o) => o.report?.strip ?? null);
+  writeFileSync(join(dir, 'compare.json'), JSON.stringify({ ...record, strips }) + '\n');
+  writeFileSync(join(dir, 'report.html'), renderCompareHtml({ ...record, dir, strips }, outcomes.map((o) => (o.report ? relative(dir, o.report.path) : undefined))));
   if (f.json) printJson({ ...record, dir });
   else {
     println();

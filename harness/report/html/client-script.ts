@@ -106,7 +106,7 @@ export function reportClient(): void {
   } else {
     fact('history', D.source);
   }
-  if (D.summary) fact('ops', D.summary.clientOps + ' client ops, ' + D.summary.ops + ' history events, ' + D.summary.faults + ' faults, ' + Number(D.summary.opsPerSec).toFixed(0) + ' ops/s');
+  if (D.summary) fact('ops', D.summary.clientOps + ' client ops, ' + D.summary.ops + ' history events, ' + D.summary.faults + (D.summary.faults === 1 ? ' fault, ' : ' faults, ') + Number(D.summary.opsPerSec).toFixed(0) + ' ops/s');
   if (D.summary && D.summary.net) {
     const n = D.summary.net;
     const q = (x) => 'median ' + x.p50 + ' ms, p95 ' + x.p95 + ' ms, max ' + x.p100 + ' ms';

@@ -4,6 +4,8 @@
  */
 import { MEASURES, type CompareRow } from '../compare-table.js';
 import { escapeHtml, REPORT_CSS } from './page.js';
+import type { AvailabilityStrip } from '../availability-strip.js';
+import { availabilitySvg } from './availability-svg.js';
 
 export interface CompareRecord {
   seed: string;
@@ -12,6 +14,8 @@ export interface CompareRecord {
   runs: string[];
   rows: CompareRow[];
   dir: string;
+  /** Per configuration, its answers per second under the faults (absent in comparisons stored before it existed). */
+  strips?: (AvailabilityStrip | null)[];
 }
 
 const verdictClass = (v: string) => (v === 'both' || v === 'consistent' || v === 'available' ? 'v-valid' : v === 'neither' ? 'v-invalid' : 'v-unknown');
@@ -26,6 +30,7 @@ export function renderCompareHtml(rec: CompareRecord, reports: (string | undefin
     ([label, cell]) => `<tr><th>${e(label)}</th>${rec.rows.map((r) => (label === 'CAP verdict' ? `<td><span class="badge ${verdictClass(r.verdict)}">${e(cell(r))}</span></td>` : `<td>${e(cell(r))}</td>`)).join('')}</tr>`,
   ).join('\n');
   const sentences = rec.rows.map((r) => `<li><b>${e(r.config)}</b>: ${e(r.sentence)}</li>`).join('');
+  const picture = rec.strips ? availabilitySvg(rec.configs, rec.strips) : '';
   const runs = rec.runs.map((d, i) => `<li>${e(rec.configs[i] ?? '')}: <code>${e(d)}</code>${reports[i] ? ` — <a href="${e(reports[i]!)}">report</a>` : ''}</li>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -39,6 +44,7 @@ export function renderCompareHtml(rec: CompareRecord, reports: (string | undefin
 ${body}
 </table>
 <ul>${sentences}</ul>
+${picture ? `<h2>Answers under faults</h2>\n<p>Completions per second for each configuration, on one scale, under the fault schedule. Time 0 is each run's first client op; the same seed gives every configuration the same faults at the same times after it. Hover a fault for what it was.</p>\n${picture}` : ''}
 <h2>Runs</h2><ul>${runs}</ul>
 </div></body></html>
 `;
