@@ -35,6 +35,7 @@ import { containerName, networkName, nodeAddr, validateNodes } from './names.js'
 import { captureContainer, execInto, type Capture } from './output.js';
 import { installRedirects, LinkProxyProcess, linkRoutes } from '../kernel/link-latency.js';
 import { sleep, withTimeout } from '../time.js';
+import { kernelLinkFaults } from '../kernel/link-faults.js';
 
 /** Data folders are bind-mounted at their host path; the default subnet is a free 10.214.X.0/24. */
 export interface DockerRuntimeOptions extends KernelRuntimeOptions {
@@ -432,8 +433,7 @@ export class DockerRuntime implements KernelRuntime {
    */
   async setLinkFaults(faults: LinkFaults | null): Promise<void> {
     this.requireStarted();
-    const f = faults === null ? {} : parseLinkFaults(faults);
-    if ((f.duplicate ?? 0) > 0) throw new UnsupportedFault('duplicate delivery is only supported by the sim runtime');
+    const f = kernelLinkFaults(faults);
     const latency = f.latencyMs ?? 0;
     const jitter = f.jitterMs ?? 0;
     if ((latency > 0 || jitter > 0) && this.linkProxies.length === 0) {

@@ -26,6 +26,7 @@ import { enterNs, namespacePids, namespacePidsSync } from './shell.js';
 import { DEFAULT_STATE_DIR, readState, releaseSubnet, removeState, statePath, tryReserveSubnet, writeState, type RunState } from './state.js';
 import { cleanup } from './cleanup.js';
 import { createHub, createNode, destroyNetwork, subnetInUse } from './topology.js';
+import { kernelLinkFaults } from '../kernel/link-faults.js';
 
 export interface NetnsRuntimeOptions extends KernelRuntimeOptions {
   stateDir?: string;
@@ -336,8 +337,7 @@ export class NetnsRuntime implements KernelRuntime {
    */
   async setLinkFaults(faults: LinkFaults | null): Promise<void> {
     this.requireStarted();
-    const f = faults === null ? {} : parseLinkFaults(faults);
-    if ((f.duplicate ?? 0) > 0) throw new UnsupportedFault('duplicate delivery is only supported by the sim runtime');
+    const f = kernelLinkFaults(faults);
     const latency = f.latencyMs ?? 0;
     const jitter = f.jitterMs ?? 0;
     if ((latency > 0 || jitter > 0) && !this.hasLinkLatency) {

@@ -24,6 +24,7 @@ import { sleep } from '../time.js';
 import { hostLabel, type Host, type HostsFile } from './hosts.js';
 import { HostUnreachable, SshPool, sq } from './pool.js';
 import { launchScript, listRefsScript, preflightScript, removeChainsScript, runPaths, signalScript, type RunPaths } from './remote.js';
+import { kernelLinkFaults } from '../kernel/link-faults.js';
 
 export interface SshRuntimeOptions extends KernelRuntimeOptions {
   hosts: HostsFile;
@@ -321,8 +322,7 @@ export class SshRuntime implements KernelRuntime {
 
   async setLinkFaults(faults: LinkFaults | null): Promise<void> {
     this.requireStarted();
-    const f = faults === null ? {} : parseLinkFaults(faults);
-    if ((f.duplicate ?? 0) > 0) throw new UnsupportedFault('duplicate delivery is only supported by the sim runtime');
+    const f = kernelLinkFaults(faults);
     if ((f.latencyMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) {
       // Client links go through our loopback proxies; node-to-node links would need netem or a proxy on each
       // host, which this runtime does not start (yet): refuse before changing anything.
