@@ -1,17 +1,60 @@
 #!/usr/bin/env node
-// The published entry point runs the compiled CLI; `npm ci` builds it through the `prepare` script.
-// `--version` alone is answered here, without loading the command line and its schemas (a fast cold start).
+// The published entry point. It runs the command line bundled into one file, dist/cli/faultline.cjs (built by
+// `npm run build`, which `npm ci` runs), compiled from a V8 code cache beside it, so a small command starts in
+// little more than node's own start-up. `--version` alone is answered here, from package.json.
+// FAULTLINE_DEBUG=1 loads the bundle through require() with source maps on, so stack traces name our sources.
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const versionOnly = args.length === 1 && (args[0] === '--version' || args[0] === '-V');
-const entry = versionOnly ? '../dist/harness/version.js' : '../dist/harness/cli/main.js';
-import(entry)
-  .then((m) => {
-    if (versionOnly) process.stdout.write(`${m.packageVersion()}\n`);
-  })
-  .catch((err) => {
-    if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes('dist/harness')) {
-      process.stderr.write('faultline: the compiled CLI is missing; run `npm run build` (npm ci does this for you)\n');
-      process.exit(255);
-    }
-    throw err;
-  });
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
+} else {
+  const bundle = join(root, 'dist', 'cli', 'faultline.cjs');
+  let source;
+  try {
+    source = readFileSync(bundle, 'utf8');
+  } catch {
+    process.stderr.write('faultline: the compiled CLI is missing; run `npm run build` (npm ci does this for you)\n');
+    process.exit(255);
+  }
+  const require = createRequire(bundle);
+  if (process.env.FAULTLINE_DEBUG) {
+    process.setSourceMapsEnabled(true);
+    require(bundle);
+  } else {
+    runCached(bundle, source, require);
+  }
+}
+
+/** Run the bundle as a CommonJS module, compiled from its code cache; write the cache when it is missing or stale. */
+function runCached(file, source, require) {
+  const cacheFile = `${file}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    cachedData = undefined;
+  }
+  // The wrapper shares the bundle's first line, so line numbers in stack traces match the file.
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) {
+    // At exit the cache also holds the functions this run compiled. Best effort: a read-only install just
+    // goes without, and a rename never leaves a half-written cache for another process to read.
+    process.once('exit', () => {
+      try {
+        const tmp = `${cacheFile}.${process.pid}`;
+        writeFileSync(tmp, script.createCachedData());
+        renameSync(tmp, cacheFile);
+      } catch {
+        // no cache this time
+      }
+    });
+  }
+  const module = { exports: {}, id: file, filename: file, loaded: false, children: [], paths: [] };
+  script.runInThisContext()(module.exports, require, module, file, dirname(file));
+}

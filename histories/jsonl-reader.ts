@@ -7,7 +7,7 @@ import { openContentStream } from './compressed.js';
 import { InputError } from './errors.js';
 import { parseExactJson, ValueError } from './exact-json.js';
 import { fsInputError } from './input-file.js';
-import { OpSchema, type Op } from './op.js';
+import { opSchema, type Op } from './op.js';
 import { quickOp } from './op-shape.js';
 
 export interface ReadOptions {
@@ -47,7 +47,7 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
     // The plain shape is checked by hand; only an op that is not plainly right goes through the schema.
     let op = quickOp(raw);
     if (!op) {
-      const parsed = OpSchema.safeParse(raw);
+      const parsed = opSchema().safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
         const at = issue.path.length ? `field "${issue.path.join('.')}": ` : '';

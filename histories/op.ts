@@ -15,31 +15,43 @@
  */
 import { z } from 'zod';
 
-export const OpTypeSchema = z.enum(['invoke', 'ok', 'fail', 'info']);
-export type OpType = z.infer<typeof OpTypeSchema>;
+/**
+ * The op's schemas, built on first use: building zod schemas when this module loads would cost every command's
+ * start-up, and most histories never need them (the readers check plain ops by hand; see op-shape.ts).
+ */
+function buildSchemas() {
+  const OpType = z.enum(['invoke', 'ok', 'fail', 'info']);
+  /** Client processes are non-negative integers; the nemesis (and other harness actors) use a name. */
+  const Process = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+  const Key = z.union([z.string(), z.number()]);
+  const Op = z.looseObject({
+    index: z.number().int().nonnegative(),
+    type: OpType,
+    process: Process,
+    /** Nanoseconds since the run began. Optional only so that Jepsen histories without `:time` survive a round trip. */
+    time: z.number().int().nonnegative().optional(),
+    f: z.string().min(1),
+    key: Key.optional(),
+    value: z.unknown().optional(),
+    /** The node a client talked to (set on completions by our harness). */
+    node: z.string().optional(),
+    error: z.unknown().optional(),
+  });
+  return { OpType, Process, Key, Op };
+}
+type Schemas = ReturnType<typeof buildSchemas>;
+let schemas: Schemas | undefined;
 
-/** Client processes are non-negative integers; the nemesis (and other harness actors) use a name. */
-export const ProcessSchema = z.union([z.number().int().nonnegative(), z.string().min(1)]);
-export type ProcessId = z.infer<typeof ProcessSchema>;
-
-export const KeySchema = z.union([z.string(), z.number()]);
-export type Key = z.infer<typeof KeySchema>;
-
-export const OpSchema = z.looseObject({
-  index: z.number().int().nonnegative(),
-  type: OpTypeSchema,
-  process: ProcessSchema,
-  /** Nanoseconds since the run began. Optional only so that Jepsen histories without `:time` survive a round trip. */
-  time: z.number().int().nonnegative().optional(),
-  f: z.string().min(1),
-  key: KeySchema.optional(),
-  value: z.unknown().optional(),
-  /** The node a client talked to (set on completions by our harness). */
-  node: z.string().optional(),
-  error: z.unknown().optional(),
-});
+export type OpType = z.infer<Schemas['OpType']>;
+export type ProcessId = z.infer<Schemas['Process']>;
+export type Key = z.infer<Schemas['Key']>;
 /** One event. Unknown fields are kept (Jepsen histories carry extras), so round trips lose nothing. */
-export type Op = z.infer<typeof OpSchema>;
+export type Op = z.infer<Schemas['Op']>;
+
+/** zod's schema of one op (what a history line must be), built on first use. */
+export function opSchema(): Schemas['Op'] {
+  return (schemas ??= buildSchemas()).Op;
+}
 
 export const NEMESIS = 'nemesis';
 

@@ -9,7 +9,7 @@ import { toJsonText } from './exact-json.js';
 import { RunMetaSchema, RunResultsSchema, type RunMeta, type RunResults } from './run-record.js';
 import type { z } from 'zod';
 
-export const DEFAULT_STORE = 'store';
+export { DEFAULT_STORE } from './store-dir.js';
 
 export interface RunDir {
   dir: string;

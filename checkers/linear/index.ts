@@ -7,7 +7,6 @@
  * their invoke, or never. The history is split by key and each key checked on its own (in worker threads when
  * there is enough work), and a failure comes with the longest linearizable prefix and a shrunk counterexample.
  */
-import { z } from 'zod';
 import { availableParallelism, totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { InputError } from '../../histories/errors.js';
@@ -56,16 +55,26 @@ export interface LinearProgress {
   states: number;
 }
 
-const OptionsSchema = z.object({
-  model: z.string().min(1),
-  initial: z.unknown().optional(),
-  timeoutMs: z.number().positive().optional(),
-  maxStates: z.number().int().positive().optional(),
-  maxMemory: z.number().positive().optional(),
-  workers: z.number().int().min(1).max(256).optional(),
-  shrink: z.boolean().optional(),
-  minPairsForWorkers: z.number().int().nonnegative().optional(),
-});
+/**
+ * What is wrong with the options, or undefined. Checked by hand rather than by a zod schema so that checking
+ * a small file never builds one (building zod's first schema costs more than a small check).
+ */
+function badOptions(o: LinearOptions): string | undefined {
+  if (typeof o !== 'object' || o === null) return 'options must be an object';
+  if (typeof o.model !== 'string' || o.model === '') return 'model: must be a non-empty string';
+  const num = (name: keyof LinearOptions, ok: (n: number) => boolean, what: string): string | undefined => {
+    const v = o[name];
+    return v === undefined || (typeof v === 'number' && Number.isFinite(v) && ok(v)) ? undefined : `${name}: must be ${what}, got ${String(v)}`;
+  };
+  return (
+    num('timeoutMs', (n) => n > 0, 'a positive number') ??
+    num('maxStates', (n) => n > 0 && Number.isInteger(n), 'a positive integer') ??
+    num('maxMemory', (n) => n > 0, 'a positive number') ??
+    num('workers', (n) => Number.isInteger(n) && n >= 1 && n <= 256, 'an integer from 1 to 256') ??
+    num('minPairsForWorkers', (n) => Number.isInteger(n) && n >= 0, 'a non-negative integer') ??
+    (o.shrink === undefined || typeof o.shrink === 'boolean' ? undefined : `shrink: must be true or false, got ${String(o.shrink)}`)
+  );
+}
 
 const DEFAULT_MAX_STATES = 50_000_000;
 
@@ -92,9 +101,9 @@ const WORKER_MIN_PAIRS = 20_000;
 const SHRINK_KEYS = 3;
 
 async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckResult> {
-  const parsed = OptionsSchema.safeParse(opts);
-  if (!parsed.success) throw new InputError(`bad linearizability options: ${z.prettifyError(parsed.error)}`);
-  const o = parsed.data;
+  const bad = badOptions(opts);
+  if (bad !== undefined) throw new InputError(`bad linearizability options: ${bad}`);
+  const o = opts;
   if (!Array.isArray(ops)) throw new InputError('history must be a list of ops');
   const model = getModel(o.model) as Model<unknown>;
   model.init(o.initial); // bad initial values fail here, before any work
@@ -116,7 +125,6 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
     const adaptive = o.minPairsForWorkers !== 0;
     ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates, maxBytes }, adaptive));
   } else {
-    // zod's parse drops functions, so the callback is read from the caller's options.
     const onProgress = opts.onProgress;
     let statesBefore = 0;
     verdicts = partitions.map((p, i) => {

@@ -8,7 +8,7 @@
  * a key travels as columns holding only what the models read.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../../histories/errors.js';
@@ -84,14 +84,14 @@ export function unpack(q: PackedPartition): Partition {
 }
 
 /**
- * The compiled worker under dist/. From the TS sources (vitest) `<root>/checkers/linear/pool.ts` maps to
- * `<root>/dist/checkers/linear/worker.js`. Undefined when it has not been built: callers check in-process.
+ * The compiled worker, `<root>/dist/checkers/linear/worker.js`, whether this module runs from the TS sources
+ * (vitest), from dist/, or inside the CLI bundle (dist/cli/faultline.cjs). Undefined when it has not been
+ * built: callers check in-process.
  */
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
-  const path = here.endsWith('.ts')
-    ? join(resolve(dirname(here), '..', '..'), 'dist', 'checkers', 'linear', 'worker.js')
-    : join(dirname(here), 'worker.js');
+  const dist = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist') : here.slice(0, here.lastIndexOf(`${sep}dist${sep}`) + 5);
+  const path = join(dist, 'checkers', 'linear', 'worker.js');
   return existsSync(path) ? path : undefined;
 }
 

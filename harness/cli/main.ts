@@ -3,13 +3,12 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { packageVersion } from '../version.js';
-import { addRunOptions } from './commands/run-options.js';
 import { CHECKER_NAMES } from './commands/checker-names.js';
 import { MODEL_NAMES } from '../../checkers/txn/models.js';
 import { describeError, exitCodeForError } from './errors.js';
 import { EXIT } from '../../checkers/result.js';
 import { MODELS } from '../../checkers/models/index.js';
-import { DEFAULT_STORE } from '../../histories/store.js';
+import { DEFAULT_STORE } from '../../histories/store-dir.js';
 
 const pkg = { version: packageVersion() };
 
@@ -26,7 +25,14 @@ const commands = {
   archive: () => import('./commands/archive.js'),
 };
 
-function program(setExit: (code: number) => void): Command {
+type AddRunOptions = (typeof import('./commands/run-options.js'))['addRunOptions'];
+
+/**
+ * The command line. `addRunOptions` is given only when the command is run, test or compare (or help on one):
+ * their options name every target, fault and workload, and loading those costs more than all the rest of a
+ * small `check`. Without it the three commands are still listed, with their descriptions.
+ */
+function program(setExit: (code: number) => void, addRunOptions: AddRunOptions = (cmd) => cmd): Command {
   const p = new Command('faultline')
     .description('Run a distributed system under faults, record what its clients saw, and check the history.')
     .version(pkg.version, '-V, --version')
@@ -166,9 +172,17 @@ Examples:
   return p;
 }
 
+const RUN_COMMANDS = new Set(['run', 'test', 'compare', 'help']);
+
+/** The command argv names: the first word that is not an option (faultline's own options take no values). */
+function commandOf(argv: readonly string[]): string | undefined {
+  return argv.find((a) => !a.startsWith('-'));
+}
+
 export async function main(argv: string[]): Promise<number> {
   let code: number = EXIT.valid;
-  const p = program((c) => (code = c));
+  const addRunOptions = RUN_COMMANDS.has(commandOf(argv) ?? '') ? (await import('./commands/run-options.js')).addRunOptions : undefined;
+  const p = program((c) => (code = c), addRunOptions);
   p.exitOverride();
   p.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const sub of p.commands) sub.exitOverride();
@@ -185,7 +199,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const code = await main(process.argv.slice(2));
-// Exit once stdout has drained (piped output is never cut short) even if a library left a handle open.
-process.exitCode = code;
-process.stdout.write('', () => process.exit(code));
+/** Run the command line and end the process with its exit code. */
+export async function start(argv: string[]): Promise<void> {
+  const code = await main(argv);
+  // Exit once stdout has drained (piped output is never cut short) even if a library left a handle open.
+  process.exitCode = code;
+  process.stdout.write('', () => process.exit(code));
+}

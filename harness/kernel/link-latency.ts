@@ -16,7 +16,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../runtime.js';
@@ -58,11 +58,11 @@ export async function installRedirects(exec: NodeExec, node: NodeId, routes: rea
   await exec(node, RESTORE_ARGV, restoreScript([redirectRuleSet(routes)]));
 }
 
-/** The compiled proxy program, whether we run from dist/ or from sources (tests build dist/ first). */
+/** The compiled proxy program, whether we run from dist/, from the CLI bundle (dist/cli/) or from sources (tests build dist/ first). */
 export function linkProxyScript(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'link-proxy-main.js');
-  return join(resolve(dirname(here), '..', '..'), 'dist', 'harness', 'kernel', 'link-proxy-main.js');
+  const dist = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist') : here.slice(0, here.lastIndexOf(`${sep}dist${sep}`) + 5);
+  return join(dist, 'harness', 'kernel', 'link-proxy-main.js');
 }
 
 export interface LinkProxyOptions {

@@ -141,7 +141,7 @@ export function buildOps(raws: RawOp[], opts: JepsenReadOptions, warnings: Warni
         else op[k] = src[k];
       }
     }
-    // checkFields has checked every field OpSchema constrains (index is ours), so no schema pass per op.
+    // checkFields has checked every field opSchema() constrains (index is ours), so no schema pass per op.
     return op as Op;
   });
 }

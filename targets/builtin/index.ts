@@ -4,7 +4,7 @@
  * protocol, so they run under the sim runtime like any user's Maelstrom binary.
  */
 import { fileURLToPath } from 'node:url';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 
 export const BUILTIN_CONFIGS = ['raft', 'lww', 'bft', 'gossip'] as const;
@@ -58,12 +58,11 @@ export function checkBuiltinConfig(config: string, bug?: string): BuiltinConfig 
   return config;
 }
 
-/** The compiled node program, `dist/targets/builtin/kv-node.js`, whether we run from dist/ or from sources. */
+/** The compiled node program, `dist/targets/builtin/kv-node.js`, whether we run from dist/, from the CLI bundle (dist/cli/) or from sources. */
 export function builtinNodeScript(): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'kv-node.js');
-  const root = resolve(dirname(here), '..', '..');
-  return join(root, 'dist', 'targets', 'builtin', 'kv-node.js');
+  const dist = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist') : here.slice(0, here.lastIndexOf(`${sep}dist${sep}`) + 5);
+  return join(dist, 'targets', 'builtin', 'kv-node.js');
 }
 
 /**

@@ -2,7 +2,7 @@
 // must come out exactly as OpSchema's parse would give it (fields and their order).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { OpSchema } from '../../histories/op.js';
+import { opSchema } from '../../histories/op.js';
 import { quickOp } from '../../histories/op-shape.js';
 
 const fieldValue = fc.oneof(
@@ -21,7 +21,7 @@ describe('quickOp', () => {
         const raw: Record<string, unknown> = base ? { index: 0, type: 'ok', process: 1, f: 'read' } : {};
         for (const [k, v] of pairs) raw[k] = v;
         const quick = quickOp(raw);
-        const schema = OpSchema.safeParse(raw);
+        const schema = opSchema().safeParse(raw);
         if (quick !== undefined) {
           accepted++;
           expect(schema.success).toBe(true);

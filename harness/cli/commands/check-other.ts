@@ -5,14 +5,8 @@
 import { InputError } from '../../../histories/errors.js';
 import type { Op } from '../../../histories/op.js';
 import type { Checker } from '../../../checkers/checker.js';
-import { bankChecker } from '../../../checkers/bank.js';
-import { checkConvergence } from '../../../checkers/convergence.js';
-import { checkCounter } from '../../../checkers/counter.js';
-import { longForkChecker } from '../../../checkers/long-fork.js';
 import type { CheckResult } from '../../../checkers/result.js';
-import { checkSet } from '../../../checkers/set.js';
-import { parseConsistencyModels, txnChecker } from '../../../checkers/txn/index.js';
-import { uniqueIdsChecker } from '../../../checkers/unique-ids.js';
+import { parseConsistencyModels } from '../../../checkers/txn/models.js';
 
 import { CHECKER_NAMES } from './checker-names.js';
 
@@ -79,28 +73,39 @@ export function pickChecker(ops: readonly Op[]): string | undefined {
   return txn;
 }
 
-export function otherChecker(name: string, o: OtherOptions): Checker {
+/** The checker by its name. Each is loaded only when named: a linearizability check needs none of them. */
+export async function otherChecker(name: string, o: OtherOptions): Promise<Checker> {
   switch (name) {
     case 'list-append':
-    case 'rw-register':
+    case 'rw-register': {
       if (name === 'list-append' && (o.sequentialKeys || o.linearizableKeys)) {
         throw new InputError('--sequential-keys and --linearizable-keys apply to rw-register only: list-append reads reveal the whole version order');
       }
+      const { txnChecker } = await import('../../../checkers/txn/index.js');
       return txnChecker(name, { consistencyModels: o.consistencyModels, sequentialKeys: o.sequentialKeys, linearizableKeys: o.linearizableKeys });
-    case 'set':
+    }
+    case 'set': {
+      const { checkSet } = await import('../../../checkers/set.js');
       return { name, check: (h) => checkSet(h) };
-    case 'set-full':
+    }
+    case 'set-full': {
+      const { checkSet } = await import('../../../checkers/set.js');
       return { name, check: (h) => checkSet(h, { linearizable: true }) };
-    case 'counter':
+    }
+    case 'counter': {
+      const { checkCounter } = await import('../../../checkers/counter.js');
       return { name, check: (h) => checkCounter(h) };
+    }
     case 'bank':
-      return bankChecker({ accounts: o.accounts, total: o.total, negativeBalances: o.negativeBalances });
+      return (await import('../../../checkers/bank.js')).bankChecker({ accounts: o.accounts, total: o.total, negativeBalances: o.negativeBalances });
     case 'long-fork':
-      return longForkChecker({ groupSize: o.groupSize });
-    case 'convergence':
+      return (await import('../../../checkers/long-fork.js')).longForkChecker({ groupSize: o.groupSize });
+    case 'convergence': {
+      const { checkConvergence } = await import('../../../checkers/convergence.js');
       return { name, check: (h) => checkConvergence(h) };
+    }
     case 'unique-ids':
-      return uniqueIdsChecker;
+      return (await import('../../../checkers/unique-ids.js')).uniqueIdsChecker;
     default:
       throw new InputError(`unknown checker "${name}"; checkers: ${CHECKER_NAMES.join(', ')}`);
   }

@@ -7,18 +7,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { InputError } from '../../../histories/errors.js';
 import { loadHistory } from '../../../histories/load.js';
-import { readMeta } from '../../../histories/store.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
-import { promiseOf } from '../../target.js';
-import { workloadOf } from '../../workloads/index.js';
-import { checkRun } from '../../check-run.js';
-import { loadTarget } from '../../../targets/index.js';
 import { EXIT, exitCodeFor, type CheckResult } from '../../../checkers/result.js';
 import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
@@ -61,14 +55,30 @@ function noLinearModel(path: string, workload: string, why: string): InputError 
   return new InputError(`${path}: a ${workload} history has no datatype to check for linearizability (${why})`);
 }
 
+/**
+ * What a stored run or a workload's name needs (run.json, the workloads, the targets and the run's checkers),
+ * loaded only then: an imported history is checked without them, and loading them costs more than a small check.
+ */
+async function runModules() {
+  const [store, target, workloads, checkRun, targets] = await Promise.all([
+    import('../../../histories/store.js'),
+    import('../../target.js'),
+    import('../../workloads/index.js'),
+    import('../../check-run.js'),
+    import('../../../targets/index.js'),
+  ]);
+  return { readMeta: store.readMeta, promiseOf: target.promiseOf, workloadOf: workloads.workloadOf, checkRun: checkRun.checkRun, loadTarget: targets.loadTarget };
+}
+
 function storedRunDir(path: string): string | undefined {
   return existsSync(path) && statSync(path).isDirectory() && existsSync(join(path, 'run.json')) ? path : undefined;
 }
 
 /** With --model on a stored run: the workload's model; an imported history's model is read off its op names. */
-function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
+async function defaultModel(path: string, ops: readonly Op[]): Promise<Detected<string>> {
   const dir = storedRunDir(path);
   if (dir) {
+    const { readMeta, workloadOf } = await runModules();
     const w = readMeta(dir).config.workload;
     const lm = workloadOf(w).linearModel;
     if ('none' in lm) throw noLinearModel(path, w, lm.none);
@@ -76,6 +86,7 @@ function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
   }
   const stateless = ops.find((op) => (op.f === 'generate' || op.f === 'echo') && typeof op.process === 'number');
   if (stateless) {
+    const { workloadOf } = await runModules();
     const w = stateless.f === 'echo' ? workloadOf('echo') : workloadOf('unique-ids');
     throw noLinearModel(path, w.name, 'none' in w.linearModel ? w.linearModel.none : '');
   }
@@ -85,6 +96,7 @@ function defaultModel(path: string, ops: readonly Op[]): Detected<string> {
 /** A stored run, re-checked by its workload's own checkers under the promise its target gives its config. */
 async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number | undefined): Promise<number> {
   const t0 = performance.now();
+  const { readMeta, loadTarget, promiseOf, checkRun } = await runModules();
   const meta = readMeta(dir);
   const target = await loadTarget(meta.config.target);
   const promise = promiseOf(target, meta.config.config, meta.config.workload);
@@ -166,9 +178,9 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
       const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
       if (picked !== undefined && picked !== 'linearizable') {
         chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
-        result = await otherChecker(picked, other).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+        result = await (await otherChecker(picked, other)).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
       } else {
-        const detected = opts.model === undefined ? defaultModel(file, h.ops) : undefined;
+        const detected = opts.model === undefined ? await defaultModel(file, h.ops) : undefined;
         const model = opts.model ?? detected!.value;
         const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
         chosen = {
