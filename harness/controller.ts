@@ -104,7 +104,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   const plan = planFaults({
     seed: config.seed,
     nodes,
-    faults,
+    faults: config.nemesis,
     interval: config.nemesisInterval,
     timeLimit: config.timeLimit,
     traitors: config.traitors,
@@ -201,7 +201,9 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
       maxOps: config.maxOps,
       logger,
     });
-    const nemesis = new NemesisRunner(c.runtime, (f, v, e) => recorder.nemesis(f, v, e), logger);
+    // Windows aimed at a role ask the cluster who holds it when they start (harness/faults/fault.ts).
+    const roles = c.roles ? () => c.roles!(3000) : undefined;
+    const nemesis = new NemesisRunner(c.runtime, (f, v, e) => recorder.nemesis(f, v, e), logger, roles);
     const mainStart = performance.now();
     const totalS = config.timeLimit + config.quiescence;
     let current: Phase = 'main';

@@ -7,6 +7,7 @@ import type { Key } from '../histories/op.js';
 import type { NodeId, Runtime } from './runtime.js';
 import type { RunConfig, TOPOLOGIES, WORKLOADS } from '../histories/run-record.js';
 import type { FaultName } from './faults/index.js';
+import type { Role, Roles } from './faults/fault.js';
 
 export type RuntimeKind = Runtime['kind'];
 export type WorkloadName = (typeof WORKLOADS)[number];
@@ -96,6 +97,11 @@ export interface Cluster {
    * the batch id at heights from, from+1, ... Absent for targets that do not expose their log.
    */
   replicaLog?(node: NodeId, timeoutMs: number): Promise<ReplicaLog>;
+  /**
+   * Which node holds each role now (the primary that takes writes), for faults aimed at a role
+   * (`--nemesis partition-primary`). Present when the target lists the roles in `Target.roles`.
+   */
+  roles?(timeoutMs: number): Promise<Roles>;
   /** Versions of the target software, for run.json. */
   versions(): Promise<Record<string, string>>;
 }
@@ -128,6 +134,8 @@ export interface Target {
    * binary ignores libfaketime, so no clock). Every other fault its runtime supports is allowed.
    */
   faultLimits?: Readonly<Partial<Record<FaultName, string>>>;
+  /** Roles its clusters can name at fault time (Cluster.roles), so faults can be aimed at them. */
+  roles?: readonly Role[];
   /** Refuse a run this target cannot make (a --bin that is no program), before any run folder exists. */
   checkConfig?(config: RunConfig): void;
   /** Build (not start) a cluster; the controller calls runtime.start(), then awaitHealthy(). */

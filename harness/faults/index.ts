@@ -8,7 +8,7 @@ import type { Capability } from '../runtime.js';
 import { corruptFault, equivocateFault, forgeFault, replayFault } from './byzantine.js';
 import { clockFault } from './clock.js';
 import { fileFault } from './file.js';
-import type { Fault } from './fault.js';
+import { ROLES, type Fault, type Role } from './fault.js';
 import { killFault } from './kill.js';
 import { latencyFault } from './latency.js';
 import { lossFault } from './loss.js';
@@ -34,8 +34,11 @@ export const FAULT_NAMES = Object.keys(FAULTS) as FaultName[];
 
 /** The options a planned window of fault K carries. */
 export type SpecOf<K extends FaultName> = (typeof FAULTS)[K] extends Fault<infer S> ? S : never;
-/** One planned window: which fault, with its options (a union the compiler narrows on `kind`). */
-export type FaultSpec = { [K in FaultName]: { kind: K; spec: SpecOf<K> } }[FaultName];
+/**
+ * One planned window: which fault, with its options (a union the compiler narrows on `kind`), and the role
+ * it is aimed at, if any (the runner moves the role's holder into the spec when the window starts).
+ */
+export type FaultSpec = { [K in FaultName]: { kind: K; spec: SpecOf<K>; aim?: Role } }[FaultName];
 
 /** Names that stand for several faults on the command line. */
 export const FAULT_GROUPS: Readonly<Record<string, readonly FaultName[]>> = {
@@ -51,12 +54,28 @@ export function faultOf(name: FaultName): Fault<unknown> {
   return FAULTS[name] as Fault<unknown>;
 }
 
-/** Check a list of names (from run.json or a config) against the table. */
+/** The faults that can be aimed at a role, and the names that aim them: `<fault>-<role>`, e.g. kill-primary. */
+export const AIMED_NAMES: readonly string[] = FAULT_NAMES.filter((n) => faultOf(n).aimAt !== undefined).flatMap((n) => ROLES.map((r) => `${n}-${r}`));
+
+/** A name on --nemesis, resolved: the fault, and the role it is aimed at (`kill-primary`: kill, primary). */
+export interface NemesisChoice {
+  fault: FaultName;
+  aim?: Role;
+}
+
+/** Resolve one name of --nemesis (or run.json's nemesis list). */
+export function nemesisChoice(name: string): NemesisChoice {
+  if (isFaultName(name)) return { fault: name };
+  if (AIMED_NAMES.includes(name)) {
+    const role = ROLES.find((r) => name.endsWith(`-${r}`))!;
+    return { fault: name.slice(0, -role.length - 1) as FaultName, aim: role };
+  }
+  throw new InputError(`unknown fault "${name}"; faults: ${[...FAULT_NAMES, ...AIMED_NAMES].join(', ')}`);
+}
+
+/** The faults a list of names makes (aimed names count as their fault), each once, checked against the table. */
 export function faultNames(names: readonly string[]): FaultName[] {
-  return names.map((n) => {
-    if (!isFaultName(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULT_NAMES.join(', ')}`);
-    return n;
-  });
+  return [...new Set(names.map((n) => nemesisChoice(n).fault))];
 }
 
 /**

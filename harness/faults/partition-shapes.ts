@@ -55,6 +55,26 @@ function split(nodes: NodeId[], at: number): NodeId[][] {
   return [nodes.slice(0, at).sort(), nodes.slice(at).sort()];
 }
 
+/** Shapes that cut off a minority, which an aimed partition moves a role's holder into (see aimPartition). */
+export const AIMABLE_SHAPES: readonly PartitionShape[] = ['isolate-one', 'majority-minority'];
+
+/**
+ * The partition with `node` on its smallest side: if it is elsewhere, it trades places with the first node
+ * of that side. Sizes and shape stay as planned, so a plan aimed at the primary cuts off a minority that
+ * holds the primary (on 3 nodes: the primary alone), whoever that is when the window starts.
+ */
+export function aimPartition(p: Partition, node: NodeId): Partition {
+  if (!p.components || p.components.length < 2) throw new RangeError(`a ${p.shape} partition has no minority side to aim at ${node}`);
+  const smallest = p.components.reduce((a, b) => (b.length < a.length ? b : a));
+  if (smallest.includes(node)) return p;
+  const other = p.components.find((c) => c.includes(node));
+  if (!other) throw new RangeError(`${node} is not in this partition`);
+  const out = smallest[0];
+  const swap = (c: NodeId[]) => (c === smallest ? [node, ...c.slice(1)] : c === other ? c.map((x) => (x === node ? out : x)) : c).sort();
+  const components = p.components.map(swap);
+  return { shape: p.shape, grudge: complete(components), components };
+}
+
 export function makePartition(shape: PartitionShape, nodes: readonly NodeId[], rng: Rng): Partition {
   const n = nodes.length;
   const shuffled = rng.shuffle(nodes);

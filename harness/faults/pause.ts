@@ -1,7 +1,10 @@
-/** Process pauses (SIGSTOP / a frozen cgroup) of a minority of the nodes, resumed when the window ends. */
+/**
+ * Process pauses (SIGSTOP / a frozen cgroup) of a minority of the nodes, resumed when the window ends. Aimed
+ * (`pause-primary`), it pauses the node the target names as primary when the window starts.
+ */
 import { z } from 'zod';
 import { NodeListSchema } from '../../histories/nemesis-value.js';
-import { minorityNodes, type Fault } from './fault.js';
+import { aimNodes, minorityNodes, type Fault } from './fault.js';
 
 export const pauseFault: Fault<{ nodes: string[] }> = {
   name: 'pause',
@@ -10,6 +13,7 @@ export const pauseFault: Fault<{ nodes: string[] }> = {
   effect: 'node-down',
   schema: z.object({ nodes: NodeListSchema.min(1) }),
   plan: ({ nodes, rng }) => ({ nodes: minorityNodes(nodes, rng) }),
+  aimAt: aimNodes,
   async apply(rt, { nodes }) {
     for (const n of nodes) await rt.pause(n);
   },

@@ -4,6 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Runtime } from '../runtime.js';
+import type { Roles } from '../faults/fault.js';
 import { faultValue, type FaultSpec, type PlannedFault } from './schedule.js';
 import { sleepUntil } from '../time.js';
 import { faultOf } from '../faults/index.js';
@@ -20,6 +21,8 @@ export class NemesisRunner {
     private readonly runtime: Runtime,
     private readonly record: NemesisRecorder,
     private readonly logger: Logger,
+    /** Who holds each role now, from the target (Cluster.roles), for windows aimed at a role. */
+    private readonly roles?: () => Promise<Roles>,
   ) {}
 
   /** The faults in force now, for the progress line. */
@@ -33,16 +36,43 @@ export class NemesisRunner {
     await fault.apply(this.runtime, fault.schema.parse(f.spec));
   }
 
+  /**
+   * A window aimed at a role, with the role's holder now moved into it; any other window as planned. Throws
+   * when no node holds the role (mid-failover) or the target names none: the window is then not started.
+   */
+  private async aim(f: FaultSpec): Promise<FaultSpec> {
+    if (!f.aim) return f;
+    const fault = faultOf(f.kind);
+    if (!fault.aimAt) throw new Error(`${f.kind} faults cannot be aimed at a ${f.aim}`);
+    if (!this.roles) throw new Error(`the target names no ${f.aim}, so this window cannot be aimed at one`);
+    const node = (await this.roles())[f.aim];
+    if (node === undefined) throw new Error(`no node is ${f.aim} now (a failover under way?), so this window was not started`);
+    return { ...f, spec: fault.aimAt(fault.schema.parse(f.spec), node) } as FaultSpec;
+  }
+
   /** Undo the fault; what it returns goes into the stop op's value (what the fault did while in force). */
   private async undo(f: FaultSpec): Promise<Record<string, unknown> | void> {
     return faultOf(f.kind).undo(this.runtime, f.spec);
   }
 
-  private async step(verb: 'start' | 'stop', f: FaultSpec): Promise<void> {
-    const name = `${verb}-${f.kind}`;
+  /**
+   * Start or stop a window. A start returns the window as made (an aimed one names its nodes now), for the
+   * stop to undo; null when an aimed window found no node to aim at, so there is nothing to stop.
+   */
+  private async step(verb: 'start' | 'stop', planned: FaultSpec): Promise<FaultSpec | null> {
+    const name = `${verb}-${planned.kind}`;
+    let f = planned;
     try {
       let extra: Record<string, unknown> | void = undefined;
       if (verb === 'start') {
+        try {
+          f = await this.aim(planned);
+        } catch (err) {
+          const msg = (err as Error).message;
+          this.logger.warn({ fault: name, err: msg }, 'nemesis could not aim the window');
+          this.record(name, faultValue(planned), msg);
+          return null;
+        }
         await this.apply(f);
         this.active.push(f);
       } else {
@@ -56,6 +86,7 @@ export class NemesisRunner {
       this.record(name, faultValue(f), msg);
       if (verb === 'stop') this.active = this.active.filter((a) => a !== f);
     }
+    return f;
   }
 
   /** Run the plan; `t0` is the main phase's start (ms, performance.now clock). Returns when done or aborted. */
@@ -63,10 +94,10 @@ export class NemesisRunner {
     for (const p of plan) {
       if (!(await sleepUntil(t0 + p.startAt * 1000, signal))) return;
       if (this.done) return;
-      await this.step('start', p.fault);
+      const made = await this.step('start', p.fault);
       if (!(await sleepUntil(t0 + p.stopAt * 1000, signal))) return;
       if (this.done) return;
-      await this.step('stop', p.fault);
+      if (made) await this.step('stop', made);
     }
   }
 

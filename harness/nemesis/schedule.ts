@@ -9,7 +9,7 @@
 import type { NemesisValue } from '../../histories/nemesis-value.js';
 import type { NodeId } from '../runtime.js';
 import { rngFor } from '../rng.js';
-import { faultOf, type FaultName, type FaultSpec } from '../faults/index.js';
+import { faultOf, nemesisChoice, type FaultSpec } from '../faults/index.js';
 
 export type { FaultSpec } from '../faults/index.js';
 
@@ -23,7 +23,8 @@ export interface PlannedFault {
 export interface ScheduleOptions {
   seed: string;
   nodes: readonly NodeId[];
-  faults: readonly FaultName[];
+  /** Fault names, plain (`kill`) or aimed at a role (`kill-primary`, see harness/faults/fault.ts). */
+  faults: readonly string[];
   /** Mean seconds per fault and per calm period. */
   interval: number;
   /** Seconds of main phase: no fault starts after this, and every fault stops by it. */
@@ -37,15 +38,17 @@ export interface ScheduleOptions {
 export function planFaults(o: ScheduleOptions): PlannedFault[] {
   if (o.faults.length === 0) return [];
   const base = { seed: o.seed, nodes: o.nodes, traitors: o.traitors, byzantineClients: o.byzantineClients };
-  for (const name of new Set(o.faults)) faultOf(name).check?.(base);
+  const choices = new Map(o.faults.map((n) => [n, nemesisChoice(n)]));
+  for (const { fault } of choices.values()) faultOf(fault).check?.(base);
   const rng = rngFor(o.seed, 'nemesis');
   const out: PlannedFault[] = [];
   const jitter = () => o.interval * (0.5 + rng.next());
   let t = jitter();
   // Bounded both by time and by count, whatever the interval.
   while (t < o.timeLimit && out.length < 10_000) {
-    const kind = rng.pick(o.faults);
-    const fault = { kind, spec: faultOf(kind).plan({ ...base, rng, window: out.length }) } as FaultSpec;
+    const { fault: kind, aim } = choices.get(rng.pick(o.faults))!;
+    const spec = faultOf(kind).plan({ ...base, rng, window: out.length, ...(aim ? { aim } : {}) });
+    const fault = { kind, spec, ...(aim ? { aim } : {}) } as FaultSpec;
     const stopAt = Math.min(o.timeLimit, t + jitter());
     out.push({ startAt: round(t), stopAt: round(stopAt), fault });
     t = stopAt + jitter();
@@ -61,5 +64,5 @@ const round = (s: number) => Math.round(s * 1000) / 1000;
  */
 export function faultValue(f: FaultSpec): NemesisValue {
   const fault = faultOf(f.kind);
-  return { effect: fault.effect, ...fault.value(f.spec) };
+  return { effect: fault.effect, ...fault.value(f.spec), ...(f.aim ? { aim: f.aim } : {}) };
 }

@@ -11,6 +11,7 @@ import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
+import { mostNamed, type Roles } from '../../harness/faults/fault.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { EtcdClient, openEtcd, readLocal, type ReadMode } from './client.js';
 import { CLIENT_PORT, ETCD_BIN, etcdLauncher, PEER_PORT } from './launch.js';
@@ -87,6 +88,26 @@ export class EtcdCluster implements Cluster {
     }
   }
 
+  /** The primary is the Raft leader: the member whose id most members report as their leader's. */
+  async roles(timeoutMs: number): Promise<Roles> {
+    const views = await Promise.all(
+      this.ctx.nodes.map(async (node) => {
+        const etcd = this.connect(node, timeoutMs);
+        try {
+          const s = await etcd.maintenance.status({ deadline: new Date(Date.now() + timeoutMs) });
+          return { node, self: String(s.header.member_id), leader: String(s.leader) };
+        } catch {
+          return null;
+        } finally {
+          etcd.close();
+        }
+      }),
+    );
+    const known = views.filter((v) => v !== null);
+    const leaderId = mostNamed(known.map((v) => (v.leader === '0' ? null : v.leader)));
+    return { primary: known.find((v) => v.self === leaderId)?.node };
+  }
+
   async versions(): Promise<Record<string, string>> {
     return { etcd: await nodesVersion(this.runtime, this.ctx.nodes, this.bin, ETCD_VERSION) };
   }
@@ -106,6 +127,7 @@ export const etcdTarget: Target = {
   defaultConfig: 'cp',
   promises: { cp: 'CP', ap: 'AP' },
   bugs: [],
+  roles: ['primary'],
   workloads,
   runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',

@@ -14,6 +14,7 @@ import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
+import type { Roles } from '../../harness/faults/fault.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { sleep } from '../../harness/time.js';
 import { describeError, dropPg, ISOLATION_LEVELS, openPg, PgClient, readDirect, SCHEMA, within, type HostPort, type Isolation } from './client.js';
@@ -139,6 +140,11 @@ export class PostgresCluster implements Cluster {
     }
   }
 
+  /** The primary is the node the failover manager routes every client to (the one it promoted last). */
+  async roles(): Promise<Roles> {
+    return { primary: this.manager.primary };
+  }
+
   async versions(): Promise<Record<string, string>> {
     return { postgres: await postgresVersion() };
   }
@@ -164,6 +170,7 @@ export const postgresTarget: Target = {
   promises: { async: 'AP', sync: 'CP' },
   bugs: [],
   isolationLevels: ISOLATION_LEVELS,
+  roles: ['primary'],
   workloads,
   runtimes: ['netns', 'docker'],
   defaultRuntime: 'netns',

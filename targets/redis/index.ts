@@ -12,6 +12,7 @@ import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
+import { mostNamed, type Roles } from '../../harness/faults/fault.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { openDirectClient, openSentinelClient, readDirect, RedisClient, within, type HostPort, type WriteMode } from './client.js';
 import { MASTER_NAME, quorum, REDIS_BIN, REDIS_PORT, redisLauncher, SENTINEL_PORT } from './launch.js';
@@ -140,6 +141,12 @@ export class RedisCluster implements Cluster {
     }
   }
 
+  /** The primary is the node most Sentinels name as master (the one Sentinel-following clients write to). */
+  async roles(timeoutMs: number): Promise<Roles> {
+    const named = await Promise.all(this.ctx.nodes.map((n) => this.primaryAccordingTo(n, timeoutMs).catch(() => null)));
+    return { primary: mostNamed(named) };
+  }
+
   async versions(): Promise<Record<string, string>> {
     return { redis: await nodesVersion(this.runtime, this.ctx.nodes, this.bin, REDIS_VERSION) };
   }
@@ -159,6 +166,7 @@ export const redisTarget: Target = {
   defaultConfig: 'ap',
   promises: { ap: 'AP', wait: 'AP' },
   bugs: [],
+  roles: ['primary'],
   workloads,
   runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',

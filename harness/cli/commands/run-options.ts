@@ -4,7 +4,7 @@
  */
 import { Option, type Command } from 'commander';
 import { ISOLATION_LEVELS, RUNTIMES, TOPOLOGIES, WORKLOADS } from '../../../histories/run-record.js';
-import { FAULT_GROUPS, FAULT_NAMES } from '../../faults/index.js';
+import { AIMED_NAMES, FAULT_GROUPS, FAULT_NAMES } from '../../faults/index.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
 import { TARGET_NAMES } from '../../../targets/index.js';
 import { MODEL_NAMES } from '../../../checkers/txn/models.js';
@@ -41,7 +41,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
       d.rate,
     )
     .option('--time-limit <s>', 'seconds of faults and load', d.timeLimit)
-    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULT_NAMES.join(',')}; ${Object.entries(FAULT_GROUPS).map(([g, fs]) => `${g} = ${fs.join(',')}`).join('; ')}`, d.nemesis)
+    .option('--nemesis <faults>', `comma-separated faults, or none: ${FAULT_NAMES.join(',')}; ${Object.entries(FAULT_GROUPS).map(([g, fs]) => `${g} = ${fs.join(',')}`).join('; ')}; aimed at the node the target names as primary when the window starts: ${AIMED_NAMES.join(',')}`, d.nemesis)
     .option('--nemesis-interval <s>', 'mean seconds each fault lasts, and between faults', d.nemesisInterval)
     .option('--latency <ms>', 'latency of every link all run long, in ms (sim; the latency fault adds to it)')
     .addOption(new Option('--topology <kind>', "neighbours the broadcast workload's topology message offers (default: every other node)").choices([...TOPOLOGIES]))

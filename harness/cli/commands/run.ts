@@ -13,7 +13,7 @@ import { bold, dim, printJson, println, verdictWord } from '../output.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { renderCompareHtml } from '../../report/html/compare-page.js';
 import { BYZANTINE_KINDS, isByzantineKind } from '../../faults/byzantine.js';
-import { FAULT_GROUPS, FAULT_NAMES, faultOf, faultNames, isFaultName, whyNot } from '../../faults/index.js';
+import { AIMED_NAMES, FAULT_GROUPS, FAULT_NAMES, faultOf, faultNames, isFaultName, nemesisChoice, whyNot } from '../../faults/index.js';
 import { RUNTIME_SUPPORTS } from '../../runtimes.js';
 import { parseTopologyName } from '../../topology.js';
 import { topologyCompare } from './topology-compare.js';
@@ -170,9 +170,13 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
   const named = f.nemesis === 'none' || f.nemesis === '' ? [] : f.nemesis.split(',').map((s) => s.trim());
   const nemesis = [...new Set(named.flatMap((n) => FAULT_GROUPS[n] ?? [n]))];
   for (const n of nemesis) {
-    if (!isFaultName(n)) throw new InputError(`unknown fault "${n}"; faults: ${FAULT_NAMES.join(', ')}, or none`);
-    const why = whyNot(n, RUNTIME_SUPPORTS[runtime], target.faultLimits);
+    if (!isFaultName(n) && !AIMED_NAMES.includes(n)) throw new InputError(`unknown fault "${n}"; faults: ${[...FAULT_NAMES, ...AIMED_NAMES].join(', ')}, or none`);
+    const { fault, aim } = nemesisChoice(n);
+    const why = whyNot(fault, RUNTIME_SUPPORTS[runtime], target.faultLimits);
     if (why !== null) throw new InputError(`target ${target.name} on the ${runtime} runtime cannot take ${n} faults: ${why}`);
+    if (aim && !target.roles?.includes(aim)) {
+      throw new InputError(`target ${target.name} cannot name its ${aim} while it runs, so it cannot take ${n} faults (targets that can: those whose clusters report roles)`);
+    }
   }
   const parsed = RunConfigSchema.safeParse({
     target: target.name,

@@ -5,7 +5,9 @@ import { Command } from 'commander';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { addRunOptions, resolveConfig, type RunFlags } from '../../../harness/cli/commands/run.js';
-import { availableFaults, FAULT_NAMES, faultOf, FAULTS, faultNames, whyNot, type FaultName } from '../../../harness/faults/index.js';
+import { availableFaults, FAULT_NAMES, faultOf, FAULTS, faultNames, nemesisChoice, whyNot, type FaultName } from '../../../harness/faults/index.js';
+import { mostNamed } from '../../../harness/faults/fault.js';
+import { AIMABLE_SHAPES, aimPartition, type Partition } from '../../../harness/faults/partition-shapes.js';
 import { NemesisRunner } from '../../../harness/nemesis/runner.js';
 import { planFaults, type FaultSpec } from '../../../harness/nemesis/schedule.js';
 import { rngFor } from '../../../harness/rng.js';
@@ -133,5 +135,79 @@ describe('the nemesis runner', () => {
     expect(ops[0].f).toBe('start-loss');
     expect(ops[0].error).toMatch(/loss/);
     expect(rt.calls.some((c) => c.includes('"loss":7'))).toBe(false);
+  });
+});
+
+describe('windows aimed at a role (partition-primary, kill-primary, pause-primary)', () => {
+  const three = ['n1', 'n2', 'n3'];
+
+  it('plan a shape with a minority side, and move the named node into it whoever it is', () => {
+    for (const ns of [three, nodes]) {
+      const plan = planFaults({ seed: '4', nodes: ns, faults: ['partition-primary'], interval: 1, timeLimit: 200 });
+      expect(plan.length).toBeGreaterThan(20);
+      for (const p of plan) {
+        expect(p.fault.aim).toBe('primary');
+        const spec = p.fault.spec as Partition;
+        expect(AIMABLE_SHAPES).toContain(spec.shape);
+        for (const primary of ns) {
+          const aimed = aimPartition(spec, primary);
+          const sides = aimed.components!;
+          const minority = sides.reduce((a, b) => (b.length < a.length ? b : a));
+          expect(minority).toContain(primary);
+          expect(minority.length).toBeLessThan(ns.length / 2);
+          // Same sizes as planned, every node on exactly one side, and the grudge cuts exactly across sides.
+          expect(sides.map((c) => c.length).sort()).toEqual(spec.components!.map((c) => c.length).sort());
+          expect(sides.flat().sort()).toEqual([...ns].sort());
+          for (const n of ns) expect(aimed.grudge[n]).toEqual(ns.filter((m) => !sides.find((c) => c.includes(n))!.includes(m)).sort());
+        }
+      }
+    }
+    // Plain partitions keep drawing every shape: aiming changes nothing for runs that do not ask for it.
+    expect(planFaults({ seed: '4', nodes, faults: ['partition'], interval: 1, timeLimit: 50 })).toEqual(planFaults({ seed: '4', nodes, faults: ['partition'], interval: 1, timeLimit: 50 }));
+  });
+
+  it('hit the node the target names as primary when the window starts, and record it', async () => {
+    const rt = recordingRuntime();
+    const ops: { f: string; value: unknown; error?: string }[] = [];
+    let primary: string | undefined = 'n4';
+    const runner = new NemesisRunner(rt, (f, value, error) => ops.push({ f, value, error }), pino({ level: 'silent' }), async () => ({ primary }));
+    const at = (kind: FaultSpec['kind'], spec: unknown) => [{ startAt: 0, stopAt: 0, fault: { kind, spec, aim: 'primary' } as FaultSpec }];
+    const planned = planFaults({ seed: '2', nodes, faults: ['partition-primary'], interval: 1, timeLimit: 5 })[0].fault;
+    await runner.run([{ startAt: 0, stopAt: 0, fault: planned }], performance.now(), new AbortController().signal);
+    const start = ops.find((o) => o.f === 'start-partition')!;
+    expect(start.error).toBeUndefined();
+    const v = start.value as { aim: string; components: string[][] };
+    expect(v.aim).toBe('primary');
+    expect(v.components.reduce((a, b) => (b.length < a.length ? b : a))).toContain('n4');
+    expect(rt.calls[0]).toBe(`partition ${JSON.stringify(aimPartition(planned.spec as Partition, 'n4').grudge)}`);
+
+    // The holder changes between windows (a failover): each window hits whoever holds the role then.
+    primary = 'n2';
+    await runner.run(at('kill', { nodes: ['n1', 'n5'] }), performance.now(), new AbortController().signal);
+    expect(rt.calls.slice(-2)).toEqual(['kill n2', 'restart n2']);
+    expect(ops.filter((o) => o.f === 'start-kill').map((o) => o.value)).toMatchObject([{ nodes: ['n2'], aim: 'primary' }]);
+
+    // Nobody holds the role: the window is recorded as not started, and nothing is done or undone.
+    primary = undefined;
+    const before = rt.calls.length;
+    await runner.run(at('pause', { nodes: ['n1'] }), performance.now(), new AbortController().signal);
+    expect(rt.calls.length).toBe(before);
+    expect(ops.at(-1)).toMatchObject({ f: 'start-pause', error: expect.stringMatching(/no node is primary now/) });
+    expect(ops.some((o) => o.f === 'stop-pause')).toBe(false);
+  });
+
+  it('are refused up front by a target that cannot name a primary, and by faults that cannot be aimed', async () => {
+    const resolve = (args: string[]) => {
+      const cmd = addRunOptions(new Command('run')).exitOverride();
+      cmd.parse(args, { from: 'user' });
+      return resolveConfig(cmd.opts() as RunFlags);
+    };
+    expect((await resolve(['--target', 'etcd', '--nemesis', 'partition-primary,kill'])).nemesis).toEqual(['partition-primary', 'kill']);
+    await expect(resolve(['--target', 'builtin', '--nemesis', 'kill-primary'])).rejects.toThrow(/cannot name its primary/);
+    await expect(resolve(['--target', 'etcd', '--nemesis', 'latency-primary'])).rejects.toThrow(/unknown fault "latency-primary"/);
+    expect(nemesisChoice('pause-primary')).toEqual({ fault: 'pause', aim: 'primary' });
+    expect(faultNames(['kill-primary', 'kill', 'partition-primary'])).toEqual(['kill', 'partition']);
+    expect(mostNamed(['n2', null, 'n3', 'n2'])).toBe('n2');
+    expect(mostNamed([null, undefined])).toBeUndefined();
   });
 });

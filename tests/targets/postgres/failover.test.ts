@@ -49,6 +49,8 @@ for (const config of ['async', 'sync'] as const) {
 
     it('a cut-off primary is replaced by a standby; what it acknowledged alone is lost only in async', async () => {
       const old = pinned('n1');
+      // Faults aimed at the primary (--nemesis partition-primary) hit the node the manager routes clients to.
+      expect(await cluster.roles()).toEqual({ primary: 'n1' });
       expect(await old.invoke({ f: 'add', key: 0, value: 1 }, 5000)).toEqual({ type: 'ok' });
       await cluster.runtime.partition(isolate('n1', NODES));
       let during: ClientResult;
@@ -58,6 +60,7 @@ for (const config of ['async', 'sync'] as const) {
         const primary = await retry(async () => cluster.manager.primary, (p) => p !== 'n1', 80, 250);
         expect(['n2', 'n3']).toContain(primary);
         expect(cluster.manager.events[0]).toMatchObject({ from: 'n1', to: primary, fenced: ['n1'] });
+        expect(await cluster.roles()).toEqual({ primary });
         const fresh = await cluster.openClient('n2', 9);
         clients.push(fresh);
         expect(await retry(() => fresh.invoke({ f: 'add', key: 0, value: 3 }, 2000), ok, 20, 250)).toEqual({ type: 'ok' });
