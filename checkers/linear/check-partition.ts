@@ -43,6 +43,8 @@ export interface PartitionVerdict {
   steps: number;
   /** Most ok ops linearized at once. */
   deepest: number;
+  /** Growth pruning was on in the search (see SearchLimits.prune). */
+  pruned?: boolean;
   failure?: PrefixFailure;
 }
 
@@ -77,6 +79,7 @@ function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: 
     states: first.states,
     steps: first.steps,
     deepest: first.deepest,
+    pruned: first.pruned,
   };
   if (first.reason) verdict.reason = first.reason;
   if (first.valid !== false || first.blocked < 0) return verdict;

@@ -71,6 +71,8 @@ export interface SearchOutcome {
   prefixState?: unknown;
   /** On success: op ids in linearization order. */
   order?: number[];
+  /** Growth pruning was on (the model has a growth order and the partition ops that grow it). */
+  pruned: boolean;
 }
 
 /** Two ops with the same key step every state the same way. */
@@ -423,6 +425,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     bestBarrier,
     blocked: bestBlocked,
     deadStates: deadSids.map((s) => states[s]),
+    pruned: growth !== undefined,
   });
 
   // Forcing (see below) is sound only if no optional op has a deadline (shrinking's `maybe` ops do).
