@@ -20,6 +20,7 @@ import { dirname, join, resolve, sep } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { NodeId } from '../runtime.js';
+import { rngFor } from '../rng.js';
 import { restoreScript, RESTORE_ARGV, type RuleSet } from './iptables.js';
 import { procStartTime, type ProcRef } from './procs.js';
 import type { NodeExec } from './runtime.js';
@@ -58,6 +59,16 @@ export async function installRedirects(exec: NodeExec, node: NodeId, routes: rea
   await exec(node, RESTORE_ARGV, restoreScript([redirectRuleSet(routes)]));
 }
 
+/**
+ * The proxy's argument: its routes, a table of jitter draws from the run's seed (the proxy imports nothing
+ * of ours, so it draws none itself) and, for a proxy that runs apart from the harness, its control file.
+ */
+export function linkProxySpec(seed: string, routes: readonly LinkRoute[], control?: string): string {
+  const rng = rngFor(seed, 'link-latency');
+  const jitter = Array.from({ length: 256 }, () => Math.floor(rng.next() * 10_000) / 10_000);
+  return JSON.stringify(control === undefined ? { jitter, routes } : { jitter, routes, control });
+}
+
 /** The compiled proxy program, whether we run from dist/, from the CLI bundle (dist/cli/) or from sources (tests build dist/ first). */
 export function linkProxyScript(): string {
   const here = fileURLToPath(import.meta.url);
@@ -93,7 +104,7 @@ export class LinkProxyProcess {
   }
 
   static async start(o: LinkProxyOptions): Promise<LinkProxyProcess> {
-    const spec = JSON.stringify({ seed: o.seed, routes: o.routes });
+    const spec = linkProxySpec(o.seed, o.routes);
     const fd = openSync(o.logFile, 'a');
     let child: ChildProcess;
     try {

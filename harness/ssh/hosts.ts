@@ -58,6 +58,11 @@ const Settings = z.object({
   commandTimeoutMs: z.number().int().min(100).max(600_000).optional(),
   /** How long heal and teardown keep retrying a host that does not answer before they report it. */
   retryForMs: z.number().int().min(0).max(600_000).optional(),
+  /**
+   * How node->node latency is made (only when a run asks for latency faults): auto (default) uses netem where
+   * a host's kernel has it and the link proxies (the host's node) elsewhere; proxy always uses the proxies.
+   */
+  linkLatency: z.enum(['auto', 'proxy']).optional(),
 });
 
 const FileSchema = z.object({
@@ -90,6 +95,7 @@ export interface HostsFile {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   retryForMs: number;
+  linkLatency: 'auto' | 'proxy';
 }
 
 export const DEFAULT_REMOTE_DIR = '/var/tmp/faultline';
@@ -159,6 +165,7 @@ export function parseHosts(text: string, file: string, env: NodeJS.ProcessEnv = 
     connectTimeoutMs: s.connectTimeoutMs ?? 10_000,
     commandTimeoutMs: s.commandTimeoutMs ?? 30_000,
     retryForMs: s.retryForMs ?? 30_000,
+    linkLatency: s.linkLatency ?? 'auto',
   };
 }
 

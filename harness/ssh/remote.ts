@@ -10,6 +10,7 @@
 import { sq } from './pool.js';
 import { LOSS_CHAIN, PARTITION_CHAIN } from '../kernel/iptables.js';
 import { LINK_CHAIN } from '../kernel/link-latency.js';
+import { netemRemoveScript } from './link-latency.js';
 
 export interface RunPaths {
   root: string;
@@ -26,11 +27,23 @@ export function runPaths(hostDir: string, runId: string): RunPaths {
 /** The kernel's start time of $pid (field 22 of /proc/PID/stat), as a shell function. */
 const START_OF = `start_of() { sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f20; }`;
 
+/** The process group of $pid, as a shell function (field 5 of /proc/PID/stat). */
+const GROUP_OF = `group_of() { sed 's/.*) //' /proc/$1/stat 2>/dev/null | cut -d' ' -f3; }`;
+
+/** Where Debian's start-stop-daemon lives (dpkg ships it, so every Debian host has it). */
+export const START_STOP_DAEMON = '/usr/sbin/start-stop-daemon';
+
 /**
- * Start one process under setsid with its PID recorded: the shell that setsid starts writes its own PID and
- * then execs the program, so the PID in the file is the program's, and it leads its own process group (kill
- * and pause reach what it forks). Prints "PID START" once the program has replaced the shell, or fails with
- * the tail of its log.
+ * Start one process under a supervisor with its PID recorded, and print "PID START SUPERVISOR" once the
+ * program runs (or fail with the tail of its log).
+ *
+ * The supervisor is Debian's start-stop-daemon where the host has it (it detaches the program into a session
+ * of its own and writes its PID), else setsid with a shell that writes its own PID and execs the program. The
+ * PID is the program's own once its argv[0] is no longer the supervisor's or our shell's: the program itself, a
+ * symlink to it, or the interpreter of a script, so a `bin.<target>` wrapper script works (one that execs the
+ * real program keeps the PID; one that forks it keeps it in the same session and process group, which kill
+ * and pause signal).
+ * `group` runs the program with that group and no supplementary ones (the link proxies' nogroup).
  */
 export function launchScript(o: {
   name: string;
@@ -41,10 +54,14 @@ export function launchScript(o: {
   logFile: string;
   pidDir: string;
   mkdirs: readonly string[];
+  group?: number;
 }): string {
   const ref = `${o.pidDir}/${o.name}.ref`;
   const envWords = Object.entries(o.env).map(([k, v]) => sq(`${k}=${v}`)).join(' ');
-  const inner = `echo $$ > ${sq(ref + '.pid')}; exec env -i ${envWords} ${[o.command, ...o.args].map(sq).join(' ')}`;
+  const argv = [o.command, ...o.args].map(sq).join(' ');
+  const ssdGroup = o.group === undefined ? '' : ` --group ${o.group}`;
+  const setprivGroup = o.group === undefined ? '' : `setpriv --regid=${o.group} --clear-groups `;
+  const inner = `echo $$ > ${sq(ref + '.pid')}; exec ${setprivGroup}env -i ${envWords} ${argv}`;
   return [
     'set -u',
     START_OF,
@@ -52,14 +69,21 @@ export function launchScript(o: {
     `[ -x ${sq(o.command)} ] || { echo "no program at ${o.command.replace(/"/g, '')}" >&2; exit 3; }`,
     `rm -f ${sq(ref + '.pid')}`,
     `cd ${sq(o.cwd)}`,
-    `setsid sh -c ${sq(inner)} >> ${sq(o.logFile)} 2>&1 < /dev/null &`,
-    `want=$(readlink -f ${sq(o.command)})`,
+    `if [ -x ${START_STOP_DAEMON} ]; then`,
+    `  sup=start-stop-daemon`,
+    `  env -i ${envWords} ${START_STOP_DAEMON} --start --quiet --background --no-close --make-pidfile --pidfile ${sq(ref + '.pid')} --chdir ${sq(o.cwd)}${ssdGroup} --startas ${sq(o.command)} -- ${o.args.map(sq).join(' ')} >> ${sq(o.logFile)} 2>&1 < /dev/null || { echo "start-stop-daemon could not start ${o.name}; its log ends:" >&2; tail -n 5 ${sq(o.logFile)} >&2; exit 4; }`,
+    'else',
+    `  sup=setsid`,
+    `  setsid sh -c ${sq(inner)} >> ${sq(o.logFile)} 2>&1 < /dev/null &`,
+    'fi',
     'i=0; pid=""',
     `while [ $i -lt 200 ]; do`,
     `  [ -s ${sq(ref + '.pid')} ] && pid=$(cat ${sq(ref + '.pid')})`,
     '  if [ -n "$pid" ]; then',
     '    [ -d /proc/$pid ] || break',
-    '    [ "$(readlink /proc/$pid/exe 2>/dev/null)" = "$want" ] && { st=$(start_of $pid); echo "$pid $st" > ' + sq(ref) + '; echo "$pid $st"; exit 0; }',
+    // Started once it is no longer the supervisor or our shell (`sh -c`, env, setpriv on the way to exec).
+    `    a0=$(tr '\\0' '\\n' < /proc/$pid/cmdline 2>/dev/null | head -n 1)`,
+    `    case "$a0" in ''|${START_STOP_DAEMON}|sh|env|setpriv) ;; *) st=$(start_of $pid); echo "$pid $st" > ${sq(ref)}; echo "$pid $st $sup"; exit 0;; esac`,
     '  fi',
     '  sleep 0.05; i=$((i+1))',
     'done',
@@ -69,16 +93,19 @@ export function launchScript(o: {
 }
 
 /**
- * Send `signal` to each "PID START" whose PID still has that start time (its process group, else the process);
- * with `wait`, wait (bounded) until each KILLed process is gone. Prints one line per process: "PID signalled",
- * "PID gone" (already) or "PID alive" (still there after the wait).
+ * Send `signal` to each "PID START" whose PID still has that start time: to its process group (the session
+ * its supervisor made for it, which holds what it forked; start-stop-daemon's group is not numbered after the
+ * PID), else the process alone; with `wait`, wait (bounded) until each KILLed process is gone. Prints one
+ * line per process: "PID signalled", "PID gone" (already) or "PID alive" (still there after the wait).
  */
 export function signalScript(refs: readonly { pid: number; startTime: string }[], signal: 'KILL' | 'STOP' | 'CONT', wait: boolean): string {
-  const lines = ['set -u', START_OF];
+  const lines = ['set -u', START_OF, GROUP_OF];
   for (const r of refs) {
     const pid = String(r.pid);
     if (!/^\d+$/.test(pid) || !/^\d+$/.test(r.startTime)) continue;
-    lines.push(`if [ "$(start_of ${pid})" = ${sq(r.startTime)} ]; then kill -${signal} -- -${pid} 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; echo "${pid} signalled"; else echo "${pid} gone"; fi`);
+    lines.push(
+      `if [ "$(start_of ${pid})" = ${sq(r.startTime)} ]; then g=$(group_of ${pid}); if [ -n "$g" ] && [ "$g" -gt 1 ] && [ "$g" != "$(group_of $$)" ]; then kill -${signal} -- -$g 2>/dev/null || kill -${signal} ${pid} 2>/dev/null; else kill -${signal} ${pid} 2>/dev/null; fi; echo "${pid} signalled"; else echo "${pid} gone"; fi`,
+    );
   }
   if (wait) {
     for (const r of refs) {
@@ -106,7 +133,7 @@ export const OUR_CHAINS = [
 ] as const;
 
 /**
- * Remove faultline's chains and the jumps to them, and nothing else: each jump is deleted by its exact
+ * Remove faultline's chains and the jumps to them, and its netem qdisc, and nothing else: each jump is deleted by its exact
  * specification, each chain flushed then deleted. Idempotent. Prints what is left of ours (nothing on success).
  */
 export function removeChainsScript(): string {
@@ -118,6 +145,8 @@ export function removeChainsScript(): string {
     );
   }
   lines.push(`{ iptables -w -S; iptables -w -t nat -S; } 2>/dev/null | grep -F -e ${OUR_CHAINS.map((c) => sq(c.chain)).join(' -e ')} || true`);
+  // And faultline's netem qdisc, where a latency fault put one (link-latency.ts).
+  lines.push(netemRemoveScript());
   return lines.join('\n');
 }
 

@@ -11,8 +11,8 @@
  * and `faultline cleanup --hosts FILE` removes it later.
  */
 import { hostname } from 'node:os';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { InputError } from '../../histories/errors.js';
 import { parseLinkFaults, UnsupportedFault, type Capability, type Grudge, type LinkFaults, type NodeId } from '../runtime.js';
 import type { KernelRuntime, KernelRuntimeOptions, LaunchSpec, NodeContext } from '../kernel/runtime.js';
@@ -20,11 +20,13 @@ import { ClientProxies, type NodeAddress } from '../kernel/client-proxies.js';
 import { NodeFirewalls } from '../kernel/firewall.js';
 import { faketimeEnv, offsetText } from '../kernel/clock.js';
 import { procStartTime } from '../kernel/procs.js';
+import { installRedirects, linkProxyScript, linkProxySpec, linkRoutes, PROXY_GID } from '../kernel/link-latency.js';
 import { sleep } from '../time.js';
 import { hostLabel, type Host, type HostsFile } from './hosts.js';
 import { HostUnreachable, SshPool, sq } from './pool.js';
 import { launchScript, listRefsScript, preflightScript, removeChainsScript, runPaths, signalScript, type RunPaths } from './remote.js';
 import { kernelLinkFaults } from '../kernel/link-faults.js';
+import { copyFilesScript, netemApplyScript, netemRemoveScript, nodeMajor, parseProbe, probeScript, rootQdiscProblem, setProxyDelayScript } from './link-latency.js';
 
 export interface SshRuntimeOptions extends KernelRuntimeOptions {
   hosts: HostsFile;
@@ -40,6 +42,8 @@ interface RemoteProc {
   startTime: string;
   clock: 'faketime' | 'none';
   logFile: string;
+  /** What started it: start-stop-daemon where the host has it, else setsid. */
+  supervisor: string;
 }
 
 interface NodeState {
@@ -50,7 +54,11 @@ interface NodeState {
   running: boolean;
   paused: boolean;
   clockFile: string | null;
+  /** How node->node latency is made on this host, once a run asked for it. */
+  link: LinkMode | null;
 }
+
+type LinkMode = { kind: 'netem'; devPeers: Map<string, string[]>; applied: boolean } | { kind: 'proxy'; control: string; proc: RemoteProc };
 
 /** One line of what could not be undone, and where. */
 export interface Leftover {
@@ -63,8 +71,9 @@ const TOOLS = ['iptables', 'iptables-save', 'iptables-restore', 'setsid', 'sed',
 
 export class SshRuntime implements KernelRuntime {
   readonly kind = 'ssh' as const;
-  // No 'latency': node-to-node delay would need netem or link proxies on the hosts (client links only here).
-  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'clock'];
+  // 'latency' needs, on every host, netem or node for the link proxies, and a target that names its peer
+  // ports: checked at start, refused (UnsupportedFault, naming the hosts) at the fault otherwise.
+  static readonly supports: readonly Capability[] = ['partition', 'kill', 'pause', 'loss', 'latency', 'clock'];
   readonly supports = SshRuntime.supports;
   readonly nodes: readonly NodeId[];
   readonly pool: SshPool;
@@ -79,6 +88,8 @@ export class SshRuntime implements KernelRuntime {
   private readonly touched = new Set<NodeId>();
   private teardownPromise: Promise<void> | null = null;
   private readonly left: Leftover[] = [];
+  /** Why node->node latency cannot be set on this run (null when it can). */
+  private linkUnavailable: string | null = 'the target names no peer ports';
 
   constructor(opts: SshRuntimeOptions) {
     if (opts.nodes.length === 0) throw new InputError('ssh runtime needs at least one node');
@@ -91,22 +102,24 @@ export class SshRuntime implements KernelRuntime {
     this.pool = new SshPool(opts.hosts);
     this.nodes.forEach((n, i) => {
       const host = opts.hosts.hosts[i];
-      this.states.set(n, { host, procs: [], logs: new Set(), running: false, paused: false, clockFile: null });
+      this.states.set(n, { host, procs: [], logs: new Set(), running: false, paused: false, clockFile: null, link: null });
       this.paths.set(n, runPaths(host.dir, opts.runId));
     });
     this.firewalls = new NodeFirewalls({
       nodes: this.nodes,
       addressOf: (n) => this.addressOf(n),
-      // Rule writes retry a host that stops answering: a heal must get through if the host comes back.
-      exec: async (n, argv, input) => {
-        const out = await this.retrying(n, 'write its firewall rules', () => this.exec(n, argv, input));
-        // What is in force on the host now, so a teardown that cannot reach it can say which rules remain.
-        if (input !== undefined) for (const line of input.split('\n')) this.noteRule(n, line);
-        return out;
-      },
+      exec: this.firewallExec,
       ready: (n) => this.firewallsInstalled.has(n),
     });
   }
+
+  /** Rule writes retry a host that stops answering (a heal must get through if the host comes back), and are noted. */
+  private readonly firewallExec = async (n: NodeId, argv: readonly string[], input?: string): Promise<string> => {
+    const out = await this.retrying(n, 'write its firewall rules', () => this.exec(n, argv, input));
+    // What is in force on the host now, so a teardown that cannot reach it can say which rules remain.
+    if (input !== undefined) for (const line of input.split('\n')) this.noteRule(n, line);
+    return out;
+  };
 
   /** Rules of ours last written to each node's host, by chain (a `-F` empties one). */
   private readonly rulesInForce = new Map<NodeId, Map<string, string[]>>();
@@ -155,8 +168,13 @@ export class SshRuntime implements KernelRuntime {
   readonly exec = (node: NodeId, argv: readonly string[], input?: string): Promise<string> =>
     this.pool.run(this.hostOf(node), argv.map(sq).join(' '), { input });
 
-  private sh(node: NodeId, script: string, input?: string): Promise<string> {
-    return this.pool.run(this.hostOf(node), script, { input });
+  private sh(node: NodeId, script: string, input?: string, timeoutMs?: number): Promise<string> {
+    return this.pool.run(this.hostOf(node), script, { input, timeoutMs });
+  }
+
+  /** A script that waits on the host up to waitMs gets that long on top of the command timeout. */
+  private shWaiting(node: NodeId, script: string, waitMs: number): Promise<string> {
+    return this.sh(node, script, undefined, this.opts.hosts.commandTimeoutMs + waitMs);
   }
 
   /** Run `fn` until it succeeds, retrying while the host is unreachable, for up to retryForMs. */
@@ -212,6 +230,8 @@ export class SshRuntime implements KernelRuntime {
         this.firewallsInstalled.add(n);
       }),
     );
+    // Before any node starts: a connection opened before its REDIRECT rule exists would bypass the proxy.
+    if ((this.opts.peerPorts ?? []).length > 0) await this.setupLinkLatency(this.opts.peerPorts!);
     await this.proxies.open(this.nodes, this.opts.proxyPorts ?? [], (n) => this.addressOf(n));
     await Promise.all(this.nodes.map((n) => this.launchNode(n)));
     this.opts.logger?.info({ runId: this.opts.runId, hosts: this.nodes.map((n) => hostLabel(this.hostOf(n))), acceptedNewKeys: [...this.pool.acceptedNew] }, 'ssh runtime up');
@@ -248,25 +268,131 @@ export class SshRuntime implements KernelRuntime {
       }
       const logFile = spec.logFile ?? ctx.logFile;
       st.logs.add(logFile);
-      const out = await this.sh(
-        node,
-        launchScript({
-          name,
-          command: this.programFor(st.host, spec.command),
-          args: spec.args,
-          env,
-          cwd: ctx.dataDir,
-          logFile,
-          pidDir: this.pathsOf(node).pids,
-          mkdirs: [ctx.dataDir, logFile.slice(0, logFile.lastIndexOf('/'))],
-        }),
-      );
-      const m = /^(\d+) (\d+)\s*$/.exec(out);
-      if (!m) throw new Error(`${hostLabel(st.host)}: ${name} started but its PID could not be read (${out.trim().slice(0, 100)})`);
-      procs.push({ name, pid: Number(m[1]), startTime: m[2], clock, logFile });
+      procs.push({
+        ...(await this.startProcess(node, { name, command: this.programFor(st.host, spec.command), args: spec.args, env, cwd: ctx.dataDir, logFile, mkdirs: [ctx.dataDir] })),
+        clock,
+      });
     }
     st.procs = procs;
     st.running = true;
+  }
+
+  /** Start one process on the node's host under the host's supervisor (remote.ts), its PID recorded there. */
+  private async startProcess(
+    node: NodeId,
+    o: { name: string; command: string; args: readonly string[]; env: Record<string, string>; cwd: string; logFile: string; mkdirs: readonly string[]; group?: number },
+  ): Promise<RemoteProc> {
+    const st = this.requireNode(node);
+    // The script waits up to 10 s for the program to be running.
+    const out = await this.shWaiting(node, launchScript({ ...o, pidDir: this.pathsOf(node).pids, mkdirs: [...o.mkdirs, o.logFile.slice(0, o.logFile.lastIndexOf('/'))] }), 10_000);
+    const m = /^(\d+) (\d+) (\S+)\s*$/.exec(out);
+    if (!m) throw new Error(`${hostLabel(st.host)}: ${o.name} started but its PID could not be read (${out.trim().slice(0, 100)})`);
+    return { name: o.name, pid: Number(m[1]), startTime: m[2], clock: 'none', logFile: o.logFile, supervisor: m[3] };
+  }
+
+  /** The node's processes on its host as recorded at launch, with the supervisor that started each. */
+  procsOf(node: NodeId): { name: string; pid: number; supervisor: string }[] {
+    return this.requireNode(node).procs.map((p) => ({ name: p.name, pid: p.pid, supervisor: p.supervisor }));
+  }
+
+  /** How node->node latency is made on the node's host: netem, the link proxy (with its PID), or null. */
+  linkModeOf(node: NodeId): { kind: 'netem' } | { kind: 'proxy'; pid: number } | null {
+    const l = this.requireNode(node).link;
+    if (l === null) return null;
+    return l.kind === 'netem' ? { kind: 'netem' } : { kind: 'proxy', pid: l.proc.pid };
+  }
+
+  /**
+   * Ask every host what it offers for node->node latency (link-latency.ts) and set it up: netem hosts need
+   * nothing until a delay is set; proxy hosts get the proxy program, the REDIRECT rules and a running proxy.
+   * A host with neither leaves latency unavailable (the other faults run on).
+   */
+  private async setupLinkLatency(peerPorts: readonly number[]): Promise<void> {
+    const nodeProgram = (n: NodeId) => this.hostOf(n).bin.node ?? 'node';
+    const probes = await Promise.all(
+      this.nodes.map(async (n) => ({ n, p: parseProbe(await this.sh(n, probeScript(this.nodes.filter((x) => x !== n).map((x) => this.addressOf(x)), nodeProgram(n)))) })),
+    );
+    const problems: string[] = [];
+    const plan = new Map<NodeId, 'netem' | 'proxy'>();
+    for (const { n, p } of probes) {
+      const label = hostLabel(this.hostOf(n));
+      const peers = this.nodes.filter((x) => x !== n).map((x) => this.addressOf(x));
+      const devs = [...new Set(peers.map((a) => p.devs.get(a) ?? ''))];
+      const qdiscProblem = devs.map((d) => (d === '' ? 'no route to a peer' : rootQdiscProblem(d, p.roots.get(d)))).find((x) => x !== null) ?? null;
+      if (this.opts.hosts.linkLatency === 'auto' && p.netem && qdiscProblem === null) {
+        const devPeers = new Map<string, string[]>();
+        for (const a of peers) devPeers.set(p.devs.get(a)!, [...(devPeers.get(p.devs.get(a)!) ?? []), a]);
+        this.requireNode(n).link = { kind: 'netem', devPeers, applied: false };
+        plan.set(n, 'netem');
+      } else if (p.node !== null && nodeMajor(p.node.version) >= 18) {
+        plan.set(n, 'proxy');
+      } else {
+        const netem = !p.netem ? 'no netem' : this.opts.hosts.linkLatency === 'proxy' ? 'netem not wanted (linkLatency: proxy)' : `netem unusable: ${qdiscProblem}`;
+        const node = p.node === null ? `no ${nodeProgram(n)} for the link proxies (install Debian's nodejs, or give bin.node)` : `node ${p.node.version} at ${p.node.path} is older than 18`;
+        problems.push(`${label}: ${netem}, and ${node}`);
+      }
+    }
+    if (problems.length > 0) {
+      this.linkUnavailable = problems.join('; ');
+      this.opts.logger?.warn({ why: this.linkUnavailable }, 'node-to-node latency is not available on these hosts');
+      return;
+    }
+    const dir = dirname(linkProxyScript());
+    const files = [
+      { name: 'package.json', content: '{"type":"module"}\n' },
+      { name: 'latency-proxy.js', content: readFileSync(join(dir, 'latency-proxy.js'), 'utf8') },
+      { name: 'link-proxy-main.js', content: readFileSync(join(dir, 'link-proxy-main.js'), 'utf8') },
+    ];
+    await Promise.all(
+      [...plan].filter(([, k]) => k === 'proxy').map(async ([n]) => {
+        const st = this.requireNode(n);
+        const p = this.pathsOf(n);
+        const proxyDir = `${p.root}/proxy`;
+        const control = `${proxyDir}/delay`;
+        await this.sh(n, copyFilesScript(proxyDir, files));
+        const routes = linkRoutes(this.nodes.filter((x) => x !== n).map((x) => this.addressOf(x)), peerPorts);
+        await installRedirects(this.firewallExec, n, routes);
+        const logFile = `${p.logs}/${n}.link-proxy.log`;
+        st.logs.add(logFile);
+        const proc = await this.startProcess(n, {
+          name: 'link-proxy',
+          command: probes.find((x) => x.n === n)!.p.node!.path,
+          args: [`${proxyDir}/link-proxy-main.js`, linkProxySpec(`${this.opts.seed ?? this.opts.runId}/${n}`, routes, control)],
+          env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
+          cwd: proxyDir,
+          logFile,
+          mkdirs: [],
+          group: PROXY_GID,
+        });
+        st.link = { kind: 'proxy', control, proc };
+        // Once it applies its first setting it listens on every route.
+        await this.shWaiting(n, setProxyDelayScript(control, 0, 0, 15_000), 15_000);
+      }),
+    );
+    this.linkUnavailable = null;
+    this.opts.logger?.info({ modes: Object.fromEntries(this.nodes.map((n) => [n, this.requireNode(n).link?.kind])) }, 'node-to-node latency ready');
+  }
+
+  /** Set node->node delay on every host (0 removes faultline's qdisc; a proxy is set to pass straight through). */
+  private async setLinkDelay(latencyMs: number, jitterMs: number): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        const l = this.requireNode(n).link;
+        if (l === null) return;
+        const on = latencyMs > 0 || jitterMs > 0;
+        if (l.kind === 'proxy') {
+          const undo = !on;
+          const set = () => this.shWaiting(n, setProxyDelayScript(l.control, latencyMs, jitterMs), 5000);
+          await (undo ? this.retrying(n, 'take the link delay off', set) : set());
+        } else if (on) {
+          await this.sh(n, netemApplyScript(l.devPeers, latencyMs, jitterMs));
+          l.applied = true;
+        } else if (l.applied) {
+          await this.retrying(n, 'remove its netem qdisc', () => this.sh(n, netemRemoveScript()));
+          l.applied = false;
+        }
+      }),
+    );
   }
 
   /** Files a launch spec asks for, written on the host (those marked keep only where absent). */
@@ -323,12 +449,18 @@ export class SshRuntime implements KernelRuntime {
   async setLinkFaults(faults: LinkFaults | null): Promise<void> {
     this.requireStarted();
     const f = kernelLinkFaults(faults);
-    if ((f.latencyMs ?? 0) > 0 || (f.jitterMs ?? 0) > 0) {
-      // Client links go through our loopback proxies; node-to-node links would need netem or a proxy on each
-      // host, which this runtime does not start (yet): refuse before changing anything.
-      throw new UnsupportedFault('inter-node latency is not available on the ssh runtime (no netem, and no link proxies on the hosts); client-link latency is (setClientLatency)');
+    const latency = f.latencyMs ?? 0;
+    const jitter = f.jitterMs ?? 0;
+    // Refused before anything changes.
+    if ((latency > 0 || jitter > 0) && this.linkUnavailable !== null) {
+      throw new UnsupportedFault(`node-to-node latency is not available on these hosts: ${this.linkUnavailable}; client-link latency is (setClientLatency)`);
     }
     await this.firewalls.setLoss(f.loss ?? 0);
+    if (this.linkUnavailable === null) {
+      await this.setLinkDelay(latency, jitter);
+      // A delay on a host's links slows its clients too, as netem on a whole device would.
+      if (this.proxies.active) this.proxies.setLatency(latency > 0 || jitter > 0 ? { latencyMs: latency, jitterMs: jitter } : null, 'ssh');
+    }
   }
 
   async setClientLatency(faults: Pick<LinkFaults, 'latencyMs' | 'jitterMs'> | null): Promise<void> {

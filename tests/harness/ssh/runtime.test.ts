@@ -1,12 +1,13 @@
 /**
- * The ssh runtime over real SSH to sshd "hosts" (namespaces made by the fixture), with etcd on them: start,
- * partition and heal as iptables rules in faultline's own chains (other rules untouched), kill, pause and
- * resume by recorded PID, and a teardown that copies logs back and leaves nothing. (A host that drops off the
+ * The ssh runtime over real SSH to sshd "hosts" (namespaces made by the fixture), with etcd on them: start
+ * under start-stop-daemon (on two hosts through a wrapper script given as bin.etcd), partition and heal as
+ * iptables rules in faultline's own chains (other rules untouched), node->node latency through link proxies
+ * run on the hosts (this kernel has no netem), kill, pause and resume by recorded PID, and a teardown that
+ * copies logs back and leaves nothing. (A host that drops off the
  * network during heal, and cleanup --hosts, are tested through the CLI: cli.test.ts.)
  */
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithEnv } from '../netns/env.js';
 import { isolate, nodeNames, testContext } from '../netns/cluster-context.js';
@@ -26,6 +27,31 @@ const rulesOf = async (pool: SshPool, i: number) =>
     .map((l) => l.replace(/\[\d+:\d+\]/, ''))
     .join('\n');
 
+/**
+ * PIDs of live (not zombie) processes on host i whose command line mentions `text` (a path). The pattern ends
+ * in a bracket expression, so the shell and grep that look for it, whose command lines spell it, do not match.
+ */
+const procsWith = async (pool: SshPool, i: number, text: string) =>
+  (
+    await pool.run(
+      pool.file.hosts[i],
+      `for d in /proc/[0-9]*; do grep -q '${text.slice(0, -1).replace(/\./g, '\\.')}[${text.slice(-1)}]' $d/cmdline 2>/dev/null || continue; s=$(sed 's/.*) //' $d/stat 2>/dev/null | cut -c1); [ -n "$s" ] && [ "$s" != Z ] && echo \${d#/proc/}; done; true`,
+    )
+  )
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+
+/**
+ * Milliseconds, measured on host i, from connecting to addr:port until the first bytes of an HTTP answer (etcd's
+ * peer port answers /version), or null. Run as root, so the host's REDIRECT rules apply to it as to etcd.
+ */
+const peerHttpMs = async (pool: SshPool, i: number, addr: string, port: number): Promise<number | null> => {
+  const js = `const s=require('net').connect(${port},'${addr}');const t=performance.now();s.on('connect',()=>s.write('GET /version HTTP/1.0\\r\\n\\r\\n'));s.once('data',()=>{console.log(Math.round(performance.now()-t));process.exit(0)});s.on('error',e=>{console.log('error');process.exit(0)});setTimeout(()=>{console.log('timeout');process.exit(0)},8000)`;
+  const out = (await pool.run(pool.file.hosts[i], `node -e ${JSON.stringify(js)}`)).trim();
+  return /^\d+$/.test(out) ? Number(out) : null;
+};
+
 /** True while the PID runs on the host (a zombie awaiting its reaper counts as gone). */
 const alive = async (pool: SshPool, i: number, pid: number) =>
   (await pool.run(pool.file.hosts[i], `s=$(sed 's/.*) //' /proc/${pid}/stat 2>/dev/null | cut -c1); [ -n "$s" ] && [ "$s" != Z ] && echo yes || echo no`)).trim() === 'yes';
@@ -37,6 +63,15 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
 
   beforeAll(async () => {
     fx = await sshHosts(3, { settings: { commandTimeoutMs: 4000, retryForMs: 3000 } });
+    // bin.etcd as wrapper scripts: n2's runs etcd as its child, n3's execs it.
+    const dir = dirname(fx.hostsFile);
+    writeFileSync(join(dir, 'etcd-fork'), '#!/bin/sh\n/usr/bin/etcd "$@"\n');
+    writeFileSync(join(dir, 'etcd-exec'), '#!/bin/sh\nexec /usr/bin/etcd "$@"\n');
+    for (const w of ['etcd-fork', 'etcd-exec']) chmodSync(join(dir, w), 0o755);
+    const hf = JSON.parse(readFileSync(fx.hostsFile, 'utf8'));
+    hf.hosts[1].bin = { etcd: join(dir, 'etcd-fork') };
+    hf.hosts[2].bin = { etcd: join(dir, 'etcd-exec') };
+    writeFileSync(fx.hostsFile, JSON.stringify(hf, null, 2));
     pool = new SshPool(loadHosts(fx.hostsFile));
     // Someone else's rules on a host: faultline must leave them exactly as they are.
     await pool.run(pool.file.hosts[0], 'iptables -N SOMEONE-ELSE && iptables -A SOMEONE-ELSE -s 192.0.2.7/32 -j ACCEPT && iptables -A INPUT -j SOMEONE-ELSE');
@@ -51,12 +86,18 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
 
   it('runs etcd, partitions, kills and pauses it over SSH, and leaves the hosts as they were', async () => {
     const { ctx, dispose } = testContext('ssh-etcd', NODES, 'cp', 'register');
-    const cluster = (await etcdTarget.create({ ...ctx, runtime: 'ssh', hosts: fx.hostsFile })) as EtcdCluster;
+    const cluster = (await etcdTarget.create({ ...ctx, runtime: 'ssh', hosts: fx.hostsFile, faults: ['partition', 'kill', 'pause', 'latency'] })) as EtcdCluster;
     const rt = cluster.runtime as SshRuntime;
     try {
       await rt.start();
       await cluster.awaitHealthy(30_000);
       expect(rt.addressOf('n2')).toBe(fx.addresses[1]);
+      // Each etcd runs under start-stop-daemon, the wrapped ones too (the PID recorded is the wrapper's
+      // shell on n2, which forks etcd, and etcd itself on n3, whose wrapper execs it).
+      for (const n of NODES) expect(rt.procsOf(n).map((p) => [p.name, p.supervisor])).toEqual([['etcd', 'start-stop-daemon']]);
+      const wrapped = (await pool.run(pool.file.hosts[1], `tr '\\0' ' ' < /proc/${rt.pidsOf('n2')[0]}/cmdline`)).trim();
+      expect(wrapped.startsWith('/bin/sh ') && wrapped.includes('etcd-fork')).toBe(true);
+      expect((await pool.run(pool.file.hosts[2], `readlink /proc/${rt.pidsOf('n3')[0]}/exe`)).trim()).toBe('/usr/bin/etcd');
       // Versions are asked of the hosts over SSH: a probe that answers with the address it runs at shows
       // each host answering for itself, and hosts that differ are listed by version.
       const probe = join(dirname(fx.hostsFile), 'version-probe');
@@ -76,9 +117,44 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
       await rt.heal();
       expect(await pool.run(pool.file.hosts[0], 'iptables -S FAULTLINE-PART')).not.toContain('DROP');
 
+      // Node->node latency: no netem here, so a link proxy runs on every host (group nogroup, which the
+      // REDIRECT rules skip) and etcd's peer connections go through it.
+      const proxyPids = NODES.map((n) => {
+        const m = rt.linkModeOf(n);
+        expect(m?.kind).toBe('proxy');
+        return m?.kind === 'proxy' ? m.pid : 0;
+      });
+      expect((await pool.run(pool.file.hosts[0], `grep '^Gid' /proc/${proxyPids[0]}/status`)).split(/\s+/)[1]).toBe('65534');
+      const redirects = await pool.run(pool.file.hosts[0], 'iptables -t nat -S FAULTLINE-LAT');
+      expect(redirects).toContain(`-A FAULTLINE-LAT -d ${fx.addresses[1]}/32 -p tcp -m tcp --dport 2380 -m owner ! --gid-owner 65534 -j REDIRECT --to-ports 41000`);
+      // etcd on n1 talks to n2's 2380 through the proxy: etcd's socket (its original destination, n2:2380)
+      // is the peer of a socket of the proxy on 127.0.0.1:41000, and the proxy has its own to n2:2380.
+      const conns = (await pool.run(pool.file.hosts[0], 'ss -Htnp state established'))
+        .split('\n')
+        .map((l) => /(\S+)\s+(\S+)\s+users:\(\("([^"]+)",pid=(\d+)/.exec(l))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => ({ local: m[1], remote: m[2], proc: m[3], pid: Number(m[4]) }));
+      const n2Peer = `${fx.addresses[1]}:2380`;
+      const etcdToN2 = conns.filter((c) => c.proc === 'etcd' && c.remote === n2Peer).map((c) => c.local);
+      expect(etcdToN2.length).toBeGreaterThan(0);
+      expect(conns.some((c) => c.pid === proxyPids[0] && c.local === '127.0.0.1:41000' && etcdToN2.includes(c.remote))).toBe(true);
+      expect(conns.some((c) => c.pid === proxyPids[0] && c.remote === n2Peer)).toBe(true);
+      await rt.setLinkFaults({ latencyMs: 400 });
+      for (const [i, n] of NODES.entries()) {
+        expect((await pool.run(pool.file.hosts[i], `cat ${rt.pathsOf(n).root}/proxy/delay.applied`)).trim()).toBe('{"latencyMs":400,"jitterMs":0}');
+      }
+      // A request to a peer's 2380 from n1 waits for the delay each way (a lower bound: load only adds to it).
+      expect(await peerHttpMs(pool, 0, fx.addresses[1], 2380)).toBeGreaterThanOrEqual(780);
+      await rt.setLinkFaults(null);
+      expect((await pool.run(pool.file.hosts[0], `cat ${rt.pathsOf('n1').root}/proxy/delay.applied`)).trim()).toBe('{"latencyMs":0,"jitterMs":0}');
+      expect(await peerHttpMs(pool, 0, fx.addresses[1], 2380)).not.toBeNull();
+
       const [pid] = rt.pidsOf('n2');
+      const n2Data = `${rt.pathsOf('n2').data}/n2`;
+      expect((await procsWith(pool, 1, n2Data)).length).toBe(2); // the wrapper's shell and its etcd
       await rt.kill('n2');
       expect(await alive(pool, 1, pid)).toBe(false);
+      expect(await procsWith(pool, 1, n2Data)).toEqual([]);
       await rt.restart('n2');
       const [pid2] = rt.pidsOf('n2');
       expect(pid2).not.toBe(pid);
@@ -90,6 +166,7 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
       await c.close();
       await rt.teardown();
       expect(rt.leftovers()).toEqual([]);
+      for (const [i, pid] of proxyPids.entries()) expect(await alive(pool, i, pid)).toBe(false);
       // Logs came back into the run's nodes/ folder; the hosts hold nothing of the run and their rules are as before.
       expect(readFileSync(join(ctx.logDir, 'n1.log'), 'utf8')).toMatch(/etcd/);
       for (const i of [0, 1, 2]) {
