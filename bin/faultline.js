@@ -31,9 +31,19 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
 }
 
+/** A short name for a text (FNV-1a, 32 bits, in hex). */
+function hashOf(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16);
+}
+
 /** Run the bundle as a CommonJS module, compiled from its code cache; write the cache when it is missing or stale. */
 function runCached(file, source, require) {
-  const cacheFile = `${file}.cache`;
+  // V8 rejects a cache made under other flags (node --max-semi-space-size=..., NODE_OPTIONS): such runs keep
+  // their own file, so that runs with and without flags do not rewrite one cache in turn.
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const cacheFile = flags === '' ? `${file}.cache` : `${file}.${hashOf(flags)}.cache`;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);

@@ -3,7 +3,8 @@
  * input, a pipe (`check <(cat h.jsonl)`), a character device — which is read whole into memory first. Every
  * file-system error becomes an InputError that says what is wrong with the path, never a bare errno.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
@@ -11,9 +12,15 @@ import { InputError } from './errors.js';
 export interface InputSource {
   /** The file actually read (history.jsonl inside a run directory), or `-` for standard input. */
   path: string;
-  /** The whole content, when the source cannot be read twice (stdin, a pipe, a device). */
+  /**
+   * The whole content (gunzipped): when the source cannot be read twice (stdin, a pipe, a device), and for a
+   * small file, which one read costs less than streaming its head for the format and then reading it again.
+   */
   data?: Buffer;
 }
+
+/** Files up to this size are read whole at once (see InputSource.data); larger ones are streamed. */
+export const READ_WHOLE_BYTES = 4 << 20;
 
 /** What a failed file-system call on `path` means for the user. */
 export function fsInputError(err: unknown, path: string): InputError {
@@ -59,9 +66,11 @@ export async function resolveInput(input: string): Promise<InputSource> {
     const data = await readStdin();
     return { path: '-', data: isGzip(data) ? gunzipData(data, input) : data };
   }
+  // Synchronous calls: the files of one `check` are read one after the other anyway, and a promise's round
+  // trip through the thread pool costs more than the call.
   let st;
   try {
-    st = await stat(input);
+    st = statSync(input);
   } catch (err) {
     throw fsInputError(err, input);
   }
@@ -69,11 +78,20 @@ export async function resolveInput(input: string): Promise<InputSource> {
     // history.jsonl.gz once the run is archived.
     for (const name of ['history.jsonl', 'history.jsonl.gz']) {
       const inner = join(input, name);
-      if ((await stat(inner).catch(() => undefined))?.isFile()) return { path: inner };
+      if (statSync(inner, { throwIfNoEntry: false })?.isFile()) return { path: inner };
     }
     throw new InputError(`${input} is a directory without a history.jsonl (is it a faultline run directory?)`);
   }
-  if (st.isFile()) return { path: input };
+  if (st.isFile()) {
+    if (st.size > READ_WHOLE_BYTES) return { path: input };
+    let data;
+    try {
+      data = readFileSync(input);
+    } catch (err) {
+      throw fsInputError(err, input);
+    }
+    return { path: input, data: isGzip(data) ? gunzipData(data, input) : data };
+  }
   // A pipe or a device: one read, kept in memory, because the format is told from the head and then the
   // whole content is parsed.
   try {
