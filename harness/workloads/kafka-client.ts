@@ -5,7 +5,10 @@
  * on the wire as strings, as Maelstrom sends them.
  *
  * The client keeps, per followed log, the next offset to poll from: its state is the consumer's position, so
- * a fresh client (after an op ended in `info`) starts from the committed offsets again.
+ * a fresh client (after an op ended in `info`) starts from the committed offsets again. The position changes
+ * only when an op succeeds: a refused `assign` leaves the old assignment and positions, because the checker
+ * sees only acknowledged assigns and would read a poll that jumped to the committed offsets as a skip (or a
+ * step back). Every request is awaited before the op ends, so a timed-out request has no later effect here.
  */
 import type { Client, ClientOp, ClientResult, FinalRead } from '../target.js';
 import type { Key } from '../../histories/op.js';
@@ -63,7 +66,7 @@ export class KafkaClient implements Client {
 
   private async poll(timeoutMs: number): Promise<ClientResult> {
     const unknown = [...this.next].filter(([, v]) => v === undefined).map(([k]) => k);
-    if (unknown.length > 0) await this.fetchCommitted(unknown, timeoutMs);
+    if (unknown.length > 0) for (const [k, v] of Object.entries(await this.fetchCommitted(unknown, timeoutMs))) this.next.set(k, v);
     const offsets = Object.fromEntries([...this.next].map(([k, v]) => [k, v ?? 0]));
     if (Object.keys(offsets).length === 0) return { type: 'ok', value: {} };
     const r = await this.call({ type: 'poll', offsets }, 'poll_ok', timeoutMs);
@@ -85,21 +88,21 @@ export class KafkaClient implements Client {
   }
 
   private async assign(keys: string[], timeoutMs: number): Promise<ClientResult> {
-    for (const k of [...this.next.keys()]) if (!keys.includes(k)) this.next.delete(k);
-    for (const k of keys) this.next.set(k, undefined);
+    // Nothing changes until the committed offsets are in (a refusal throws before this point).
     const committed = await this.fetchCommitted(keys, timeoutMs);
+    this.next.clear();
+    for (const k of keys) this.next.set(k, committed[k]);
     return { type: 'ok', value: committed };
   }
 
-  /** Start each log after its committed offset (the consumer processed up to and including it), or at 0. */
+  /** Where each log starts: after its committed offset (the consumer processed up to and including it), or 0. */
   private async fetchCommitted(keys: string[], timeoutMs: number): Promise<Record<string, number>> {
     const r = await this.call({ type: 'list_committed_offsets', keys }, 'list_committed_offsets_ok', timeoutMs);
     const offsets = r.offsets && typeof r.offsets === 'object' ? (r.offsets as Record<string, unknown>) : {};
     const out: Record<string, number> = {};
     for (const k of keys) {
       const c = offsets[k];
-      this.next.set(k, Number.isInteger(c) ? (c as number) + 1 : 0);
-      out[k] = this.next.get(k)!;
+      out[k] = Number.isInteger(c) ? (c as number) + 1 : 0;
     }
     return out;
   }
