@@ -2,11 +2,12 @@
  * Maelstrom's kafka workload, the client side: what each client slot asks for. A slot sends unique messages
  * to random logs, polls the logs it follows, and now and then re-assigns itself a random subset of the logs
  * (starting again from their committed offsets), as jepsen.tests.kafka's generator does with `assign`.
- * The checker is checkers/kafka; the wire format is kafka-client.ts beside this file.
+ * The checkers are checkers/kafka (index.ts, and replicas.ts for each node's own log); the wire format is kafka-client.ts beside this file.
  */
 import type { ClientOp } from '../target.js';
 import type { Rng } from '../rng.js';
 import { kafkaChecker } from '../../checkers/kafka/index.js';
+import { logReplicasChecker } from '../../checkers/kafka/replicas.js';
 import type { Workload } from './workload.js';
 import { finalPoll, KafkaClient } from './kafka-client.js';
 
@@ -38,7 +39,12 @@ export const kafka: Workload = {
   keyless: false,
   finalState: true,
   generator: (slot, o, rng) => new KafkaGenerator(rng, slot, o.slots, o.keys),
-  checkers: () => [{ checker: kafkaChecker, enforced: true }],
+  // The kafka checker judges what clients saw (the union of every replica's answers); log-replicas holds each
+  // node's own final log to the others, so a replica left behind or holding another message is a finding.
+  checkers: () => [
+    { checker: kafkaChecker, enforced: true },
+    { checker: logReplicasChecker, enforced: true },
+  ],
   linearModel: { none: 'its logs are judged by the kafka checker' },
   maelstrom: {
     // A kafka client keeps its consumer position between ops, so it is its own client, not one request per op.

@@ -16,8 +16,8 @@ import type { NodeId } from '../../harness/runtime.js';
 import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } from '../../harness/target.js';
 import { sleep } from '../../harness/time.js';
 import { BUCKET, describeError, NatsClient, openNats, readEntry, STREAM, within, type HostPort, type ReadMode } from './client.js';
-import { blockFiles, CLIENT_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
-import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET } from './log.js';
+import { blockFiles, CLIENT_PORT, MONITOR_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
+import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET, replicaStates } from './log.js';
 
 const CONFIGS = ['cp', 'direct-get'] as const;
 /** JetStream replicates a stream to at most five servers. */
@@ -123,10 +123,18 @@ export class NatsCluster implements Cluster {
     return new NatsClient(nc, await nc.jetstreamManager({ checkAPI: false }), kv, this.readMode);
   }
 
-  /** The node's own replica: direct get on a connection to that node, which its local replica answers. */
+  /**
+   * The node's own replica: direct get on a connection to that node, which its local replica answers when it
+   * serves direct gets. For logs the answer is checked against the node's own store (log.ts: finalLog).
+   */
   async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
     try {
-      if (this.logKeys > 0) return { ok: true, value: await this.withNode(node, timeoutMs, (_nc, jsm) => finalLog(jsm, key)) };
+      if (this.logKeys > 0) {
+        // The monitoring port is not behind a latency proxy: the harness reaches the node itself.
+        const m = this.runtime.nodeAddress(node, MONITOR_PORT);
+        const own = () => replicaStates(`http://${m.host}:${m.port ?? MONITOR_PORT}`, timeoutMs);
+        return { ok: true, value: await this.withNode(node, timeoutMs, (_nc, jsm) => finalLog(jsm, key, own, node)) };
+      }
       return { ok: true, value: (await this.withNode(node, timeoutMs, (_nc, jsm) => readEntry(jsm, key, 'direct'))).value };
     } catch (err) {
       return { ok: false, value: null, error: describeError(err) };

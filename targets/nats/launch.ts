@@ -11,6 +11,8 @@ import type { NodeId } from '../../harness/runtime.js';
 export const NATS_BIN = '/usr/sbin/nats-server';
 export const CLIENT_PORT = 4222;
 export const ROUTE_PORT = 6222;
+/** The HTTP monitoring port: `/jsz` tells what this server's own replica of each stream holds. */
+export const MONITOR_PORT = 8222;
 export const CLUSTER_NAME = 'faultline';
 
 /** Where a node keeps its JetStream file store (the file fault truncates block files under it). */
@@ -51,6 +53,7 @@ export function natsConf(node: NodeId, addr: string, peers: Record<NodeId, strin
     `server_name: "${node}"`,
     `host: "${host}"`,
     `port: ${CLIENT_PORT}`,
+    `http: "${host}:${MONITOR_PORT}"`,
     'jetstream {',
     `  store_dir: "${storeDir(nodeDir)}"`,
     '  max_memory_store: 64MB',

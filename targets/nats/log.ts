@@ -8,6 +8,11 @@
  *   the first sequence that holds nothing), then commits the highest sequence it read;
  * - `assign` follows another set of keys, each from its committed offset + 1 (or the start);
  * - a node's final read is its own replica's whole stream, by direct get on a connection to that node.
+ *   NATS cannot be asked for one replica by name: direct get is a queue group over the replicas, and a
+ *   server hands a request to its own member when it has one (a replica serving direct gets), else to
+ *   another server's. So the read is checked against what the node's own store says it holds (`/jsz` on
+ *   its monitoring port: first and last sequence, message count); an answer that does not match is not
+ *   that replica's and the read fails, saying so.
  *
  * Committed offsets live in a second KV bucket (one consumer group for all clients), written after polls and
  * read on assign, as Maelstrom's kafka nodes keep them. Reads follow the config: `leader` asks the stream
@@ -15,6 +20,7 @@
  * `info`, a refusal `fail`, and a poll or assign (no effect on the logs) that cannot finish is `fail`.
  */
 import type { JetStreamClient, JetStreamManager, KV, NatsConnection, StoredMsg } from 'nats';
+import { z } from 'zod';
 import type { Key } from '../../histories/op.js';
 import type { Client, ClientOp, ClientResult } from '../../harness/target.js';
 import { errorOutcome, within, type ReadMode } from './client.js';
@@ -95,9 +101,60 @@ export async function readLog(get: Getter, key: Key, from: number, max: number, 
   return out;
 }
 
-/** One node's own replica of `key`'s log, whole (direct get answered locally). */
-export async function finalLog(jsm: JetStreamManager, key: Key): Promise<[number, unknown][]> {
-  return readLog(getter(jsm, 'direct'), key, 1, FINAL_MAX, FINAL_BATCH);
+/** What one server's own replica of a stream holds, from its monitoring endpoint. */
+export interface ReplicaState {
+  messages: number;
+  firstSeq: number;
+  lastSeq: number;
+}
+
+const JszSchema = z.looseObject({
+  account_details: z
+    .array(
+      z.looseObject({
+        stream_detail: z
+          .array(z.looseObject({ name: z.string(), state: z.looseObject({ messages: z.number(), first_seq: z.number(), last_seq: z.number() }) }))
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** Every stream the server at `url` (its monitoring port) holds a replica of, with that replica's state. */
+export async function replicaStates(url: string, timeoutMs: number): Promise<Map<string, ReplicaState>> {
+  const res = await fetch(`${url}/jsz?acc=%24G&streams=true`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`monitoring endpoint answered HTTP ${res.status}`);
+  const parsed = JszSchema.safeParse(await res.json());
+  if (!parsed.success) throw new Error(`monitoring endpoint's /jsz is not what nats-server 2.9 sends: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+  const out = new Map<string, ReplicaState>();
+  for (const acc of parsed.data.account_details ?? []) {
+    for (const st of acc.stream_detail ?? []) out.set(st.name, { messages: st.state.messages, firstSeq: st.state.first_seq, lastSeq: st.state.last_seq });
+  }
+  return out;
+}
+
+/** Why `pairs` is not a whole read of a replica in `state` (logs here never delete), or null when it is. */
+export function replicaMismatch(pairs: readonly [number, unknown][], state: ReplicaState | undefined, node: string, key: Key): string | null {
+  const stream = logStream(key);
+  if (!state) return `${node} holds no replica of ${stream}`;
+  const first = pairs.length > 0 ? pairs[0][0] : 0;
+  const last = pairs.length > 0 ? pairs[pairs.length - 1][0] : 0;
+  const holds = state.messages === 0 ? 0 : state.lastSeq;
+  if (pairs.length === state.messages && (pairs.length === 0 || (first === state.firstSeq && last === state.lastSeq))) return null;
+  const own = state.messages === 0 ? 'nothing' : `sequences ${state.firstSeq}–${holds} (${state.messages} messages)`;
+  const got = pairs.length === 0 ? 'nothing' : `${first}–${last} (${pairs.length} messages)`;
+  return `the direct get on ${node} was not answered by ${node}'s own replica of ${stream}: its store holds ${own}, the answer held ${got}`;
+}
+
+/**
+ * One node's own replica of `key`'s log, whole: direct get on a connection to that node, checked against the
+ * node's own store state (see the header).
+ */
+export async function finalLog(jsm: JetStreamManager, key: Key, own: () => Promise<Map<string, ReplicaState>>, node: string): Promise<[number, unknown][]> {
+  const pairs = await readLog(getter(jsm, 'direct'), key, 1, FINAL_MAX, FINAL_BATCH);
+  const why = replicaMismatch(pairs, (await own()).get(logStream(key)), node, key);
+  if (why) throw new Error(why);
+  return pairs;
 }
 
 export class NatsLogClient implements Client {

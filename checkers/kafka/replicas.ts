@@ -1,0 +1,154 @@
+/**
+ * Log replicas compared: after the heal, every replica of a log should hold the same messages at the same
+ * offsets. The kafka checker unions what anyone saw, so a replica left behind (a truncated block that never
+ * caught up) or holding another message at an offset (a cut-off leader's own append) passes it unnoticed;
+ * this checker reads each node's own final read of each log and names the replica and the offsets.
+ *
+ * Judged on each node's last final-read round (the harness reads in rounds until the nodes agree or its bound
+ * passes, so a replica still catching up at the end had the whole bound to do so):
+ * - `replica-lost`: a replica lacks offsets another replica holds (its log ends early, or has holes);
+ * - `replica-differs`: replicas hold different messages at one offset (the message acknowledged there, if
+ *   any, is named).
+ * A key for which fewer than two nodes answered cannot be compared: the verdict is then `unknown` unless some
+ * other key showed a divergence. No final reads at all: `unknown`.
+ */
+import { canon } from '../../histories/canon.js';
+import type { Op } from '../../histories/op.js';
+import type { Checker } from '../checker.js';
+import { finalReads, type FinalReadRecord } from '../final-reads.js';
+import { firstFew } from '../labels.js';
+import { pairOps } from '../op-records.js';
+import type { Anomaly, CheckResult } from '../result.js';
+import { observe, type Pair } from './observations.js';
+
+const NAME = 'log-replicas';
+/** Anomalies listed in full; the stats count them all. */
+const LIST_LIMIT = 20;
+
+/** "3, 5–9, 12": sorted offsets as runs, for people. */
+export function offsetRuns(sorted: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    runs.push(j === i ? String(sorted[i]) : `${sorted[i]}–${sorted[j]}`);
+    i = j + 1;
+  }
+  return firstFew(runs, 6);
+}
+
+function pairsOf(v: unknown): Pair[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: Pair[] = [];
+  for (const p of v) {
+    if (!Array.isArray(p) || p.length !== 2 || !Number.isInteger(p[0])) return undefined;
+    out.push([p[0] as number, p[1]]);
+  }
+  return out;
+}
+
+/** Each node's last final read of each key (by round; a later record of the same round wins). */
+function lastReads(reads: readonly FinalReadRecord[]): Map<string, Map<string, FinalReadRecord>> {
+  const out = new Map<string, Map<string, FinalReadRecord>>();
+  for (const r of reads) {
+    if (r.key === undefined) continue;
+    const key = String(r.key);
+    let byNode = out.get(key);
+    if (!byNode) out.set(key, (byNode = new Map()));
+    const prev = byNode.get(r.node);
+    if (!prev || r.round >= prev.round) byNode.set(r.node, r);
+  }
+  return out;
+}
+
+const nodeList = (ns: readonly string[]): string => [...ns].sort().join(', ');
+
+export function checkLogReplicas(ops: readonly Op[]): CheckResult {
+  let reads: FinalReadRecord[];
+  let acked: Map<string, { msg: unknown; op: number }>;
+  try {
+    reads = finalReads(pairOps(ops));
+    acked = new Map(observe(ops).acked.map((a) => [`${a.key}@${a.offset}`, { msg: a.msg, op: a.op }]));
+  } catch (err) {
+    return { checker: NAME, valid: 'unknown', anomalies: [], stats: {}, reason: (err as Error).message };
+  }
+  if (reads.length === 0) return { checker: NAME, valid: 'unknown', anomalies: [], stats: {}, reason: 'no final reads: the replicas were never read' };
+
+  const all: Anomaly[] = [];
+  const uncompared: string[] = [];
+  let lostOffsets = 0;
+  let differingOffsets = 0;
+  const keys = lastReads(reads);
+  for (const [key, byNode] of [...keys].sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))) {
+    /** node → offset → canonical message */
+    const copies = new Map<string, Map<number, string>>();
+    const silent: string[] = [];
+    for (const [node, r] of byNode) {
+      const pairs = r.ok ? pairsOf(r.value ?? []) : undefined;
+      if (!pairs) {
+        const error = r.rec.completion?.error;
+        silent.push(r.ok ? `${node} (not a list of [offset, msg])` : error === undefined ? node : `${node} (${String(typeof error === 'string' ? error : canon(error)).slice(0, 300)})`);
+        continue;
+      }
+      copies.set(node, new Map(pairs.map(([o, m]) => [o, canon(m)])));
+    }
+    if (copies.size < 2) {
+      uncompared.push(`log ${key} (${copies.size} of ${byNode.size} nodes answered the last round${silent.length > 0 ? `; not ${[...silent].sort().join('; ')}` : ''})`);
+      continue;
+    }
+    const union = new Map<number, Map<string, string[]>>();
+    for (const [node, copy] of copies) {
+      for (const [offset, msg] of copy) {
+        let held = union.get(offset);
+        if (!held) union.set(offset, (held = new Map()));
+        const ns = held.get(msg) ?? [];
+        ns.push(node);
+        held.set(msg, ns);
+      }
+    }
+    const offsets = [...union.keys()].sort((a, b) => a - b);
+    const top = offsets.length > 0 ? offsets[offsets.length - 1] : -1;
+    for (const [node, copy] of [...copies].sort(([a], [b]) => a.localeCompare(b))) {
+      const lacks = offsets.filter((o) => !copy.has(o));
+      if (lacks.length === 0) continue;
+      lostOffsets += lacks.length;
+      const own = [...copy.keys()];
+      const end = own.length > 0 ? Math.max(...own) : undefined;
+      const ackedLacks = lacks.filter((o) => acked.has(`${key}@${o}`)).length;
+      const holders = nodeList([...copies.keys()].filter((n) => n !== node && lacks.some((o) => copies.get(n)!.has(o))));
+      const shape = end === undefined ? `${node}'s copy of log ${key} is empty` : lacks.every((o) => o > end) ? `${node}'s copy of log ${key} ends at offset ${end}` : `${node}'s copy of log ${key} has holes`;
+      all.push({
+        kind: 'replica-lost',
+        key,
+        node,
+        offsets: lacks,
+        message: `${shape}, while ${holders} hold${holders.includes(',') ? '' : 's'} offsets up to ${top}: ${node} lacks ${offsetRuns(lacks)} (${lacks.length} offset${lacks.length === 1 ? '' : 's'}, ${ackedLacks} of them acknowledged sends)`,
+      });
+    }
+    for (const offset of offsets) {
+      const held = union.get(offset)!;
+      if (held.size < 2) continue;
+      differingOffsets++;
+      const ack = acked.get(`${key}@${offset}`);
+      const ackC = ack ? canon(ack.msg) : undefined;
+      const groups = [...held].map(([msg, ns]) => `${nodeList(ns)} hold${ns.length === 1 ? 's' : ''} ${msg}${msg === ackC ? ` (acknowledged at this offset, op ${ack!.op})` : ''}`);
+      const wrong = ackC !== undefined && held.has(ackC) ? nodeList([...held].filter(([m]) => m !== ackC).flatMap(([, ns]) => ns)) : undefined;
+      all.push({
+        kind: 'replica-differs',
+        key,
+        offset,
+        nodes: [...held.values()].flat().sort(),
+        message: `log ${key}, offset ${offset}: ${groups.join('; ')}${wrong ? `: ${wrong} hold${wrong.includes(',') ? '' : 's'} another message than the one acknowledged` : ''}`,
+      });
+    }
+  }
+  const count = (k: string) => all.filter((a) => a.kind === k).length;
+  const stats = { logs: keys.size, uncompared: uncompared.length, 'replica-lost': count('replica-lost'), 'replica-differs': count('replica-differs'), lostOffsets, differingOffsets };
+  const anomalies = ['replica-lost', 'replica-differs'].flatMap((k) => all.filter((a) => a.kind === k).slice(0, LIST_LIMIT));
+  // Two messages at one offset contradict any promise a log makes; a replica behind is a convergence failure.
+  if (all.length > 0) return { checker: NAME, valid: false, anomalies, stats, facts: { converged: false, ...(differingOffsets > 0 ? { consistent: false } : {}) } };
+  if (uncompared.length > 0) return { checker: NAME, valid: 'unknown', anomalies: [], stats, reason: `could not compare replicas of ${firstFew(uncompared, 3)}` };
+  return { checker: NAME, valid: true, anomalies: [], stats, facts: { converged: true } };
+}
+
+export const logReplicasChecker: Checker = { name: NAME, check: (h) => checkLogReplicas(h) };
