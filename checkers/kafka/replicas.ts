@@ -9,8 +9,9 @@
  * - `replica-lost`: a replica lacks offsets another replica holds (its log ends early, or has holes);
  * - `replica-differs`: replicas hold different messages at one offset (the message acknowledged there, if
  *   any, is named).
- * A key for which fewer than two nodes answered cannot be compared: the verdict is then `unknown` unless some
- * other key showed a divergence. No final reads at all: `unknown`.
+ * A node that did not answer its last read of a key leaves that key undecided: the verdict is then `unknown`
+ * unless some key showed a divergence. One node (a single replica) has nothing to differ from: valid. No
+ * final reads at all: `unknown`.
  */
 import { canon } from '../../histories/canon.js';
 import type { Op } from '../../histories/op.js';
@@ -92,10 +93,10 @@ export function checkLogReplicas(ops: readonly Op[]): CheckResult {
       }
       copies.set(node, new Map(pairs.map(([o, m]) => [o, canon(m)])));
     }
-    if (copies.size < 2) {
-      uncompared.push(`log ${key} (${copies.size} of ${byNode.size} nodes answered the last round${silent.length > 0 ? `; not ${[...silent].sort().join('; ')}` : ''})`);
-      continue;
-    }
+    // A node that did not answer may be the one left behind: the others are still compared, but agreement
+    // among them is not agreement of every replica.
+    if (silent.length > 0) uncompared.push(`log ${key} (${copies.size} of ${byNode.size} nodes answered the last round; not ${[...silent].sort().join('; ')})`);
+    if (copies.size < 2) continue;
     const union = new Map<number, Map<string, string[]>>();
     for (const [node, copy] of copies) {
       for (const [offset, msg] of copy) {

@@ -66,7 +66,11 @@ it('finds holes, judges only the last round, and says unknown when a log could n
   const silent = checkLogReplicas(history([], [{ n1: { 0: log(3) }, n2: { 0: null } }]));
   expect(silent.valid).toBe('unknown');
   expect(silent.reason).toMatch(/log 0 \(1 of 2 nodes answered the last round; not n2 \(timeout\)\)/);
+  // Two that agree and one silent: still undecided (the silent one may be behind).
+  expect(checkLogReplicas(history([], [{ n1: { 0: log(3) }, n2: { 0: log(3) }, n3: { 0: null } }])).valid).toBe('unknown');
   expect(checkLogReplicas(history([[0, 1, 1]], [])).valid).toBe('unknown');
+  // A single replica has nothing to differ from.
+  expect(checkLogReplicas(history([], [{ n1: { 0: log(3), 1: [] } }])).valid).toBe(true);
 });
 
 it('writes offsets as runs', () => {
