@@ -46,6 +46,8 @@ export interface CapNumbers {
   /** What availability was judged on: `partitions`, `faults`, or `none`. */
   judgedOn: 'partitions' | 'faults' | 'none';
   staleReads: number | null;
+  /** Stale reads by the node that answered them, summed over the checkers that name it; null when none does. */
+  staleReadsByNode: Record<string, number> | null;
   lostWrites: number | null;
   phantoms: number | null;
   converged: boolean | null;
@@ -101,6 +103,11 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
   const first = <K extends keyof Facts>(k: K): Facts[K] | undefined => facts.find((f) => f[k] !== undefined)?.[k];
 
   const staleReads = sumFact(facts, 'staleReads');
+  const byNode = facts.filter((f) => f.staleReadsByNode !== undefined);
+  const staleReadsByNode = byNode.length === 0 ? null : byNode.reduce<Record<string, number>>((acc, f) => {
+    for (const [node, c] of Object.entries(f.staleReadsByNode!)) acc[node] = (acc[node] ?? 0) + c;
+    return acc;
+  }, {});
   // Lost writes and phantoms judged op by op win; those judged from the final state alone stand in otherwise.
   const perOp = facts.some((f) => f.lostWrites !== undefined || f.phantoms !== undefined);
   const lostWrites = perOp ? sumFact(facts, 'lostWrites') : sumFact(facts, 'finalLostWrites');
@@ -147,6 +154,7 @@ export function capSummary(results: readonly CheckResult[], opts: CapOptions = {
     answeredMinority: minorityFraction,
     judgedOn,
     staleReads,
+    staleReadsByNode,
     lostWrites,
     phantoms,
     converged,
@@ -183,7 +191,11 @@ function sentence(verdict: CapVerdict, n: CapNumbers, conv: Facts['convergence']
   }
   const facts: string[] = [];
   const plural = (x: number, one: string, many: string): string => `${x} ${x === 1 ? one : many}`;
-  if (n.staleReads) facts.push(plural(n.staleReads, 'stale read', 'stale reads'));
+  if (n.staleReads) {
+    const nodes = Object.entries(n.staleReadsByNode ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+    // Naming the replicas that served them tells a lagging replica from a cluster-wide problem.
+    facts.push(plural(n.staleReads, 'stale read', 'stale reads') + (nodes.length > 0 ? ` (by node: ${nodes.map(([x, c]) => `${x} ${c}`).join(', ')})` : ''));
+  }
   if (n.lostWrites) facts.push(plural(n.lostWrites, 'lost write', 'lost writes'));
   if (n.phantoms) facts.push(plural(n.phantoms, 'phantom value', 'phantom values'));
   if (facts.length > 0) parts.push(facts.join(', '));

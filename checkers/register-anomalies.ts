@@ -57,6 +57,8 @@ export interface StaleRead {
   missedValue: unknown;
   /** From the missed write's completion to the read's start; null without times. */
   staleMs: number | null;
+  /** The node the read was sent to, when the history says: the replica that lagged. */
+  node?: string;
 }
 
 export interface LostWrite {
@@ -162,6 +164,7 @@ function analyseKey(
       missedWrite: missed.rec.invoke.index,
       missedValue: missed.value,
       staleMs: t0 !== undefined && t1 !== undefined ? nsToMs(t1 - t0) : null,
+      ...(o.rec.invoke.node !== undefined ? { node: o.rec.invoke.node } : {}),
     });
   }
 
@@ -239,6 +242,10 @@ export function checkRegisterAnomalies(ops: readonly Op[], opts: RegisterOptions
   }
 
   const worstStale = [...stale].sort((a, b) => (b.staleMs ?? -1) - (a.staleMs ?? -1)).slice(0, 10);
+  // Which replicas served the stale reads: a replica that lags (a standby, a follower read locally) is named.
+  const staleByNode: Record<string, number> = {};
+  for (const r of stale) if (r.node !== undefined) staleByNode[r.node] = (staleByNode[r.node] ?? 0) + 1;
+  const byNodeText = Object.entries(staleByNode).sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, c]) => `${n} ${c}`).join(', ');
   if (lost.length > 0) {
     anomalies.push({
       kind: 'lost-write',
@@ -258,7 +265,8 @@ export function checkRegisterAnomalies(ops: readonly Op[], opts: RegisterOptions
       message:
         `${stale.length} stale read(s); worst: read op ${w.read} of ${keyLabel(w.key)} returned ${canon(w.value)} ` +
         (w.staleMs !== null ? `${w.staleMs.toFixed(1)} ms ` : '') +
-        `after write op ${w.missedWrite} of ${canon(w.missedValue)} completed`,
+        `after write op ${w.missedWrite} of ${canon(w.missedValue)} completed` +
+        (byNodeText ? `; stale reads by the node that answered: ${byNodeText}` : ''),
     });
   }
 
@@ -276,8 +284,9 @@ export function checkRegisterAnomalies(ops: readonly Op[], opts: RegisterOptions
       phantoms,
       duplicateWrites: duplicates,
       worstStale,
+      staleByNode,
     },
-    facts: { staleReads: stale.length, lostWrites: lost.length, phantoms },
+    facts: { staleReads: stale.length, lostWrites: lost.length, phantoms, ...(byNodeText ? { staleReadsByNode: staleByNode } : {}) },
   };
   if (lost.length > 0 || phantoms > 0) result.valid = false;
   else if (duplicates > 0) {

@@ -42,6 +42,8 @@ export interface Facts {
   consistencyClaim?: string;
   /** Reads that missed a write known complete before they began (counted per read). */
   staleReads?: number;
+  /** The same reads by the node that answered them, where the history names it: which replica lagged. */
+  staleReadsByNode?: Record<string, number>;
   /** Acknowledged (or observed) writes that a later view lost, judged op by op. */
   lostWrites?: number;
   /** Values read that no write could have produced. */

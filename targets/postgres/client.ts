@@ -1,7 +1,8 @@
 /**
  * PostgreSQL clients through the `pg` package. The workload client sends each op to the node the failover
- * manager currently names primary (as a client behind a Patroni-aware proxy would); the direct client reads
- * one node's own state for final reads and health checks.
+ * manager currently names primary (as a client behind a Patroni-aware proxy would), or, given a read route,
+ * sends plain reads there (its own node, a hot standby: reads scaled out as many deployments do); the direct
+ * client reads one node's own state for final reads and health checks.
  *
  * Outcomes: an error the server raised before committing (a serialization failure, a read-only standby, a
  * failed constraint) means the statement had no effect, so `fail`. A statement that was sent and got no answer
@@ -94,42 +95,51 @@ export function errorOutcome(err: unknown, isRead: boolean): ClientResult {
 export type Route = () => { node: string; addr: HostPort };
 
 export class PgClient implements Client {
-  private conn: pg.Client | null = null;
-  private connNode: string | null = null;
+  /** One session per node the client has talked to: the primary, and its read node where that differs. */
+  private readonly conns = new Map<string, pg.Client>();
 
   constructor(
     private readonly route: Route,
     private readonly workload: WorkloadName,
     private readonly isolation: Isolation,
+    /** Where plain reads (`read` ops, not txns) go, when not to the primary. */
+    private readonly readRoute?: Route,
   ) {}
 
-  private async connection(timeoutMs: number): Promise<pg.Client> {
-    const { node, addr } = this.route();
-    if (this.conn && this.connNode === node) return this.conn;
-    if (this.conn) dropPg(this.conn);
-    this.conn = null;
+  private async connection(to: ReturnType<Route>, timeoutMs: number): Promise<pg.Client> {
+    const { node, addr } = to;
+    const kept = this.conns.get(node);
+    if (kept) return kept;
+    // After a failover the old primary's session is of no use: keep only the primary's and the read node's.
+    const keep = new Set([this.route().node, this.readRoute?.().node]);
+    for (const n of [...this.conns.keys()]) if (!keep.has(n)) this.drop(n);
     const c = openPg(addr, Math.max(1, timeoutMs), this.isolation);
-    await within(c.connect(), Math.max(1, timeoutMs));
-    this.conn = c;
-    this.connNode = node;
+    try {
+      await within(c.connect(), Math.max(1, timeoutMs));
+    } catch (err) {
+      dropPg(c);
+      throw err;
+    }
+    this.conns.set(node, c);
     return c;
   }
 
-  private drop(): void {
-    if (this.conn) dropPg(this.conn);
-    this.conn = null;
-    this.connNode = null;
+  private drop(node: string): void {
+    const c = this.conns.get(node);
+    if (c) dropPg(c);
+    this.conns.delete(node);
   }
 
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
     const deadline = Date.now() + timeoutMs;
+    const to = op.f === 'read' && this.readRoute ? this.readRoute() : this.route();
     let c: pg.Client;
     try {
-      c = await this.connection(timeoutMs);
+      c = await this.connection(to, timeoutMs);
     } catch (err) {
       // Nothing was sent: whatever the op, it had no effect.
-      this.drop();
-      return { type: 'fail', error: `no connection to the primary: ${describeError(err)}` };
+      this.drop(to.node);
+      return { type: 'fail', error: `no connection to ${to.node}: ${describeError(err)}` };
     }
     try {
       const model: TxnModel = String(this.workload) === 'txn-rw-register' ? 'rw-register' : 'list-append';
@@ -137,13 +147,13 @@ export class PgClient implements Client {
       return await within(work, Math.max(1, deadline - Date.now()));
     } catch (err) {
       // A connection that timed out or broke may still be mid-statement: never reuse it.
-      if (!(err instanceof pg.DatabaseError) || !refusedBeforeCommit(String(err.code))) this.drop();
+      if (!(err instanceof pg.DatabaseError) || !refusedBeforeCommit(String(err.code))) this.drop(to.node);
       return errorOutcome(err, op.f === 'read');
     }
   }
 
   async close(): Promise<void> {
-    this.drop();
+    for (const n of [...this.conns.keys()]) this.drop(n);
   }
 }
 

@@ -6,7 +6,10 @@
  * Configs: `async` acknowledges a commit once the primary has it, so a failover after a partition discards
  * what the old primary acknowledged meanwhile (AP for writes). `sync` waits for `remote_apply` from enough
  * standbys that primary plus standbys are a majority, so a cut-off primary cannot acknowledge a commit, and
- * every majority the manager promotes from holds each acknowledged one (CP).
+ * every majority the manager promotes from holds each acknowledged one (CP). `standby-reads` replicates as
+ * `sync` does but serves each client's plain reads from its own node, a hot standby unless it is the primary,
+ * as deployments that scale reads out do: `remote_apply` waits for only some standbys, and a standby cut off
+ * from the primary keeps answering from what it has, so a lagging standby shows as stale reads (AP).
  */
 import { InputError } from '../../histories/errors.js';
 import { binaryVersion, validateRealContext } from '../real-context.js';
@@ -22,7 +25,7 @@ import { FailoverManager } from './failover.js';
 import { checkReachable, PG_BIN_DIR, PG_PORT, postgresLauncher } from './launch.js';
 import { join } from 'node:path';
 
-const CONFIGS = ['async', 'sync'] as const;
+const CONFIGS = ['async', 'sync', 'standby-reads'] as const;
 
 export interface PostgresOptions {
   isolation?: Isolation;
@@ -40,7 +43,7 @@ export class PostgresCluster implements Cluster {
     o: PostgresOptions = {},
   ) {
     this.isolation = o.isolation ?? 'read-committed';
-    const sync = ctx.config === 'sync';
+    const sync = ctx.config !== 'async';
     // The launcher asks the manager (created just below) who the primary is at every (re)start.
     const launch = postgresLauncher(ctx.nodes, { primary: () => this.manager?.primary ?? ctx.nodes[0], sync }, ctx.runtime === 'docker');
     this.runtime = makeRealRuntime(ctx, { launch, proxyPorts: [PG_PORT], peerPorts: [PG_PORT], defaultImage: 'faultline/postgres:local' });
@@ -129,7 +132,9 @@ export class PostgresCluster implements Cluster {
   async openClient(node: NodeId, _process: number): Promise<Client> {
     if (!this.ctx.nodes.includes(node)) throw new InputError(`unknown node "${node}"`);
     const route = () => ({ node: this.manager.primary, addr: this.clientAddress(this.manager.primary) });
-    return new PgClient(route, this.ctx.workload, this.isolation);
+    // standby-reads: the client's own node answers its reads, whatever it has replayed so far.
+    const own = () => ({ node, addr: this.clientAddress(node) });
+    return new PgClient(route, this.ctx.workload, this.isolation, this.ctx.config === 'standby-reads' ? own : undefined);
   }
 
   async finalRead(node: NodeId, key: Key, timeoutMs: number): Promise<FinalRead> {
@@ -167,7 +172,7 @@ export const postgresTarget: Target = {
   name: 'postgres',
   configs: CONFIGS,
   defaultConfig: 'async',
-  promises: { async: 'AP', sync: 'CP' },
+  promises: { async: 'AP', sync: 'CP', 'standby-reads': 'AP' },
   bugs: [],
   isolationLevels: ISOLATION_LEVELS,
   roles: ['primary'],

@@ -75,7 +75,9 @@ describe('capSummary', () => {
     expect(capSummary(results).verdict).toBe('available');
     const undecided = capSummary([lin('unknown'), ...results.slice(1)]);
     expect(undecided.verdict).toBe('available');
-    expect(undecided.sentence).toBe('available: linearizability undecided; 100% of ops answered during partitions (100% on the minority side); 1 stale read; converged 1.4 s after heal');
+    expect(undecided.sentence).toBe('available: linearizability undecided; 100% of ops answered during partitions (100% on the minority side); 1 stale read (by node: n4 1); converged 1.4 s after heal');
+    // The stale read is pinned on the replica that served it: n4, on the minority side.
+    expect(undecided.numbers.staleReadsByNode).toEqual({ n4: 1 });
   });
 
   it('writes the example sentence from the numbers', () => {

@@ -34,6 +34,23 @@ describe('checkRegisterAnomalies', () => {
     expect(r.anomalies.find((a) => a.kind === 'stale-read')?.message).toContain('read op 4');
   });
 
+  it('names the node that served each stale read, so a lagging replica stands out', () => {
+    const ops = history()
+      .write(0, 'x', 1, [0, 1], { node: 'n1' })
+      .write(0, 'x', 2, [2, 3], { node: 'n1' })
+      .read(1, 'x', 1, [4, 5], { node: 'n3' })
+      .read(2, 'x', 2, [4, 5], { node: 'n2' })
+      .read(1, 'x', 1, [6, 7], { node: 'n3' })
+      .read(3, 'x', 2, [8, 9], { node: 'n3' })
+      .build();
+    const r = checkRegisterAnomalies(ops);
+    expect(r.stats.staleReads).toBe(2);
+    expect(r.stats.staleByNode).toEqual({ n3: 2 });
+    expect(r.facts?.staleReadsByNode).toEqual({ n3: 2 });
+    expect(staleOf(r).map((s) => s.node)).toEqual(['n3', 'n3']);
+    expect(r.anomalies.find((a) => a.kind === 'stale-read')?.message).toContain('stale reads by the node that answered: n3 2');
+  });
+
   it('counts a read of the initial value after an acknowledged write as stale', () => {
     const ops = history().write(0, 'x', 1, [0, 1]).read(1, 'x', null, [2, 3]).read(1, 'x', 1, [4, 5]).build();
     const r = checkRegisterAnomalies(ops);
