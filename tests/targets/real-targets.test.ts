@@ -14,6 +14,7 @@ import { checkDocker, describeWithDocker } from '../harness/docker/env.js';
 import { checkerOf, cliJson, tmpStore } from '../harness/run/run-helpers.js';
 import { cli } from '../harness/cli/helpers.js';
 import { readContent } from '../../histories/compressed.js';
+import { forcedStaleRead } from './etcd/forced-stale-read.js';
 
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 const ETCD = ['etcd'];
@@ -55,20 +56,26 @@ function expectEtcdContrast(cp: any, ap: any): void {
   expect(checkerOf(cp, 'linearizable').valid).toBe(true);
   expect(cp.valid).toBe(true);
   expect(cp.summary.faults).toBeGreaterThan(0);
-  // ap: serializable reads on a partitioned member come back stale.
-  const stale = checkerOf(ap, 'register-anomalies').stats.staleReads;
-  expect(stale > 0 || checkerOf(ap, 'linearizable').valid === false).toBe(true);
+  // ap ran under the same faults and was judged by the same checkers. Whether its serializable reads happen
+  // to land on a cut-off member after a newer write depends on timing, so this run does not have to show
+  // a stale read: forcedStaleRead makes one certain.
+  expect(ap.summary.faults).toBeGreaterThan(0);
+  expect(ap.checkers.map((c: any) => c.checker)).toEqual(cp.checkers.map((c: any) => c.checker));
+  expect(checkerOf(ap, 'register-anomalies').stats.staleReads).toBeGreaterThanOrEqual(0);
 }
 
 describeWithEnv('etcd on the netns runtime', ETCD, () => {
-  it('cp stays linearizable, ap serves stale reads, and compare prints the table', () => {
+  it('cp stays linearizable under partitions and kills, and compare prints the table', () => {
     const store = tmpStore();
     const { out, cp, ap } = etcdCompare('netns', store);
     expectEtcdContrast(cp, ap);
     const table = readFileSync(join(out.dir, 'compare.txt'), 'utf8');
-    expect(table).toMatch(/linearizable\s+yes\s+no/);
+    // ap's column depends on whether timing produced a stale read; cp's does not.
+    expect(table).toMatch(/linearizable\s+yes\s+\S+/);
     expect(table).toMatch(/stale reads/);
   });
+
+  it('ap serves a stale read from a member cut off before a newer write, and the checker says so', () => forcedStaleRead('netns'));
 });
 
 describeWithEnv('etcd with inter-node latency on the netns runtime', ETCD, () => {
@@ -94,10 +101,12 @@ describeWithEnv('redis on the netns runtime', REDIS, () => {
 
 const docker = await checkDocker();
 describeWithDocker('etcd and redis on the docker runtime', docker, () => {
-  it('etcd cp and ap under partitions give the verdicts they give on netns', () => {
+  it('etcd cp stays linearizable under partitions and kills in containers, as on netns', () => {
     const { cp, ap } = etcdCompare('docker', tmpStore());
     expectEtcdContrast(cp, ap);
   });
+
+  it('etcd ap serves a stale read from a member cut off before a newer write, and the checker says so', () => forcedStaleRead('docker'));
 
   it('etcd member latency works in containers too', () => etcdLatencyRun('docker'));
 
