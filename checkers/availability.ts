@@ -163,7 +163,7 @@ export function availability(ops: readonly Op[], opts: AvailabilityOptions = {})
   return { checker: 'availability', valid: true, anomalies: [], stats, facts };
 }
 
-export const availabilityChecker: Checker = { name: 'availability', check: (h, ctx) => availability(h, { nodes: ctx.nodes }) };
+export const availabilityChecker: Checker = { name: 'availability', check: (h, ctx) => availability(h, { nodes: ctx.nodes }), clientReadValues: false };
 
 /**
  * The same measure, held to a promise: at least `min` (0 < min <= 1; Maelstrom's `--availability total` is 1)
@@ -172,6 +172,7 @@ export const availabilityChecker: Checker = { name: 'availability', check: (h, c
 export function availabilityDemanding(min: number): Checker {
   return {
     name: 'availability',
+    clientReadValues: false,
     check(h, ctx) {
       const r = availability(h, { nodes: ctx.nodes });
       const o = (r.stats as unknown as AvailabilityStats).overall;

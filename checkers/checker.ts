@@ -85,6 +85,71 @@ export async function checkSafe(checker: Checker, history: readonly Op[], ctx: C
   }
 }
 
+/** A client read's answer longer than this is dropped from the ops kept for checkers that never look at it. */
+const KEPT_READ_VALUE = 64;
+
+/** A client read's answer, if long, replaced by its length (`valueElided`): what is kept of it for checkers that never read it. */
+export function elideReadValue(op: Op): Op {
+  const v = op.value;
+  if (op.type === 'invoke' || op.f !== 'read' || typeof op.process !== 'number' || !Array.isArray(v) || v.length <= KEPT_READ_VALUE) return op;
+  return { ...op, value: null, valueElided: v.length };
+}
+
+/**
+ * `compose` over a history that streams past once: checkers that stream consume each op as it comes; the
+ * others get the ops afterwards. When every one of those others declares `clientReadValues: false`, long
+ * client-read answers are dropped from what is kept (marked `valueElided` with their length), so a history of
+ * whole-set reads is never held whole. The kept ops are returned for what the caller does next (statistics,
+ * the report). A streaming checker that throws on an op stops consuming and becomes `unknown`, as in checkSafe.
+ */
+export async function composeStream(
+  parts: readonly ComposedPart[],
+  source: AsyncIterable<Op> | Iterable<Op>,
+  ctx: CheckContext,
+  observers: readonly { push(op: Op): void }[] = [],
+): Promise<ComposedResult & { ops: Op[] }> {
+  const sinks = parts.map((p) => (p.checker.stream ? { check: p.checker.stream(ctx), error: undefined as unknown } : undefined));
+  const elide = parts.every((p, i) => sinks[i] !== undefined || p.checker.clientReadValues === false);
+  const ops: Op[] = [];
+  for await (const op of source) {
+    for (const s of sinks) {
+      if (s === undefined || s.error !== undefined) continue;
+      try {
+        s.check.push(op);
+      } catch (e) {
+        s.error = e ?? new Error('failed');
+      }
+    }
+    for (const o of observers) o.push(op);
+    ops.push(elide ? elideReadValue(op) : op);
+  }
+  const results: CheckResult[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const s = sinks[i];
+    const checker = parts[i].checker;
+    if (s === undefined) {
+      results.push(await checkSafe(checker, ops, ctx));
+      continue;
+    }
+    results.push(
+      await checkSafe(
+        {
+          name: checker.name,
+          check: () => {
+            if (s.error !== undefined) throw s.error;
+            return s.check.finish();
+          },
+        },
+        ops,
+        ctx,
+      ),
+    );
+  }
+  const enforced = parts.filter((p) => p.enforced).map((p) => p.checker.name);
+  const valid = composeValidity(results.filter((_, i) => parts[i].enforced).map((r) => r.valid));
+  return { results, enforced, valid, ops };
+}
+
 /** Runs every part guarded, and composes the verdict from the enforced ones. */
 export async function compose(parts: readonly ComposedPart[], history: readonly Op[], ctx: CheckContext): Promise<ComposedResult> {
   const results: CheckResult[] = [];

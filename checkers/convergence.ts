@@ -358,4 +358,5 @@ export function checkConvergence(ops: readonly Op[], opts: ConvergenceOptions = 
   return result;
 }
 
-export const convergenceChecker: Checker = { name: 'convergence', check: (h, ctx) => checkConvergence(h, { nodes: ctx.nodes }) };
+/** Convergence judges final reads only: the values of client reads never matter to it. */
+export const convergenceChecker: Checker = { name: 'convergence', check: (h, ctx) => checkConvergence(h, { nodes: ctx.nodes }), clientReadValues: false };

@@ -9,13 +9,13 @@ import { rmSync } from 'node:fs';
 import pino, { type Logger } from 'pino';
 import { InputError } from '../histories/errors.js';
 import { JsonlWriter } from '../histories/jsonl-writer.js';
-import { readJsonl } from '../histories/jsonl-reader.js';
+import { streamJsonl } from '../histories/jsonl-reader.js';
 import { gzipInPlace } from '../histories/compressed.js';
 import type { RunConfig, RunMeta, RunResults } from '../histories/run-record.js';
 import { createRunDir, runPaths, writeMeta, writeResults } from '../histories/store.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
-import { checkRun, type RunCheck } from './check-run.js';
-import { judgeTargets, netStats } from './net-stats.js';
+import { checkRunStream, type RunCheck } from './check-run.js';
+import { judgeTargets, netStats, StableLatencyStream } from './net-stats.js';
 import type { NetCounts } from './sim/net-tally.js';
 import { ClientRunner } from './clients.js';
 import { finalReads, type FinalReadSummary } from './final-reads.js';
@@ -322,13 +322,23 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
   observer?.phase?.('check');
   let check: RunCheck;
   let ops;
+  // Set-like runs measure stable latency as the history streams past: the ops kept afterwards lose their long
+  // whole-set read answers (checkRunStream), so an unthrottled set run is never held whole.
+  const setLike = config.workload === 'broadcast' || (config.workload === 'set' && config.keys === 1);
+  const stable = setLike ? new StableLatencyStream() : undefined;
   try {
-    ops = (await readJsonl(paths.history)).ops;
-    check = await unlessAborted(
-      checkRun(ops, config, { promise: promiseOf(target, config.config, config.workload), agreement: target.agreeing?.includes(config.config) }),
+    const streamed = await unlessAborted(
+      checkRunStream(
+        streamJsonl(paths.history),
+        config,
+        { promise: promiseOf(target, config.config, config.workload), agreement: target.agreeing?.includes(config.config) },
+        stable ? [stable] : [],
+      ),
       req.signal,
       () => new PhaseError('check', 'interrupted'),
     );
+    ops = streamed.ops;
+    check = streamed;
   } catch (err) {
     if (aborted()) {
       meta.status = 'interrupted';
@@ -350,7 +360,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     };
   }
   // Network statistics, and the run's own targets on them, judged like any other enforced checker.
-  const net = netStats(ops, netCounts, { setLike: config.workload === 'broadcast' || (config.workload === 'set' && config.keys === 1) });
+  const net = netStats(ops, netCounts, { setLike, stable: stable?.finish() });
   const targets = judgeTargets(net, { maxMsgsPerOp: config.maxMsgsPerOp, maxMedianLatencyMs: config.maxMedianLatency });
   if (targets) {
     check.results.push(targets);

@@ -14,6 +14,9 @@
  */
 import type { NetCounts } from './sim/net-tally.js';
 import { canon, pairOps, isClientRecord, FINAL_READ } from '../checkers/history-index.js';
+import { completeRecord, openRecord, type OpRecord } from '../checkers/op-records.js';
+import { lowerBound } from '../checkers/percentiles.js';
+import { PairingStream } from '../histories/pairing.js';
 import type { CheckResult } from '../checkers/result.js';
 import type { Op } from '../histories/op.js';
 
@@ -60,34 +63,114 @@ function quantiles(xs: number[]): Quantiles {
 
 const ms = (ns: number): number => ns / 1e6;
 
-function stableLatencies(ops: readonly Op[]): { latencies: number[]; neverStable: number } {
-  const records = pairOps(ops);
-  const adds = records.filter((r) => isClientRecord(r) && r.f === 'add' && r.outcome === 'ok' && r.completeTime !== undefined);
-  const reads = records
-    .filter((r) => isClientRecord(r) && r.f === 'read' && r.outcome === 'ok' && r.invokeTime !== undefined && r.completeTime !== undefined)
-    .map((r) => ({ key: canon(r.key ?? null), start: r.invokeTime!, end: r.completeTime!, has: new Set((Array.isArray(r.completion?.value) ? r.completion!.value : []).map(canon)) }))
-    .sort((a, b) => b.end - a.end);
-  const finals = records.filter((r) => r.f === FINAL_READ && r.outcome === 'ok');
-  const lastRound = new Map<string, Set<string>>();
-  // Rounds come in order, so each node's last answer for a key overwrites its earlier ones.
-  for (const f of finals) lastRound.set(`${f.node ?? ''}/${canon(f.key ?? null)}`, new Set((Array.isArray(f.completion?.value) ? f.completion!.value : []).map(canon)));
-  const latencies: number[] = [];
-  let neverStable = 0;
-  for (const a of adds) {
-    const v = canon(a.invoke.value);
-    const key = canon(a.key ?? null);
-    if ([...lastRound].some(([nk, s]) => nk.endsWith(`/${key}`) && !s.has(v))) {
-      neverStable++;
-      continue;
+/** One key's acknowledged adds and the reads that lacked them, for stable latency. */
+class StableKey {
+  readonly ids = new Map<string, number>();
+  readonly stamps: number[] = [];
+  /** Acknowledged adds, in ascending acknowledgement time: element id, ack time, end of the last read that lacked it. */
+  readonly ackTime: number[] = [];
+  readonly ackId: number[] = [];
+  readonly lastMissEnd: number[] = [];
+  readonly values: string[] = [];
+  stamp = 0;
+
+  id(c: string): number {
+    let id = this.ids.get(c);
+    if (id === undefined) {
+      id = this.stamps.length;
+      this.ids.set(c, id);
+      this.stamps.push(0);
+      this.values.push(c);
     }
-    // Reads sorted latest end first: the first one after the add that lacks it marks when it became stable.
-    const lacking = reads.find((r) => r.key === key && r.start > a.completeTime! && !r.has.has(v));
-    latencies.push(lacking ? Math.max(0, ms(lacking.end - a.completeTime!)) : 0);
+    return id;
   }
-  return { latencies, neverStable };
 }
 
-export function netStats(ops: readonly Op[], counts: NetCounts | undefined, o: { setLike: boolean }): NetStats {
+/**
+ * Stable latency in one pass over a history (set and broadcast workloads): each ok read lacking an element
+ * acknowledged before the read began pushes that element's stable point to the read's end. Memory grows with
+ * elements and adds, never with reads x elements. An acknowledgement is matched to the reads that complete after
+ * it in the file (the recorder writes in time order).
+ */
+export class StableLatencyStream {
+  private readonly pairing = new PairingStream<OpRecord>({ namedActors: true, sameF: true }, openRecord);
+  private pos = 0;
+  private readonly keys = new Map<string, StableKey>();
+  /** Each node's last final answer per key (rounds come in order, so a later answer overwrites). */
+  private readonly finals = new Map<string, Map<string, Set<string>>>();
+
+  private of(k: string): StableKey {
+    let d = this.keys.get(k);
+    if (!d) this.keys.set(k, (d = new StableKey()));
+    return d;
+  }
+
+  push(op: Op): void {
+    const rec = this.pairing.push(op, this.pos++);
+    if (!rec || op.type === 'invoke') return;
+    completeRecord(rec);
+    if (rec.outcome !== 'ok') return;
+    const key = canon(rec.key ?? null);
+    const v = rec.completion?.value;
+    if (rec.f === FINAL_READ) {
+      let byNode = this.finals.get(key);
+      if (!byNode) this.finals.set(key, (byNode = new Map()));
+      byNode.set(rec.node ?? '', new Set((Array.isArray(v) ? v : []).map(canon)));
+      return;
+    }
+    if (!isClientRecord(rec) || rec.completeTime === undefined) return;
+    const d = this.of(key);
+    if (rec.f === 'add') {
+      const id = d.id(canon(rec.invoke.value));
+      let at = d.ackTime.length;
+      while (at > 0 && d.ackTime[at - 1] > rec.completeTime) at--;
+      d.ackTime.splice(at, 0, rec.completeTime);
+      d.ackId.splice(at, 0, id);
+      d.lastMissEnd.splice(at, 0, -Infinity);
+      return;
+    }
+    if (rec.f !== 'read' || rec.invokeTime === undefined) return;
+    const stamp = ++d.stamp;
+    for (const e of Array.isArray(v) ? v : []) d.stamps[d.id(canon(e))] = stamp;
+    const before = lowerBound(d.ackTime, rec.invokeTime);
+    for (let j = 0; j < before; j++) {
+      if (d.stamps[d.ackId[j]] !== stamp && rec.completeTime > d.lastMissEnd[j]) d.lastMissEnd[j] = rec.completeTime;
+    }
+  }
+
+  finish(): { latencies: number[]; neverStable: number } {
+    const latencies: number[] = [];
+    let neverStable = 0;
+    for (const [k, d] of this.keys) {
+      const finals = [...(this.finals.get(k)?.values() ?? [])];
+      for (let j = 0; j < d.ackTime.length; j++) {
+        const v = d.values[d.ackId[j]];
+        if (finals.some((s) => !s.has(v))) {
+          neverStable++;
+          continue;
+        }
+        latencies.push(d.lastMissEnd[j] === -Infinity ? 0 : Math.max(0, ms(d.lastMissEnd[j] - d.ackTime[j])));
+      }
+    }
+    return { latencies, neverStable };
+  }
+}
+
+function stableLatencies(ops: readonly Op[]): { latencies: number[]; neverStable: number } {
+  const s = new StableLatencyStream();
+  for (const op of ops) s.push(op);
+  return s.finish();
+}
+
+/**
+ * `stable`: stable latencies already measured while the history streamed past (see StableLatencyStream), for
+ * when `ops` had their long read answers dropped.
+ */
+export function netStats(
+  ops: readonly Op[],
+  counts: NetCounts | undefined,
+  o: { setLike: boolean; stable?: { latencies: number[]; neverStable: number } },
+): NetStats {
   const records = pairOps(ops).filter(isClientRecord);
   const clientOps = records.length;
   const opLatencies = records.filter((r) => r.outcome === 'ok' && r.invokeTime !== undefined && r.completeTime !== undefined).map((r) => ms(r.completeTime! - r.invokeTime!));
@@ -98,7 +181,7 @@ export function netStats(ops: readonly Op[], counts: NetCounts | undefined, o: {
     out.msgsPerOp = clientOps > 0 ? Math.round((servers / clientOps) * 100) / 100 : null;
   }
   if (o.setLike) {
-    const s = stableLatencies(ops);
+    const s = o.stable ?? stableLatencies(ops);
     out.stableLatencyMs = quantiles(s.latencies);
     out.neverStable = s.neverStable;
   }

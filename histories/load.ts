@@ -8,7 +8,7 @@ import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
 import { parseEdnHistory } from './jepsen/edn-history.js';
 import { parseJepsenLog } from './jepsen/log-history.js';
 import { parseJsonHistory } from './jepsen/json-history.js';
-import { readJsonl } from './jsonl-reader.js';
+import { readJsonl, streamJsonl } from './jsonl-reader.js';
 import { fsInputError, resolveInput } from './input-file.js';
 import { checkPairing } from './well-formed.js';
 import type { Op } from './op.js';
@@ -67,4 +67,28 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
   const { ops, warnings } = parse(text, { independent: opts.independent ?? 'auto', file: input });
   checkPairing(ops);
   return { ops, warnings, format, path };
+}
+
+export interface StreamedHistory {
+  /** Our JSONL streams past once (it can be iterated only once); other formats arrive whole. */
+  ops: AsyncIterable<Op> | Op[];
+  /** Filled as the ops stream (a torn last line is only known at the end). */
+  warnings: string[];
+  format: HistoryFormat;
+  path: string;
+}
+
+/**
+ * As loadHistory, but a JSONL history (ours, and every stored run's) is not read into memory: its ops stream
+ * past once, for checkers that consume them op by op. The caller checks the pairing (checkPairing) on what it
+ * keeps. EDN, JSON and jepsen.log histories are parsed whole, as loadHistory does.
+ */
+export async function streamHistory(input: string, opts: LoadOptions = {}): Promise<StreamedHistory> {
+  const { path, data } = await resolveInput(input);
+  const head = data ? data.toString('utf8', 0, Math.min(data.length, HEAD_BYTES)) : await readHead(path);
+  if (head.trim() !== '' && detectFormat(head) === 'jsonl') {
+    const warnings: string[] = [];
+    return { ops: streamJsonl(path, { file: input, data, onWarning: (w) => warnings.push(w) }), warnings, format: 'jsonl', path };
+  }
+  return loadHistory(input, opts);
 }

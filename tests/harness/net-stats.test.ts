@@ -1,7 +1,12 @@
 // Network statistics (harness/net-stats.ts): message counts per op, latency quantiles, stable latency as the
 // broadcast challenges grade it, and the run's own targets.
 import { describe, expect, it } from 'vitest';
-import { judgeTargets, netStats } from '../../harness/net-stats.js';
+import fc from 'fast-check';
+import { judgeTargets, netStats, StableLatencyStream } from '../../harness/net-stats.js';
+import { canon } from '../../histories/canon.js';
+import { FINAL_READ } from '../../histories/conventions.js';
+import { isClientRecord, pairOps } from '../../checkers/op-records.js';
+import { build, spec } from '../checkers/set-histories.js';
 import type { Op } from '../../histories/op.js';
 
 const S = 1e9;
@@ -65,5 +70,52 @@ describe('network statistics', () => {
     const blind = judgeTargets(netStats(ops, undefined, { setLike: false }), { maxMsgsPerOp: 30 })!;
     expect(blind.valid).toBe('unknown');
     expect(blind.reason).toMatch(/does not count messages/);
+  });
+});
+
+/** The stable-latency scan as it was before it streamed: every read held as a set of its elements. */
+function referenceStable(ops: readonly Op[]): { latencies: number[]; neverStable: number } {
+  const records = pairOps(ops);
+  const adds = records.filter((r) => isClientRecord(r) && r.f === 'add' && r.outcome === 'ok' && r.completeTime !== undefined);
+  const reads = records
+    .filter((r) => isClientRecord(r) && r.f === 'read' && r.outcome === 'ok' && r.invokeTime !== undefined && r.completeTime !== undefined)
+    .map((r) => ({ key: canon(r.key ?? null), start: r.invokeTime!, end: r.completeTime!, has: new Set((Array.isArray(r.completion?.value) ? r.completion!.value : []).map(canon)) }))
+    .sort((a, b) => b.end - a.end);
+  const lastRound = new Map<string, Set<string>>();
+  for (const f of records.filter((r) => r.f === FINAL_READ && r.outcome === 'ok')) {
+    lastRound.set(`${f.node ?? ''}/${canon(f.key ?? null)}`, new Set((Array.isArray(f.completion?.value) ? f.completion!.value : []).map(canon)));
+  }
+  const latencies: number[] = [];
+  let neverStable = 0;
+  for (const a of adds) {
+    const v = canon(a.invoke.value);
+    const key = canon(a.key ?? null);
+    if ([...lastRound].some(([nk, s]) => nk.endsWith(`/${key}`) && !s.has(v))) {
+      neverStable++;
+      continue;
+    }
+    const lacking = reads.find((r) => r.key === key && r.start > a.completeTime! && !r.has.has(v));
+    latencies.push(lacking ? Math.max(0, (lacking.end - a.completeTime!) / 1e6) : 0);
+  }
+  return { latencies, neverStable };
+}
+
+describe('stable latency in one pass', () => {
+  it('agrees with the scan over every read, on random set histories', () => {
+    let measured = 0;
+    fc.assert(
+      fc.property(spec, (s) => {
+        const ops = build(s);
+        const stream = new StableLatencyStream();
+        for (const op of ops) stream.push(op);
+        const got = stream.finish();
+        const want = referenceStable(ops);
+        expect(got.neverStable).toBe(want.neverStable);
+        expect([...got.latencies].sort((a, b) => a - b)).toEqual([...want.latencies].sort((a, b) => a - b));
+        if (want.latencies.some((l) => l > 0)) measured++;
+      }),
+      { seed: 11, numRuns: 300 },
+    );
+    expect(measured).toBeGreaterThan(30);
   });
 });

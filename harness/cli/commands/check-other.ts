@@ -85,12 +85,12 @@ export async function otherChecker(name: string, o: OtherOptions): Promise<Check
       return txnChecker(name, { consistencyModels: o.consistencyModels, sequentialKeys: o.sequentialKeys, linearizableKeys: o.linearizableKeys });
     }
     case 'set': {
-      const { checkSet } = await import('../../../checkers/set.js');
-      return { name, check: (h) => checkSet(h) };
+      const { checkSet, setStream } = await import('../../../checkers/set.js');
+      return { name, check: (h) => checkSet(h), stream: () => setStream() };
     }
     case 'set-full': {
-      const { checkSet } = await import('../../../checkers/set.js');
-      return { name, check: (h) => checkSet(h, { linearizable: true }) };
+      const { checkSet, setStream } = await import('../../../checkers/set.js');
+      return { name, check: (h) => checkSet(h, { linearizable: true }), stream: () => setStream({ linearizable: true }) };
     }
     case 'counter': {
       const { checkCounter } = await import('../../../checkers/counter.js');
@@ -102,7 +102,7 @@ export async function otherChecker(name: string, o: OtherOptions): Promise<Check
       return (await import('../../../checkers/long-fork.js')).longForkChecker({ groupSize: o.groupSize });
     case 'convergence': {
       const { checkConvergence } = await import('../../../checkers/convergence.js');
-      return { name, check: (h) => checkConvergence(h) };
+      return { name, check: (h) => checkConvergence(h), clientReadValues: false };
     }
     case 'unique-ids':
       return (await import('../../../checkers/unique-ids.js')).uniqueIdsChecker;

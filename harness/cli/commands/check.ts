@@ -8,7 +8,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
-import { loadHistory } from '../../../histories/load.js';
+import { loadHistory, streamHistory } from '../../../histories/load.js';
+import { checkPairing } from '../../../histories/well-formed.js';
+import { elideReadValue, type CheckContext, type Checker } from '../../../checkers/checker.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
@@ -67,7 +69,7 @@ async function runModules() {
     import('../../check-run.js'),
     import('../../../targets/index.js'),
   ]);
-  return { readMeta: store.readMeta, promiseOf: target.promiseOf, workloadOf: workloads.workloadOf, checkRun: checkRun.checkRun, loadTarget: targets.loadTarget };
+  return { readMeta: store.readMeta, promiseOf: target.promiseOf, workloadOf: workloads.workloadOf, checkRunStream: checkRun.checkRunStream, loadTarget: targets.loadTarget };
 }
 
 function storedRunDir(path: string): string | undefined {
@@ -96,16 +98,18 @@ async function defaultModel(path: string, ops: readonly Op[]): Promise<Detected<
 /** A stored run, re-checked by its workload's own checkers under the promise its target gives its config. */
 async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number | undefined): Promise<number> {
   const t0 = performance.now();
-  const { readMeta, loadTarget, promiseOf, checkRun } = await runModules();
+  const { readMeta, loadTarget, promiseOf, checkRunStream } = await runModules();
   const meta = readMeta(dir);
   const target = await loadTarget(meta.config.target);
   const promise = promiseOf(target, meta.config.config, meta.config.workload);
-  const h = await loadHistory(dir, { independent: 'auto' });
-  for (const w of h.warnings) warn(w);
-  const ops = h.ops;
-  if (ops.length === 0) throw new InputError(`${dir}: the run's history is empty`);
+  // Streamed: a set run's whole-set reads are consumed op by op and never held (see checkRunStream).
+  const h = await streamHistory(dir, { independent: 'auto' });
   const agreement = target.agreeing?.includes(meta.config.config) === true;
-  const check = await checkRun(ops, meta.config, { promise, agreement, linearTimeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+  const check = await checkRunStream(h.ops, meta.config, { promise, agreement, linearTimeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+  for (const w of h.warnings) warn(w);
+  const ops = check.ops;
+  if (ops.length === 0) throw new InputError(`${dir}: the run's history is empty`);
+  checkPairing(ops);
   const ms = Math.round(performance.now() - t0);
   if (opts.json) {
     printJson({
@@ -129,6 +133,28 @@ async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number 
     println(dim(`  CAP: ${check.cap.sentence}`));
   }
   return exitCodeFor(check.valid);
+}
+
+/**
+ * One named checker over a history that may stream: fed op by op when it streams, else given the ops (long
+ * client-read answers dropped when it never reads them). Bad input throws, as a whole-history check does.
+ */
+async function checkStreamed(checker: Checker, source: AsyncIterable<Op> | Op[], ctx: CheckContext): Promise<{ result: CheckResult; ops: number }> {
+  let n = 0;
+  if (checker.stream) {
+    const sink = checker.stream(ctx);
+    for await (const op of source) {
+      sink.push(op);
+      n++;
+    }
+    if (n === 0) return { result: { checker: checker.name, valid: 'unknown', anomalies: [], stats: {} }, ops: 0 };
+    return { result: await sink.finish(), ops: n };
+  }
+  const kept: Op[] = [];
+  for await (const op of source) kept.push(checker.clientReadValues === false ? elideReadValue(op) : op);
+  if (kept.length === 0) return { result: { checker: checker.name, valid: 'unknown', anomalies: [], stats: {} }, ops: 0 };
+  checkPairing(kept);
+  return { result: await checker.check(kept, ctx), ops: kept.length };
 }
 
 export async function checkCommand(files: string[], opts: CheckOptions): Promise<number> {
@@ -171,36 +197,48 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     let ops = 0;
     let chosen: { model?: string; modelReason?: string; initial?: unknown; initialReason?: string; checker?: string; checkerReason?: string } = {};
     try {
-      const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
-      if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
-      for (const w of h.warnings) warn(w);
-      ops = h.ops.length;
-      const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
-      if (picked !== undefined && picked !== 'linearizable') {
-        chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
-        result = await (await otherChecker(picked, other)).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+      if (opts.checker !== undefined && opts.checker !== 'linearizable') {
+        // A named checker reads the file as it streams: set checkers consume it op by op, never holding it.
+        const h = await streamHistory(file, { independent: opts.independent ?? 'auto' });
+        const ctx = { nodes: [], promise: 'CP' as const, timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 };
+        const streamed = await checkStreamed(await otherChecker(opts.checker, other), h.ops, ctx);
+        for (const w of h.warnings) warn(w);
+        if (streamed.ops === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+        ops = streamed.ops;
+        result = streamed.result;
+        chosen = { checker: opts.checker };
       } else {
-        const detected = opts.model === undefined ? await defaultModel(file, h.ops) : undefined;
-        const model = opts.model ?? detected!.value;
-        const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
-        chosen = {
-          model,
-          ...(detected ? { modelReason: detected.reason } : {}),
-          ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
-        };
-        const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
-        try {
-          result = await checkLinearizable(h.ops, {
+        const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
+        if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+        for (const w of h.warnings) warn(w);
+        ops = h.ops.length;
+        const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
+        if (picked !== undefined && picked !== 'linearizable') {
+          chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
+          result = await (await otherChecker(picked, other)).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+        } else {
+          const detected = opts.model === undefined ? await defaultModel(file, h.ops) : undefined;
+          const model = opts.model ?? detected!.value;
+          const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
+          chosen = {
             model,
-            initial: inferred ? inferred.value : initial,
-            timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-            maxStates,
-            maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
-            workers,
-            onProgress: progress.onProgress,
-          });
-        } finally {
-          progress.stop();
+            ...(detected ? { modelReason: detected.reason } : {}),
+            ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
+          };
+          const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
+          try {
+            result = await checkLinearizable(h.ops, {
+              model,
+              initial: inferred ? inferred.value : initial,
+              timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+              maxStates,
+              maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
+              workers,
+              onProgress: progress.onProgress,
+            });
+          } finally {
+            progress.stop();
+          }
         }
       }
     } catch (err) {
