@@ -8,7 +8,7 @@
 // required at run time, and only by the command that needs them: in a CommonJS bundle, a module that is reached
 // only through a dynamic import() (each command, each target) is initialised on first use.
 import * as esbuild from 'esbuild';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -61,20 +61,31 @@ await esbuild.build({
   banner: { js: "const __faultlineBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
-// Warm the code cache: run a small check through bin/faultline.js, which writes dist/cli/faultline.cjs.cache
-// (the compiled code of what that run used) when the cache is missing or stale.
+// Warm the code cache: check two small histories through bin/faultline.js, which writes
+// dist/cli/faultline.cjs.cache when the cache is missing. The cache then holds the compiled code of what those
+// checks ran (the JSONL and jepsen.log readers, the search, an explained anomaly), not only of the start-up.
 rmSync(`${outfile}.cache`, { force: true });
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-build-'));
 try {
-  const history = join(tmp, 'warm.jsonl');
+  const jsonl = join(tmp, 'warm.jsonl');
   const ops = [
     { index: 0, type: 'invoke', f: 'write', value: 1, process: 0, time: 1 },
     { index: 1, type: 'ok', f: 'write', value: 1, process: 0, time: 2 },
     { index: 2, type: 'invoke', f: 'read', value: null, process: 1, time: 3 },
     { index: 3, type: 'ok', f: 'read', value: 1, process: 1, time: 4 },
   ];
-  writeFileSync(history, ops.map((op) => JSON.stringify(op)).join('\n') + '\n');
-  execFileSync(process.execPath, [join(root, 'bin', 'faultline.js'), 'check', history, '--no-progress'], { stdio: 'ignore' });
+  writeFileSync(jsonl, ops.map((op) => JSON.stringify(op)).join('\n') + '\n');
+  // A stale read after a write, and a cas that timed out: not linearizable, so the explanation runs too.
+  const log = join(tmp, 'warm.log');
+  const lines = [
+    [0, ':invoke', ':write', '1'], [0, ':ok', ':write', '1'], [1, ':invoke', ':read', 'nil'], [1, ':ok', ':read', '1'],
+    [2, ':invoke', ':write', '2'], [2, ':ok', ':write', '2'], [3, ':invoke', ':cas', '[2 3]'], [1, ':invoke', ':read', 'nil'],
+    [1, ':ok', ':read', '1'], [3, ':info', ':cas', '[2 3]', ':timeout'],
+  ];
+  writeFileSync(log, lines.map((fields) => `INFO  jepsen.util - ${fields.join('\t')}`).join('\n') + '\n');
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'faultline.js'), 'check', jsonl, log, '--model', 'cas-register', '--no-progress'], { encoding: 'utf8' });
+  // 1: the log is not linearizable, as it should be; anything else means the bundle is broken.
+  if (r.status !== 1) throw new Error(`the bundled CLI failed its warm-up check (exit ${r.status}): ${r.stderr}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
