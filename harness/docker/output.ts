@@ -5,7 +5,7 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { PassThrough, type Duplex } from 'node:stream';
 import type Dockerode from 'dockerode';
 import { withTimeout } from '../time.js';
 
@@ -72,4 +72,27 @@ export async function execInto(docker: Dockerode, container: Dockerode.Container
   );
   const stream = await withTimeout(exec.start({ hijack: true, stdin: false }), CALL_MS, `docker exec start ${spec.cmd[0]}`);
   return { exec, capture: pipeToFile(docker, stream, path, false) };
+}
+
+/** Run a short command in a running container and resolve with its stdout (stderr is dropped). */
+export async function execOutput(docker: Dockerode, container: Dockerode.Container, cmd: string[], timeoutMs = CALL_MS): Promise<string> {
+  const exec = await withTimeout(
+    container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, AttachStdin: false, Tty: false }),
+    CALL_MS,
+    `docker exec create in ${container.id.slice(0, 12)}`,
+  );
+  const stream = await withTimeout(exec.start({ hijack: true, stdin: false }), CALL_MS, `docker exec start ${cmd[0]}`);
+  const out = new PassThrough();
+  const err = new PassThrough();
+  err.resume();
+  let text = '';
+  out.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  docker.modem.demuxStream(stream, out, err);
+  const ended = new Promise<string>((resolve) => {
+    const done = () => resolve(text);
+    stream.on('end', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
+  return withTimeout(ended, timeoutMs, `docker exec ${cmd[0]}`);
 }

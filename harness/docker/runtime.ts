@@ -32,7 +32,7 @@ import { runEntered } from '../kernel/shell.js';
 import { connectEngine, containerIsLocal, NODE_LABEL, OWNER_LABEL, pingEngine, ROLE_LABEL, RUN_LABEL, statusOf, type DockerOptions } from './engine.js';
 import { createRunNetwork, type RunNetwork } from './network.js';
 import { containerName, networkName, nodeAddr, validateNodes } from './names.js';
-import { captureContainer, execInto, type Capture } from './output.js';
+import { captureContainer, execInto, execOutput, type Capture } from './output.js';
 import { installRedirects, LinkProxyProcess, linkRoutes } from '../kernel/link-latency.js';
 import { sleep, withTimeout } from '../time.js';
 import { kernelLinkFaults } from '../kernel/link-faults.js';
@@ -148,6 +148,13 @@ export class DockerRuntime implements KernelRuntime {
 
   /** Run a command in the node's network namespace (its sandbox's), through nsenter. */
   readonly exec = (node: NodeId, argv: readonly string[], input?: string): Promise<string> => runEntered(this.enter(node), argv, input);
+
+  /** Run a short program inside the node's container (the image's files, not this machine's): its stdout. */
+  async runProgram(node: NodeId, argv: readonly string[]): Promise<string> {
+    const st = this.requireNode(node);
+    if (!st.container || !st.running) throw new Error(`node ${node}'s container is not running`);
+    return execOutput(this.docker, st.container, [...argv]);
+  }
 
   private enter(node: NodeId): string[] {
     const pid = this.requireNode(node).netPid;

@@ -49,6 +49,11 @@ export interface KernelRuntime extends Runtime {
   exec: NodeExec;
   /** The path the node runs for `command` where a host may name its own (ssh: a host's `bin.<target>`). */
   programOf?(node: NodeId, command: string): string;
+  /**
+   * Run a short program where the node's program lives and resolve with its stdout: on the node's host (ssh),
+   * inside the node's container (docker). Absent where that is this machine's filesystem (netns).
+   */
+  runProgram?(node: NodeId, argv: readonly string[]): Promise<string>;
 }
 
 /** What the launcher is told about the node it starts. */

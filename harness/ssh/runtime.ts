@@ -191,6 +191,11 @@ export class SshRuntime implements KernelRuntime {
     }
   }
 
+  /** Run argv on the node's host; resolves with stdout. */
+  runProgram(node: NodeId, argv: readonly string[]): Promise<string> {
+    return this.exec(node, argv);
+  }
+
   programOf(node: NodeId, command: string): string {
     return this.programFor(this.hostOf(node), command);
   }

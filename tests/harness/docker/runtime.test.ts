@@ -15,6 +15,7 @@ import { DockerRuntime } from '../../../harness/docker/runtime.js';
 import type { Launcher } from '../../../harness/kernel/runtime.js';
 import { etcdLauncher } from '../../../targets/etcd/launch.js';
 import { redisLauncher, REDIS_PORT, SENTINEL_PORT } from '../../../targets/redis/launch.js';
+import { nodesVersion } from '../../../targets/real-context.js';
 import { ROOT } from '../../paths.js';
 import { checkDocker, describeWithDocker } from './env.js';
 import { awaitEtcd, etcdGet, etcdHealthy, etcdPut, redisCommand, tcpFromContainer, tcpFromHost } from './probes.js';
@@ -95,6 +96,17 @@ describeWithDocker('docker runtime', env, () => {
     expect(found.containers.length).toBe(6);
     expect(new Set(NODES.map((n) => etcd.addressOf(n))).size).toBe(3);
   }, 90_000);
+
+  it('asks the image, not this machine, which etcd the nodes run (run.json records that version)', async () => {
+    // The image's /etc/group holds only root and nobody: a program run through runProgram sees the image's
+    // files (the image has dash and no coreutils, so shell builtins only).
+    const groups = (await etcd.runProgram('n1', ['/bin/sh', '-c', 'while IFS=: read -r g _; do echo "$g"; done < /etc/group'])).split('\n').filter(Boolean);
+    expect(groups).toContain('root');
+    expect(readFileSync('/etc/group', 'utf8').split('\n').length).toBeGreaterThan(groups.length + 2);
+    expect(await nodesVersion(etcd, NODES, '/usr/bin/etcd', /etcd Version:\s*(\S+)/)).toMatch(/^3\.\d+\.\d+$/);
+    // A program that only this machine has is not found in the image: the answer says so rather than this machine's.
+    expect(await nodesVersion(etcd, ['n1'], process.execPath, /^v(\d+\.\d+\.\d+)$/m)).toMatch(/^unknown \(/);
+  }, 60_000);
 
   it('isolates a node with iptables in the containers, and heals', async () => {
     const [a1, a2, a3] = NODES.map((n) => etcd.addressOf(n));
