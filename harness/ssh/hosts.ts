@@ -10,9 +10,10 @@
  *       port: 2222
  *       bin: { etcd: /opt/etcd/bin/etcd }
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import SSHConfig from 'ssh-config';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { InputError } from '../../histories/errors.js';
@@ -63,6 +64,11 @@ const Settings = z.object({
    * a host's kernel has it and the link proxies (the host's node) elsewhere; proxy always uses the proxies.
    */
   linkLatency: z.enum(['auto', 'proxy']).optional(),
+  /**
+   * An OpenSSH client config read for each host's HostName, User, Port and IdentityFile (default
+   * ~/.ssh/config, when it exists); false to read none. The hosts file's own fields win over it.
+   */
+  sshConfig: z.union([LOCAL_PATH, z.literal(false)]).optional(),
 });
 
 const FileSchema = z.object({
@@ -106,6 +112,70 @@ function expandHome(p: string, base: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
 
+/** What an OpenSSH client config says about one host, of what faultline uses. */
+interface FromSshConfig {
+  hostName?: string;
+  user?: string;
+  port?: number;
+  identityFile?: string;
+}
+
+/**
+ * Read one host's entry of an OpenSSH client config (ssh-config computes Host and Match sections as ssh
+ * does, first value wins; `Match exec` is not run). Refuses what faultline cannot honour, rather than
+ * connecting some other way than ssh would: ProxyJump, ProxyCommand, and %-tokens in IdentityFile.
+ */
+function sshConfigFor(config: SSHConfig, name: string, configFile: string, where: string, file: string, base: string): FromSshConfig {
+  const c = config.compute(name, { matchExec: false, ignoreCase: true });
+  const one = (k: string): string | undefined => {
+    const v = c[k] ?? c[k.toLowerCase()];
+    return Array.isArray(v) ? v[0] : v;
+  };
+  for (const k of ['ProxyJump', 'ProxyCommand']) {
+    const v = one(k);
+    if (v !== undefined && v.toLowerCase() !== 'none') throw new InputError(`${where} (${name}): ${configFile} sets ${k} for it, which faultline does not support; give a host it can reach directly, or sshConfig: false`, undefined, file);
+  }
+  const out: FromSshConfig = {};
+  const hostName = one('HostName');
+  if (hostName !== undefined) out.hostName = hostName.replace(/%h/g, name);
+  if (out.hostName !== undefined && !/^[A-Za-z0-9.:_-]+$/.test(out.hostName)) throw new InputError(`${where} (${name}): HostName ${out.hostName} in ${configFile} is not an address or host name`, undefined, file);
+  const user = one('User');
+  if (user !== undefined) out.user = user;
+  const port = one('Port');
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(`${where} (${name}): Port ${port} in ${configFile} is not a port`, undefined, file);
+    out.port = n;
+  }
+  const ids = c.IdentityFile ?? c.identityfile;
+  const idList = ids === undefined ? [] : Array.isArray(ids) ? ids : [ids];
+  for (const id of idList) {
+    if (/%/.test(id)) throw new InputError(`${where} (${name}): IdentityFile ${id} in ${configFile} uses %-tokens, which faultline does not expand; give key: in the hosts file`, undefined, file);
+  }
+  // ssh tries each IdentityFile in turn; faultline takes the first that exists (one key per host).
+  const found = idList.map((id) => expandHome(id, base)).find((p) => existsSync(p));
+  if (found !== undefined) out.identityFile = found;
+  return out;
+}
+
+/** The OpenSSH client config a hosts file asks for (null for none), parsed. */
+function loadSshConfig(setting: string | false | undefined, base: string, file: string): { path: string; config: SSHConfig } | null {
+  if (setting === false) return null;
+  const path = expandHome(setting ?? '~/.ssh/config', base);
+  if (setting === undefined && !existsSync(path)) return null;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`settings.sshConfig: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, undefined, file);
+  }
+  try {
+    return { path, config: SSHConfig.parse(text) };
+  } catch (err) {
+    throw new InputError(`settings.sshConfig: ${path} is not an ssh config: ${(err as Error).message.split('\n')[0]}`, undefined, file);
+  }
+}
+
 /** Parse the text of a hosts file (YAML, of which JSON is a subset). */
 export function parseHosts(text: string, file: string, env: NodeJS.ProcessEnv = process.env): HostsFile {
   let raw: unknown;
@@ -125,13 +195,17 @@ export function parseHosts(text: string, file: string, env: NodeJS.ProcessEnv = 
   const base = dirname(resolve(file));
   const d = r.data.defaults ?? {};
   const s = r.data.settings ?? {};
+  const sshConfig = loadSshConfig(s.sshConfig, base, file);
   const hosts = r.data.hosts.map((h, index): Host => {
-    const m = { ...d, ...h, bin: { ...(d.bin ?? {}), ...(h.bin ?? {}) } };
-    if (m.address === undefined) throw new InputError(`hosts.${index}.address: required (the address SSH connects to)`, undefined, file);
-    const key = m.key === undefined ? undefined : expandHome(m.key, base);
+    const given = { ...d, ...h, bin: { ...(d.bin ?? {}), ...(h.bin ?? {}) } };
+    if (given.address === undefined) throw new InputError(`hosts.${index}.address: required (the address SSH connects to)`, undefined, file);
+    // The hosts file's own fields (and its defaults) win over the ssh config, which wins over built-in defaults.
+    const sc = sshConfig ? sshConfigFor(sshConfig.config, given.address, sshConfig.path, `hosts.${index}`, file, base) : {};
+    const m = { ...given, address: sc.hostName ?? given.address, user: given.user ?? sc.user, port: given.port ?? sc.port };
+    const key = given.key !== undefined ? expandHome(given.key, base) : sc.identityFile;
     const agent = m.agent ?? env.SSH_AUTH_SOCK !== undefined;
     if (key === undefined && !agent) {
-      throw new InputError(`hosts.${index} (${m.address}): no way to log in: give a key, or run an agent (SSH_AUTH_SOCK is not set)`, undefined, file);
+      throw new InputError(`hosts.${index} (${given.address}): no way to log in: give a key (or an IdentityFile in ~/.ssh/config), or run an agent (SSH_AUTH_SOCK is not set)`, undefined, file);
     }
     return {
       index,

@@ -2,7 +2,9 @@
  * The SSH connection pool against real sshd hosts (namespaces from the fixture): commands with stdin, reuse of
  * one connection, host key checking strict by default, and a host that drops off and comes back.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeWithEnv } from '../netns/env.js';
 import { loadHosts, parseHosts } from '../../../harness/ssh/hosts.js';
@@ -30,6 +32,23 @@ describeWithEnv('ssh pool against sshd hosts', ['ip', 'sshd', 'ssh-keygen'], () 
       const r = await pool.exec(h, 'echo oops >&2; exit 3');
       expect(r.code).toBe(3);
       expect(r.stderr).toBe('oops\n');
+    } finally {
+      pool.close();
+    }
+  });
+
+  it('reaches a host by its alias in an OpenSSH client config (HostName, User, Port, IdentityFile)', async () => {
+    const dir = dirname(fx.hostsFile);
+    const sshConfig = join(dir, 'ssh_config');
+    writeFileSync(sshConfig, `Host db-*\n  User root\n  Port 22\nHost db-1\n  HostName ${fx.addresses[0]}\n  IdentityFile ${join(dir, 'no-such-key')}\n  IdentityFile ${join(dir, 'client_key')}\n`);
+    const hostsFile = join(dir, 'alias-hosts.json');
+    writeFileSync(hostsFile, JSON.stringify({ settings: { knownHosts: join(dir, 'known_hosts'), sshConfig }, hosts: [{ address: 'db-1', agent: false, dir: fx.dirs[0] }] }));
+    const file = loadHosts(hostsFile);
+    expect(file.hosts[0]).toMatchObject({ address: fx.addresses[0], nodeAddress: fx.addresses[0], user: 'root', port: 22, key: join(dir, 'client_key') });
+    const pool = new SshPool(file);
+    try {
+      // Strict host key checking by the HostName, as ssh does.
+      expect(await pool.run(file.hosts[0], 'ip -4 -o addr show dev eth0')).toContain(fx.addresses[0]);
     } finally {
       pool.close();
     }
@@ -95,6 +114,27 @@ it('refuses bad hosts files with the field at fault', () => {
   expect(ok.hosts.map((h) => [h.address, h.user, h.port])).toEqual([['a.example', 'deploy', 22], ['10.0.0.2', 'root', 2222]]);
   expect(ok.hosts[0].key).toMatch(/\/k$/);
   expect(ok.hostKeyChecking).toBe('accept-new');
+  // An OpenSSH client config: the hosts file's own fields win; what faultline cannot honour is refused by name.
+  const work = mkdtempSync(join(tmpdir(), 'fl-sshconfig-'));
+  try {
+    const cfg = join(work, 'config');
+    writeFileSync(join(work, 'id'), 'not really a key');
+    writeFileSync(
+      cfg,
+      ['Host web', '  HostName 10.1.2.3', '  User deploy', '  Port 2200', `  IdentityFile ${join(work, 'id')}`, 'Host jumpy', '  ProxyJump bastion', 'Host tokens', '  IdentityFile ~/.ssh/id_%h', 'Host *', '  User fallback', ''].join('\n'),
+    );
+    const withCfg = (hosts: string) => parseHosts(`settings: {sshConfig: ${cfg}}\nhosts:\n${hosts}`, join(work, 'hosts.yaml'), {});
+    expect(withCfg('  - {address: web}').hosts[0]).toMatchObject({ address: '10.1.2.3', user: 'deploy', port: 2200, key: join(work, 'id') });
+    expect(withCfg('  - {address: web, user: root, port: 22, key: /k}').hosts[0]).toMatchObject({ address: '10.1.2.3', user: 'root', port: 22, key: '/k' });
+    expect(withCfg('  - {address: 10.9.9.9, key: /k}').hosts[0]).toMatchObject({ address: '10.9.9.9', user: 'fallback' });
+    expect(bad(`settings: {sshConfig: ${cfg}}\nhosts:\n  - {address: jumpy, key: /k}`)).toMatch(/hosts\.0 \(jumpy\): .* sets ProxyJump .* not support/);
+    expect(bad(`settings: {sshConfig: ${cfg}}\nhosts:\n  - {address: tokens}`)).toMatch(/%-tokens/);
+    expect(bad(`settings: {sshConfig: ${join(work, 'missing')}}\nhosts:\n  - {address: web, key: /k}`)).toMatch(/settings\.sshConfig: cannot read .*ENOENT/);
+    // sshConfig: false reads none.
+    expect(parseHosts(`settings: {sshConfig: false}\nhosts:\n  - {address: web, key: /k}`, join(work, 'hosts.yaml'), {}).hosts[0].address).toBe('web');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
   // JSON is YAML too, and a bare list of hosts is accepted.
   expect(parseHosts('[{"address": "10.0.0.9", "key": "/k"}]', 'h.json', {}).hosts[0].address).toBe('10.0.0.9');
 });
