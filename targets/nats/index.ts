@@ -8,7 +8,7 @@
  */
 import type { JetStreamManager, NatsConnection } from 'nats';
 import { InputError } from '../../histories/errors.js';
-import { binaryVersion, validateRealContext } from '../real-context.js';
+import { binaryVersion, nodesVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
@@ -26,6 +26,7 @@ const MAX_REPLICAS = 5;
 export class NatsCluster implements Cluster {
   readonly runtime: KernelRuntime;
   readonly readMode: ReadMode;
+  private readonly bin: string;
   private bucketReady = false;
   /** The kafka workload's log streams (one per key). */
   private readonly logKeys: number;
@@ -41,7 +42,10 @@ export class NatsCluster implements Cluster {
       proxyPorts: [CLIENT_PORT],
       peerPorts: [ROUTE_PORT],
       defaultImage: 'faultline/nats:local',
+      // On ssh, a host may run its own nats-server (its `bin.nats-server`).
+      binary: { name: 'nats-server', path: bin },
     });
+    this.bin = bin;
     this.readMode = ctx.config === 'direct-get' ? 'direct' : 'leader';
     this.logKeys = ctx.workload === 'kafka' ? (ctx.keys ?? 10) : 0;
   }
@@ -142,12 +146,14 @@ export class NatsCluster implements Cluster {
   }
 
   async versions(): Promise<Record<string, string>> {
-    return { 'nats-server': await natsVersion() };
+    return { 'nats-server': await nodesVersion(this.runtime, this.ctx.nodes, this.bin, NATS_VERSION) };
   }
 }
 
+const NATS_VERSION = /v(\d+\.\d+\.\d+\S*)/;
+
 export function natsVersion(bin: string = NATS_BIN): Promise<string> {
-  return binaryVersion(bin, /v(\d+\.\d+\.\d+\S*)/);
+  return binaryVersion(bin, NATS_VERSION);
 }
 
 const workloads: readonly [WorkloadName, ...WorkloadName[]] = ['register', 'kafka'];
@@ -159,7 +165,7 @@ export const natsTarget: Target = {
   promises: { cp: 'CP', 'direct-get': 'AP' },
   bugs: [],
   workloads,
-  runtimes: ['netns', 'docker'],
+  runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays route traffic (the cluster port) through the link proxies.
   faultLimits: { clock: 'nats-server is a static Go binary, which ignores libfaketime' },

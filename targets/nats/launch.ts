@@ -75,15 +75,20 @@ export function natsConf(node: NodeId, addr: string, peers: Record<NodeId, strin
 
 export function natsLauncher(bin: string = NATS_BIN, listenAll = false): Launcher {
   return (node, ctx) => {
-    mkdirSync(storeDir(ctx.dataDir), { recursive: true });
     const conf = join(ctx.dataDir, 'nats.conf');
-    writeFileSync(conf, natsConf(node, ctx.addr, ctx.peers, ctx.dataDir, listenAll));
+    const text = natsConf(node, ctx.addr, ctx.peers, ctx.dataDir, listenAll);
+    // On a remote host (ssh) the runtime writes the file, and nats-server makes its store folder itself.
+    if (!ctx.remote) {
+      mkdirSync(storeDir(ctx.dataDir), { recursive: true });
+      writeFileSync(conf, text);
+    }
     return {
       name: 'nats-server',
       command: bin,
       args: ['-c', conf],
       // A Go binary makes its own time syscalls: libfaketime cannot reach it.
       clock: 'none',
+      ...(ctx.remote ? { files: [{ path: conf, content: text }] } : {}),
     };
   };
 }

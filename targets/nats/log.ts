@@ -157,16 +157,22 @@ export async function finalLog(jsm: JetStreamManager, key: Key, own: () => Promi
   return pairs;
 }
 
+/** An op's answer, and the change to the consumer's position it makes once it is recorded as done. */
+interface Outcome {
+  result: ClientResult;
+  apply?: () => void;
+}
+
 export class NatsLogClient implements Client {
-  /** key → next sequence to poll; undefined until the committed offset is read. */
+  /**
+   * key → next sequence to poll; undefined until the committed offset is read. Changed only by an op that
+   * completes within its time: an op given up on may still finish in the background (its gets, its commit),
+   * and must then leave the position alone, or the next recorded poll would start after messages no recorded
+   * poll returned (a false poll-skip). So `perform` computes the change and `invoke` applies it only when the
+   * op is answered in time, in the same tick as it is recorded.
+   */
   private readonly next = new Map<string, number | undefined>();
   private readonly get: Getter;
-  /**
-   * Bumped when an op is given up on (timeout): an abandoned poll or assign may still finish in the
-   * background, and must then leave the consumer's position alone, or the next recorded poll would start
-   * after messages no recorded poll returned.
-   */
-  private epoch = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -183,62 +189,69 @@ export class NatsLogClient implements Client {
   async invoke(op: ClientOp, timeoutMs: number): Promise<ClientResult> {
     if (this.nc.isClosed()) return { type: 'fail', error: 'connection closed' };
     try {
-      return await within(this.perform(op, this.epoch), timeoutMs);
+      const o = await within(this.perform(op), timeoutMs);
+      o.apply?.();
+      return o.result;
     } catch (err) {
-      this.epoch++;
       return errorOutcome(err, op.f !== 'send');
     }
   }
 
-  private async perform(op: ClientOp, epoch: number): Promise<ClientResult> {
+  private async perform(op: ClientOp): Promise<Outcome> {
     switch (op.f) {
       case 'send': {
         const ack = await this.js.publish(logSubject(op.key ?? 0), JSON.stringify(op.value));
-        if (ack.duplicate) return { type: 'info', error: `publish acknowledged as a duplicate at sequence ${ack.seq}` };
-        return { type: 'ok', value: ack.seq };
+        if (ack.duplicate) return { result: { type: 'info', error: `publish acknowledged as a duplicate at sequence ${ack.seq}` } };
+        return { result: { type: 'ok', value: ack.seq } };
       }
       case 'poll':
-        return { type: 'ok', value: await this.poll(epoch) };
+        return this.poll();
       case 'assign': {
         // Nothing changes until the committed offsets are in: a failed assign leaves the old assignment.
         const keys = Array.isArray(op.value) ? [...new Set(op.value.map(String))] : [];
-        const starts = await this.committedStarts(keys, epoch);
-        this.next.clear();
-        for (const k of keys) this.next.set(k, starts[k]);
-        return { type: 'ok', value: starts };
+        const starts = await this.committedStarts(keys);
+        return {
+          result: { type: 'ok', value: starts },
+          apply: () => {
+            this.next.clear();
+            for (const k of keys) this.next.set(k, starts[k]);
+          },
+        };
       }
     }
-    return { type: 'fail', error: `the nats log client has no operation "${op.f}"` };
+    return { result: { type: 'fail', error: `the nats log client has no operation "${op.f}"` } };
   }
 
-  private async poll(epoch: number): Promise<Record<string, [number, unknown][]>> {
+  private async poll(): Promise<Outcome> {
     const unknown = [...this.next].filter(([, v]) => v === undefined).map(([k]) => k);
-    if (unknown.length > 0) {
-      const starts = await this.committedStarts(unknown, epoch);
-      for (const k of unknown) this.next.set(k, starts[k]);
-    }
+    const starts = unknown.length > 0 ? await this.committedStarts(unknown) : {};
     const keys = [...this.next.keys()];
-    const logs = await Promise.all(keys.map((k) => readLog(this.get, k, this.next.get(k) ?? 1, POLL_BATCH, POLL_BATCH)));
-    if (epoch !== this.epoch) throw new Error('poll given up on');
+    const from = (k: string): number => this.next.get(k) ?? starts[k] ?? 1;
+    const logs = await Promise.all(keys.map((k) => readLog(this.get, k, from(k), POLL_BATCH, POLL_BATCH)));
     const msgs: Record<string, [number, unknown][]> = {};
+    const moves = new Map<string, number>(Object.entries(starts));
     const commits: Promise<unknown>[] = [];
     keys.forEach((k, i) => {
       const pairs = logs[i];
       if (pairs.length === 0) return;
       msgs[k] = pairs;
       const last = pairs[pairs.length - 1][0];
-      this.next.set(k, last + 1);
+      moves.set(k, last + 1);
       // Commit what was processed; a failed commit leaves the poll standing (the next one commits again).
       commits.push(this.offsets.put(k, String(last)).catch(() => undefined));
     });
     await Promise.all(commits);
-    return msgs;
+    return {
+      result: { type: 'ok', value: msgs },
+      apply: () => {
+        for (const [k, n] of moves) if (this.next.has(k)) this.next.set(k, n);
+      },
+    };
   }
 
-  /** Where each key starts: after its committed offset, or at sequence 1. Refused once the op was given up on. */
-  private async committedStarts(keys: string[], epoch: number): Promise<Record<string, number>> {
+  /** Where each key starts: after its committed offset, or at sequence 1. */
+  private async committedStarts(keys: string[]): Promise<Record<string, number>> {
     const entries = await Promise.all(keys.map((k) => this.offsets.get(k)));
-    if (epoch !== this.epoch) throw new Error('given up on');
     const out: Record<string, number> = {};
     keys.forEach((k, i) => {
       const e = entries[i];

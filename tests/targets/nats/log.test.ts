@@ -12,7 +12,8 @@ import type { StoredMsg } from 'nats';
 import type { Op } from '../../../histories/op.js';
 import { checkKafka } from '../../../checkers/kafka/index.js';
 import { loadTarget } from '../../../targets/index.js';
-import { readLog, replicaMismatch } from '../../../targets/nats/log.js';
+import { NatsLogClient, readLog, replicaMismatch } from '../../../targets/nats/log.js';
+import type { JetStreamClient, JetStreamManager, KV, NatsConnection } from 'nats';
 import { checkLogReplicas } from '../../../checkers/kafka/replicas.js';
 import type { RuntimeKind } from '../../../harness/target.js';
 import { checkDocker, describeWithDocker } from '../../harness/docker/env.js';
@@ -44,6 +45,23 @@ it('reads a log by sequence up to the first empty one, within max, a batch at a 
   expect(await readLog(fakeStore([]).get, 0, 1, 10, 4)).toEqual([]);
   // An error other than "no message" is not an empty log: it fails the read.
   await expect(readLog(fakeStore([1, 2, 3], 2).get, 0, 1, 10, 4)).rejects.toThrow(/timeout/);
+});
+
+it('a poll that times out (here in its commit) leaves the position where it was; the next poll starts there', async () => {
+  const store = fakeStore([10, 20, 30, 40]);
+  let hang = true;
+  const kv = {
+    get: async () => null,
+    put: () => (hang ? new Promise(() => undefined) : Promise.resolve(0)),
+  } as unknown as KV;
+  const nc = { isClosed: () => false, close: async () => undefined } as unknown as NatsConnection;
+  const jsm = { streams: { getMessage: store.get } } as unknown as JetStreamManager;
+  const c = new NatsLogClient(nc, {} as JetStreamClient, jsm, kv, 'leader', 1);
+  expect(await c.invoke({ f: 'poll' }, 100)).toMatchObject({ type: 'fail', error: expect.stringMatching(/did not finish/) });
+  hang = false;
+  // Not from 5: the abandoned poll read 1-4, but no recorded poll returned them.
+  expect(await c.invoke({ f: 'poll' }, 1000)).toEqual({ type: 'ok', value: { '0': [[1, 10], [2, 20], [3, 30], [4, 40]] } });
+  expect(await c.invoke({ f: 'poll' }, 1000)).toEqual({ type: 'ok', value: {} });
 });
 
 it("accepts a final read only when it matches the node's own store", () => {
