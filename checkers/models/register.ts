@@ -36,13 +36,16 @@ const NAMES: Record<string, number> = {
 };
 
 function compile(op: ModelOp): RegArg {
-  const kind = NAMES[op.f];
+  return compileKind(NAMES[op.f] ?? READ, op.value);
+}
+
+function compileKind(kind: number, value: unknown): RegArg {
   if (kind === CAS) {
-    const [from, to] = op.value as [unknown, unknown];
+    const [from, to] = value as [unknown, unknown];
     return { kind, a: canon(from), b: canon(to), raw: undefined };
   }
-  if (kind === APPEND) return { kind, a: '', b: '', raw: op.value };
-  return { kind: kind ?? READ, a: canon(op.value), b: '', raw: undefined };
+  if (kind === APPEND) return { kind, a: '', b: '', raw: value };
+  return { kind, a: canon(value), b: '', raw: undefined };
 }
 
 /** Append to a string value (concatenation) or a list (push); from nil it starts a fresh value. */
@@ -117,9 +120,8 @@ function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<st
         }
         if (value === undefined) throw badOp(name, invoke, `${f} without a value`);
       }
-      const op: ModelOp = { f, value, known, readOnly: kind === READ };
-      op.arg = compile(op);
-      return op;
+      // Every field at once, so all ops share one shape (the search reads them in its inner loop).
+      return { f, value, known, arg: compileKind(kind, value), readOnly: kind === READ };
     },
     step(state: string, op: ModelOp): string | undefined {
       const arg = (op.arg as RegArg | undefined) ?? compile(op);
