@@ -8,7 +8,7 @@
  *
  * Goal: 100k transactions (10 clients, 100 keys) in < 5 s and < 1 GB.
  *
- *   node dist/bench/txn.js [--sizes 10k,100k,1m] [--clients 5,50,200] [--keys 100] [--max-writes-per-key 32]
+ *   node dist/bench/txn.js [--sizes 10k,100k,1m] [--clients 5,50,200 | 0] [--keys 100] [--max-writes-per-key 32]
  */
 import { performance } from 'node:perf_hooks';
 import type { Op } from '../histories/op.js';
@@ -108,7 +108,8 @@ function run(label: string, o: TxnGenOptions): void {
 
 export async function main(argv: string[]): Promise<void> {
   const sizes = arg(argv, '--sizes', '10k,100k,1m').split(',').map(parseSize);
-  const clients = arg(argv, '--clients', '5,50,200').split(',').map(Number);
+  // `--clients 0` skips the concurrency rows, so a size row's peak RSS is its own.
+  const clients = arg(argv, '--clients', '5,50,200').split(',').map(Number).filter((c) => c > 0);
   const keys = Number(arg(argv, '--keys', '100'));
   const maxWritesPerKey = Number(arg(argv, '--max-writes-per-key', '32'));
   console.log(`list-append, strict-serializable check; ${keys} active keys, ${maxWritesPerKey || 'unlimited'} appends per key`);

@@ -2,8 +2,8 @@
  * The dependency graph between transactions: one edge per ordered pair, labelled with a bit set of the
  * relations that order them (ww, wr, rw from the data; process and realtime from how clients ran them).
  *
- * Adjacency lives in flat arrays (targets and labels per source), and a map keyed by `from * n + to` merges
- * repeated edges, so 100k transactions and millions of edges stay within a few hundred MB.
+ * Adjacency lives in flat arrays (targets and labels per source), with repeated edges merged when the graph
+ * is frozen, so 100k transactions and millions of edges stay within a few hundred MB.
  */
 import type { Txn } from './txns.js';
 
@@ -29,11 +29,17 @@ export function relOf(mask: number): Rel {
   throw new Error(`edge without a relation (mask ${mask})`);
 }
 
+/** Edges are buffered in chunks of this many: growth never copies, and at most one chunk is slack. */
+const CHUNK = 1 << 20;
+
 export class DepGraph {
-  // Edges as added (unmerged), in growable typed arrays: no per-edge objects for the collector to chase.
-  private from = new Int32Array(1024);
-  private to = new Int32Array(1024);
-  private bits = new Uint8Array(1024);
+  // Edges as added (unmerged), in fixed-size typed-array chunks: no per-edge objects for the collector to
+  // chase, and no doubling (which at millions of edges held up to twice the room needed, and briefly the old
+  // and the new arrays at once).
+  private fromChunks: Int32Array[] = [];
+  private toChunks: Int32Array[] = [];
+  private bitChunks: Uint8Array[] = [];
+  private fill = CHUNK;
   private added = 0;
   // After `freeze`: compressed rows, each node's targets at start[v] .. start[v+1], one merged label each.
   start = new Int32Array(0);
@@ -46,20 +52,45 @@ export class DepGraph {
   add(from: number, to: number, bit: number): void {
     if (from === to) return;
     if (this.frozen) throw new Error('DepGraph: add after freeze');
-    if (this.added === this.from.length) {
+    if (this.fill === CHUNK) {
+      // The first chunk is small, so the many tiny graphs (one per key, tests) stay tiny.
+      const size = this.fromChunks.length === 0 ? 1024 : CHUNK;
+      this.fromChunks.push(new Int32Array(size));
+      this.toChunks.push(new Int32Array(size));
+      this.bitChunks.push(new Uint8Array(size));
+      this.fill = 0;
+    }
+    const c = this.fromChunks.length - 1;
+    if (this.fill === this.fromChunks[c].length && this.fill < CHUNK) {
+      // Grow the first chunk up to a full one (copies only while it is small).
+      const size = Math.min(CHUNK, this.fill * 4);
       const grow = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
-        const b = make(a.length * 2);
+        const b = make(size);
         b.set(a);
         return b;
       };
-      this.from = grow(this.from, (n) => new Int32Array(n));
-      this.to = grow(this.to, (n) => new Int32Array(n));
-      this.bits = grow(this.bits, (n) => new Uint8Array(n));
+      this.fromChunks[c] = grow(this.fromChunks[c], (n) => new Int32Array(n));
+      this.toChunks[c] = grow(this.toChunks[c], (n) => new Int32Array(n));
+      this.bitChunks[c] = grow(this.bitChunks[c], (n) => new Uint8Array(n));
     }
-    this.from[this.added] = from;
-    this.to[this.added] = to;
-    this.bits[this.added] = bit;
+    this.fromChunks[c][this.fill] = from;
+    this.toChunks[c][this.fill] = to;
+    this.bitChunks[c][this.fill] = bit;
+    this.fill++;
     this.added++;
+  }
+
+  /** Every edge as added, in order: f(from, to, bit). */
+  private eachAdded(f: (from: number, to: number, bit: number) => void): void {
+    let left = this.added;
+    for (let c = 0; c < this.fromChunks.length && left > 0; c++) {
+      const from = this.fromChunks[c];
+      const to = this.toChunks[c];
+      const bits = this.bitChunks[c];
+      const k = Math.min(left, from.length);
+      for (let i = 0; i < k; i++) f(from[i], to[i], bits[i]);
+      left -= k;
+    }
   }
 
   /** Build the compressed rows, merging repeated edges into one with the union of their labels. */
@@ -69,16 +100,19 @@ export class DepGraph {
     const n = this.n;
     const m = this.added;
     const count = new Int32Array(n + 1);
-    for (let i = 0; i < m; i++) count[this.from[i] + 1]++;
+    this.eachAdded((from) => void count[from + 1]++);
     for (let v = 0; v < n; v++) count[v + 1] += count[v];
     const fill = count.slice(0, n);
     const tgt = new Int32Array(m);
     const lab = new Uint8Array(m);
-    for (let i = 0; i < m; i++) {
-      const at = fill[this.from[i]]++;
-      tgt[at] = this.to[i];
-      lab[at] = this.bits[i];
-    }
+    this.eachAdded((from, to, bit) => {
+      const at = fill[from]++;
+      tgt[at] = to;
+      lab[at] = bit;
+    });
+    this.fromChunks = [];
+    this.toChunks = [];
+    this.bitChunks = [];
     // Merge duplicates within each row, with a marker per target node.
     const seenAt = new Int32Array(n).fill(-1);
     const start = new Int32Array(n + 1);
@@ -100,11 +134,10 @@ export class DepGraph {
     }
     start[n] = w;
     this.start = start;
-    this.targets = tgt.slice(0, w);
-    this.masks = lab.slice(0, w);
-    this.from = new Int32Array(0);
-    this.to = new Int32Array(0);
-    this.bits = new Uint8Array(0);
+    // Few repeats (the usual case): keep the arrays as they are rather than hold a copy beside them.
+    const keep = w >= m * 0.75;
+    this.targets = keep ? tgt.subarray(0, w) : tgt.slice(0, w);
+    this.masks = keep ? lab.subarray(0, w) : lab.slice(0, w);
   }
 
   get edges(): number {
@@ -135,25 +168,34 @@ export function addProcessEdges(g: DepGraph, txns: readonly Txn[]): void {
  * as there are clients) rather than from every earlier transaction.
  */
 export function addRealtimeEdges(g: DepGraph, txns: readonly Txn[]): void {
-  type Ev = { pos: number; t: Txn; invoke: boolean };
-  const events: Ev[] = [];
+  // Events by history position (each position holds at most one: an invocation or a completion), so a scan
+  // in position order replaces sorting millions of event objects. 0: none; id + 1: an invocation; -(id + 1):
+  // an ok completion.
+  let maxPos = -1;
   for (const t of txns) {
     if (t.outcome === 'fail') continue;
-    events.push({ pos: t.invokePos, t, invoke: true });
-    if (t.outcome === 'ok') events.push({ pos: t.completePos, t, invoke: false });
+    maxPos = Math.max(maxPos, t.invokePos, t.outcome === 'ok' ? t.completePos : -1);
   }
-  events.sort((a, b) => a.pos - b.pos);
+  const at = new Int32Array(maxPos + 1);
+  for (const t of txns) {
+    if (t.outcome === 'fail') continue;
+    at[t.invokePos] = t.id + 1;
+    if (t.outcome === 'ok') at[t.completePos] = -(t.id + 1);
+  }
   const frontier = new Set<number>();
   const before = new Map<number, number[]>();
-  for (const e of events) {
-    if (e.invoke) {
+  for (let pos = 0; pos <= maxPos; pos++) {
+    const e = at[pos];
+    if (e > 0) {
+      const id = e - 1;
       const preds = [...frontier];
-      for (const p of preds) g.add(p, e.t.id, REALTIME);
-      before.set(e.t.id, preds);
-    } else {
-      for (const p of before.get(e.t.id) ?? []) frontier.delete(p);
-      before.delete(e.t.id);
-      frontier.add(e.t.id);
+      for (const p of preds) g.add(p, id, REALTIME);
+      before.set(id, preds);
+    } else if (e < 0) {
+      const id = -e - 1;
+      for (const p of before.get(id) ?? []) frontier.delete(p);
+      before.delete(id);
+      frontier.add(id);
     }
   }
 }

@@ -15,12 +15,17 @@ import { DepGraph, RW, WR, WW } from './graph.js';
 import { ident, show, type Txn } from './txns.js';
 import type { Inference, TxnAnomaly } from './inference.js';
 
+type Id = string | number;
+
+/**
+ * One read of a key (the key is its KeyState's). Kept lean, since a 1M-transaction history has millions:
+ * integer elements (the usual case) are their own identities, so `values` is stored only when it differs
+ * from `ids` (read it through `valuesOf`).
+ */
 interface Read {
   t: number;
-  k: string | number;
-  key: unknown;
-  ids: (string | number)[];
-  values: unknown[];
+  ids: Id[];
+  values?: unknown[];
   /** Made before the transaction appended to the key itself: what the key held when it looked. */
   external: boolean;
   /** A prefix of the key's version order (else it is an incompatible order, and yields no dependency). */
@@ -31,8 +36,8 @@ interface KeyState {
   key: unknown;
   writer: Map<string | number, number>;
   aborted: Map<string | number, number>;
-  /** Each transaction's appends to this key, in its own order. */
-  appendsBy: Map<number, (string | number)[]>;
+  /** Each transaction's appends to this key, in its own order: one id (the usual case) or a list. */
+  appendsBy: Map<number, Id | Id[]>;
   order: (string | number)[];
   orderValues: unknown[];
   pos: Map<string | number, number>;
@@ -64,9 +69,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         throw new InputError(`ops ${txns[prior].op} and ${t.op} both append ${show(m.value)} to key ${show(m.key)}: list-append needs every appended value to be unique per key`);
       }
       (t.outcome === 'fail' ? s.aborted : s.writer).set(v, t.id);
-      const list = s.appendsBy.get(t.id);
-      if (list) list.push(v);
-      else s.appendsBy.set(t.id, [v]);
+      const had = s.appendsBy.get(t.id);
+      if (had === undefined) s.appendsBy.set(t.id, v);
+      else if (Array.isArray(had)) had.push(v);
+      else s.appendsBy.set(t.id, [had, v]);
     }
   }
 
@@ -101,7 +107,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
       const values = (m.value as unknown[] | null) ?? [];
       // Integer elements (the usual case) are their own identities: no copy.
       const ids = values.every((x) => typeof x === 'number') ? (values as number[]) : values.map(ident);
-      const read: Read = { t: t.id, k: m.k, key: m.key, ids, values, external: kn.full === undefined && kn.tail.length === 0, compatible: true };
+      const read: Read = { t: t.id, ids, ...(ids === values ? {} : { values }), external: kn.full === undefined && kn.tail.length === 0, compatible: true };
       s.reads.push(read);
       const fut = later.get(m.k);
       if (fut && fut.size > 0) {
@@ -130,7 +136,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         if (s.pos.has(longest.ids[i])) continue;
         s.pos.set(longest.ids[i], s.order.length);
         s.order.push(longest.ids[i]);
-        s.orderValues.push(longest.values[i]);
+        s.orderValues.push(valuesOf(longest)[i]);
       }
     }
     // Duplicates: a read that is a prefix of the longest has one only if the longest has it.
@@ -138,7 +144,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
       const seen = new Set<string | number>();
       const dup = r.ids.find((x) => (seen.has(x) ? true : (seen.add(x), false)));
       if (dup !== undefined) {
-        anomalies.push({ type: 'duplicate-elements', ops: [txns[r.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(r.values, 120)}, in which ${show(r.values[r.ids.indexOf(dup)])} appears more than once; every value was appended once` });
+        anomalies.push({ type: 'duplicate-elements', ops: [txns[r.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(valuesOf(r), 120)}, in which ${show(valuesOf(r)[r.ids.indexOf(dup)])} appears more than once; every value was appended once` });
       }
     };
     if (longest && s.order.length < longest.ids.length) dupIn(longest);
@@ -148,11 +154,12 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
       dupIn(r);
       r.compatible = false;
       if (incompatible++ < 3) {
-        anomalies.push({ type: 'incompatible-order', ops: [txns[r.t].op, txns[longest!.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(r.values, 120)} and ${T(longest!.t)} read ${show(longest!.values, 120)}: neither is a prefix of the other, so they saw two different orders of the same appends` });
+        anomalies.push({ type: 'incompatible-order', ops: [txns[r.t].op, txns[longest!.t].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(valuesOf(r), 120)} and ${T(longest!.t)} read ${show(valuesOf(longest!), 120)}: neither is a prefix of the other, so they saw two different orders of the same appends` });
       }
     }
     // A transaction's own appends to a key must show up as it made them: in order, and none skipped.
-    for (const [w, mine] of s.appendsBy) {
+    for (const [w, appended] of s.appendsBy) {
+      const mine = Array.isArray(appended) ? appended : [appended];
       if (s.aborted.get(mine[0]) === w) continue;
       let ok = true;
       let last = -1;
@@ -177,7 +184,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         anomalies.push({ type: 'garbage-read', ops: [txns[reader.t].op], key: s.key, message: `${T(reader.t)} read ${show(s.orderValues[i])} in key ${show(s.key)}, a value no transaction appended` });
         continue;
       }
-      anomalies.push({ type: 'G1a', ops: [txns[reader.t].op, txns[abortedBy].op], key: s.key, message: `${T(reader.t)} read key ${show(s.key)} = ${show(reader.values, 120)}, which holds ${show(s.orderValues[i])}, appended by ${T(abortedBy)}, which failed (an aborted read)` });
+      anomalies.push({ type: 'G1a', ops: [txns[reader.t].op, txns[abortedBy].op], key: s.key, message: `${T(reader.t)} read key ${show(s.key)} = ${show(valuesOf(reader), 120)}, which holds ${show(s.orderValues[i])}, appended by ${T(abortedBy)}, which failed (an aborted read)` });
       const after = s.order.slice(i + 1).find((x) => s.writer.has(x));
       if (after !== undefined) {
         const w = s.writer.get(after)!;
@@ -208,8 +215,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         if (w !== undefined) {
           g.add(w, r.t, WR);
           const mine = s.appendsBy.get(w)!;
-          if (mine[mine.length - 1] !== r.ids[n - 1]) {
-            anomalies.push({ type: 'G1b', ops: [txns[r.t].op, txns[w].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(r.values, 120)}, ending in ${show(r.values[n - 1])}, an intermediate state of ${T(w)}, which went on to append ${show(valueOf(s, mine[mine.length - 1]))} (an intermediate read)` });
+          const last = Array.isArray(mine) ? mine[mine.length - 1] : mine;
+          if (last !== r.ids[n - 1]) {
+            const values = valuesOf(r);
+            anomalies.push({ type: 'G1b', ops: [txns[r.t].op, txns[w].op], key: s.key, message: `${T(r.t)} read key ${show(s.key)} = ${show(values, 120)}, ending in ${show(values[n - 1])}, an intermediate state of ${T(w)}, which went on to append ${show(valueOf(s, last))} (an intermediate read)` });
           }
         }
       }
@@ -262,7 +271,7 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
         for (const s of keys.values()) {
           for (const r of s.reads) {
             if (r.t !== b || !r.external || r.ids.length === 0) continue;
-            if (s.writer.get(r.ids[r.ids.length - 1]) === a) return `${B} observed ${A}'s append of ${show(r.values[r.values.length - 1])} to key ${show(s.key)}`;
+            if (s.writer.get(r.ids[r.ids.length - 1]) === a) return `${B} observed ${A}'s append of ${show(valuesOf(r)[r.ids.length - 1])} to key ${show(s.key)}`;
           }
         }
       } else if (rel === 'rw') {
@@ -270,10 +279,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
           for (const r of s.reads) {
             if (r.t !== a || !r.external || !r.compatible) continue;
             const n = r.ids.length;
-            if (n < s.order.length && s.writer.get(s.order[n]) === b) return `${A} read key ${show(s.key)} = ${show(r.values, 80)}, which did not yet include ${B}'s append of ${show(s.orderValues[n])}`;
+            if (n < s.order.length && s.writer.get(s.order[n]) === b) return `${A} read key ${show(s.key)} = ${show(valuesOf(r), 80)}, which did not yet include ${B}'s append of ${show(s.orderValues[n])}`;
             if (n >= s.order.length) {
               const appended = txns[b].mops.find((x) => x.f === 'append' && keys.get(x.k) === s && !s.pos.has(ident(x.value)));
-              if (appended) return `${A} read key ${show(s.key)} = ${show(r.values, 80)}, which did not include ${B}'s append of ${show(appended.value)}`;
+              if (appended) return `${A} read key ${show(s.key)} = ${show(valuesOf(r), 80)}, which did not include ${B}'s append of ${show(appended.value)}`;
             }
           }
         }
@@ -281,6 +290,10 @@ export function inferListAppend(txns: readonly Txn[]): Inference {
       return undefined;
     },
   };
+}
+
+function valuesOf(r: Read): unknown[] {
+  return r.values ?? r.ids;
 }
 
 function valueOf(s: KeyState, id: string | number): unknown {
