@@ -27,6 +27,9 @@ export interface CheckContext {
   timeoutMs?: number;
   /** What a transactional history is held to (`run --consistency-models`); absent = the checker's own default. */
   consistencyModels?: readonly string[];
+  /** rw-register: what the run's promise lets the checker assume of each key (`run --sequential-keys`, `--linearizable-keys`). */
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
 }
 
 export interface Checker {

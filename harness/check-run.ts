@@ -40,6 +40,8 @@ function partsOf(config: RunConfig, o: RunCheckOptions): { parts: ComposedPart[]
     promise: o.promise,
     timeoutMs: o.linearTimeoutMs,
     ...(config.consistencyModels ? { consistencyModels: config.consistencyModels } : {}),
+    ...(config.sequentialKeys ? { sequentialKeys: true } : {}),
+    ...(config.linearizableKeys ? { linearizableKeys: true } : {}),
   };
   return { parts, ctx };
 }

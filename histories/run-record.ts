@@ -74,6 +74,9 @@ export const RunConfigSchema = z.object({
   maxWritesPerKey: z.number().int().min(1).max(1_000_000).optional(),
   /** Txn workloads: the consistency models the history is held to (Maelstrom's flag; default strict-serializable). */
   consistencyModels: z.array(z.string().min(1)).min(1).optional(),
+  /** txn-rw-register on a CP target: the checker may assume each key sequential / linearizable (Elle's options). */
+  sequentialKeys: z.boolean().optional(),
+  linearizableKeys: z.boolean().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;
 

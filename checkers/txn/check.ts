@@ -161,7 +161,16 @@ function claimOf(valid: Validity, models: readonly string[], not: readonly strin
 /** A transactional checker as a value (checkers/checker.ts), for a data model and the models it holds to. */
 export function txnChecker(dataModel: TxnDataModel, opts: TxnCheckOptions = {}): Checker {
   // A run's models (ctx) win over the value's own, so one checker value serves every run of a workload.
-  return { name: dataModel, check: (h, ctx) => checkTxn(h, dataModel, ctx?.consistencyModels ? { ...opts, consistencyModels: ctx.consistencyModels } : opts) };
+  return {
+    name: dataModel,
+    check: (h, ctx) =>
+      checkTxn(h, dataModel, {
+        ...opts,
+        ...(ctx?.consistencyModels ? { consistencyModels: ctx.consistencyModels } : {}),
+        ...(ctx?.sequentialKeys ? { sequentialKeys: true } : {}),
+        ...(ctx?.linearizableKeys ? { linearizableKeys: true } : {}),
+      }),
+  };
 }
 
 export const listAppendChecker: Checker = txnChecker('list-append');

@@ -37,6 +37,8 @@ export function rerunArgs(c: RunConfig): string[] {
   if (c.maxTxnLength !== undefined) args.push('--max-txn-length', String(c.maxTxnLength));
   if (c.maxWritesPerKey !== undefined) args.push('--max-writes-per-key', String(c.maxWritesPerKey));
   if (c.consistencyModels !== undefined) args.push('--consistency-models', c.consistencyModels.join(','));
+  if (c.sequentialKeys) args.push('--sequential-keys');
+  if (c.linearizableKeys) args.push('--linearizable-keys');
   return args;
 }
 

@@ -34,6 +34,8 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .option('--min-txn-length <n>', 'txn workloads: fewest micro-ops per transaction (default 1)')
     .option('--max-writes-per-key <n>', 'txn workloads: writes a key takes before clients move to fresh keys (default 32)')
     .option('--consistency-models <list>', `txn workloads: the models the run is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
+    .option('--sequential-keys', 'txn-rw-register on a CP config: the checker assumes each key sequentially consistent (each process saw its versions in order)')
+    .option('--linearizable-keys', 'txn-rw-register on a CP config: the checker assumes each key linearizable (a txn saw versions no older than txns that ended before it began)')
     .option('--concurrency <n>', `concurrent clients, or Kn for K per node as in Maelstrom${o.maelstrom ? ' (default: one per node, as Maelstrom)' : ''}`, o.maelstrom ? undefined : '10')
     .option(
       '--rate <ops>',

@@ -24,6 +24,7 @@ import { TXN_DEFAULTS } from '../../workloads/txn-ops.js';
 
 import { MAELSTROM_DEFAULTS } from './run-options.js';
 import { loadHosts } from '../../ssh/hosts.js';
+import { promiseOf } from '../../target.js';
 
 export { addRunOptions } from './run-options.js';
 
@@ -69,6 +70,8 @@ export interface RunFlags {
   maxTxnLength?: string;
   maxWritesPerKey?: string;
   consistencyModels?: string;
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
 }
 
 
@@ -90,10 +93,14 @@ function rateFrom(text: string | undefined, target: string): number | undefined 
   return n;
 }
 
-const TXN_FLAGS = ['minTxnLength', 'maxTxnLength', 'maxWritesPerKey', 'consistencyModels'] as const;
+const TXN_FLAGS = ['minTxnLength', 'maxTxnLength', 'maxWritesPerKey', 'consistencyModels', 'sequentialKeys', 'linearizableKeys'] as const;
 
-/** The txn workloads' options, refused by name on any other workload. */
-function txnOptions(f: RunFlags, workload: RunConfig['workload']): Partial<RunConfig> {
+/**
+ * The txn workloads' options, refused by name on any other workload. `--sequential-keys` and
+ * `--linearizable-keys` let the rw-register checker assume something of each key; only a CP promise (every
+ * key linearizable, hence sequential) justifies that, and list-append reads need neither.
+ */
+function txnOptions(f: RunFlags, workload: RunConfig['workload'], promise: 'CP' | 'AP', what: string): Partial<RunConfig> {
   const given = TXN_FLAGS.filter((k) => f[k] !== undefined);
   if (!workload.startsWith('txn-')) {
     if (given.length > 0) throw new InputError(`--${flagName(given[0])} applies to the txn workloads (txn-list-append, txn-rw-register) only, not ${workload}`);
@@ -107,6 +114,13 @@ function txnOptions(f: RunFlags, workload: RunConfig['workload']): Partial<RunCo
     throw new InputError(`--min-txn-length ${out.minTxnLength ?? TXN_DEFAULTS.minTxnLength} is more than --max-txn-length ${out.maxTxnLength ?? TXN_DEFAULTS.maxTxnLength}`);
   }
   if (f.consistencyModels !== undefined) out.consistencyModels = parseConsistencyModels(f.consistencyModels);
+  const assumed = (['sequentialKeys', 'linearizableKeys'] as const).filter((k) => f[k] === true);
+  if (assumed.length > 0) {
+    const flag = `--${flagName(assumed[0])}`;
+    if (workload !== 'txn-rw-register') throw new InputError(`${flag} applies to txn-rw-register only: list-append reads reveal the whole version order`);
+    if (promise !== 'CP') throw new InputError(`${flag} assumes every key of ${what} is ${assumed[0] === 'sequentialKeys' ? 'sequentially consistent' : 'linearizable'}, but it promises AP: the checker would infer orders the system never promised`);
+    for (const k of assumed) out[k] = true;
+  }
   return out;
 }
 
@@ -210,7 +224,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     availability: availabilityFrom(f.availability),
     logStderr: f.logStderr === true ? true : undefined,
     nodeLogMax: f.nodeLogMax === undefined || f.nodeLogMax === String(16 * 1024 * 1024) ? undefined : num('--node-log-max', f.nodeLogMax, true),
-    ...txnOptions(f, workload),
+    ...txnOptions(f, workload, promiseOf(target, config, workload), `${target.name} ${config}`),
   });
   if (!parsed.success) {
     const i = parsed.error.issues[0];

@@ -17,6 +17,7 @@ describe('the rerun command a stored run prints', () => {
       await configFrom(['--bug', 'stale-reads', '--nemesis', 'none', '--time-limit', '2.5', '--quiescence', '0', '--seed', '7']),
       await configFrom(['--target', 'maelstrom', '--bin', 'tests/fixtures/maelstrom/counter.mjs', '--workload', 'pn-counter', '--nemesis', 'pause', '--seed', '4']),
       await configFrom(['--workload', 'txn-list-append', '--bug', 'split-txn', '--max-txn-length', '6', '--min-txn-length', '2', '--max-writes-per-key', '8', '--consistency-models', 'serializable,read-committed', '--seed', '9']),
+      await configFrom(['--workload', 'txn-rw-register', '--linearizable-keys', '--sequential-keys', '--seed', '5']),
     ];
     for (const c of configs) expect(await configFrom(rerunArgs(c))).toEqual(c);
     // A relative --bin is stored absolute, so the command works from any folder.

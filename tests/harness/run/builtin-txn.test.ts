@@ -40,6 +40,32 @@ describe('txn workloads on the builtin target', () => {
     }
   });
 
+  it('raft rw-register may assume linearizable and sequential keys; the run keeps them and check RUN uses them', () => {
+    const r = run('txn-rw-register', 'raft', ['--linearizable-keys', '--sequential-keys']);
+    expect(r.code).toBe(0);
+    const c = checkerOf(r.out.results, 'rw-register');
+    expect(c.valid).toBe(true);
+    expect(c.stats.assumedVersionPairs).toBeGreaterThan(0);
+    const again = cli(['check', '--json', r.out.dir]);
+    expect(again.code).toBe(0);
+    const rechecked = JSON.parse(again.stdout.trim().split('\n').pop() ?? '');
+    expect(checkerOf(rechecked, 'rw-register').stats.assumedVersionPairs).toBe(c.stats.assumedVersionPairs);
+    // Without the flags, nothing is assumed.
+    expect(checkerOf(run('txn-rw-register', 'raft').out.results, 'rw-register').stats.assumedVersionPairs).toBeUndefined();
+  });
+
+  it('refuses key assumptions the promise does not justify, or that list-append does not need', () => {
+    const lww = cli(['run', '--target', 'builtin', '--workload', 'txn-rw-register', '--config', 'lww', '--linearizable-keys', '--nemesis', 'none', '--time-limit', '1', '--store', store]);
+    expect(lww.code).toBe(254);
+    expect(lww.stderr).toMatch(/--linearizable-keys assumes every key of builtin lww is linearizable, but it promises AP/);
+    const la = cli(['run', '--target', 'builtin', '--workload', 'txn-list-append', '--sequential-keys', '--nemesis', 'none', '--time-limit', '1', '--store', store]);
+    expect(la.code).toBe(254);
+    expect(la.stderr).toMatch(/--sequential-keys applies to txn-rw-register only/);
+    const reg = cli(['run', '--target', 'builtin', '--workload', 'register', '--sequential-keys', '--nemesis', 'none', '--time-limit', '1', '--store', store]);
+    expect(reg.code).toBe(254);
+    expect(reg.stderr).toMatch(/--sequential-keys applies to the txn workloads/);
+  });
+
   it('refuses a txn bug on a workload that never reaches it', () => {
     const r = cli(['run', '--target', 'builtin', '--workload', 'register', '--bug', 'split-txn', '--nemesis', 'none', '--time-limit', '1', '--store', store]);
     expect(r.code).toBe(254);
