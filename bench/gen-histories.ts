@@ -276,3 +276,82 @@ export function hardRegisterHistory(o: HardRegisterOptions): Op[] {
   }
   return out;
 }
+
+export interface GSetOptions {
+  seed: number;
+  /** Stop once the file holds about this many bytes. */
+  bytes: number;
+  clients?: number;
+  /** One op in this many is a whole-set read (default 10: the set workload's 1 in 10). */
+  readEvery?: number;
+  /** Ops between partition changes (default 2,000). */
+  partitionEvery?: number;
+  /** Lose one acknowledged element from every final read (a broken g-set). */
+  bad?: boolean;
+}
+
+/**
+ * A g-set history as an unthrottled `--workload set --keys 1` run under partitions writes it, yielded line by
+ * line (JSONL) so that a file of hundreds of MB is written without being held. Elements are 1, 2, 3, ... in
+ * acknowledgement order; a node sees a prefix of them: the majority side lags a little, the minority side of a
+ * partition stays where it was cut off (stale reads). After the load, one final-read round on five nodes. The
+ * size is quadratic in the ops (every read lists the set so far), which is the point.
+ */
+export function* gsetHistoryLines(o: GSetOptions): Generator<string> {
+  const rnd = mulberry32(o.seed);
+  const clients = o.clients ?? 10;
+  const readEvery = o.readEvery ?? 10;
+  const partitionEvery = o.partitionEvery ?? 2000;
+  const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
+  let index = 0;
+  let time = 0;
+  let bytes = 0;
+  const line = (op: Record<string, unknown>): string => {
+    const s = JSON.stringify({ index: index++, time: (time += 50_000), ...op });
+    bytes += s.length + 1;
+    return s;
+  };
+  /** The set as text, "1,2,...,n", and where each prefix ends in it. */
+  let text = '';
+  const ends: number[] = [0];
+  const prefix = (n: number): string => `[${text.slice(0, ends[n])}]`;
+  let acked = 0;
+  let frozen: number | undefined;
+  const minority = new Set(['n4', 'n5']);
+  for (let i = 0; bytes < o.bytes; i++) {
+    if (i > 0 && i % partitionEvery === 0) {
+      if (frozen === undefined) {
+        frozen = acked;
+        yield line({ process: 'nemesis', type: 'info', f: 'start-partition', value: { shape: 'majority-minority', components: [['n1', 'n2', 'n3'], ['n4', 'n5']] } });
+      } else {
+        frozen = undefined;
+        yield line({ process: 'nemesis', type: 'info', f: 'stop-partition', value: null });
+      }
+    }
+    const p = i % clients;
+    const node = nodes[p % nodes.length];
+    if (i % readEvery === readEvery - 1) {
+      yield line({ process: p, type: 'invoke', f: 'read', key: 0, value: null, node });
+      const lag = Math.floor(rnd() * 3);
+      const seen = frozen !== undefined && minority.has(node) ? frozen : Math.max(0, acked - lag);
+      yield line({ process: p, type: 'ok', f: 'read', key: 0, value: '__SET__', node }).replace('"__SET__"', prefix(seen));
+      bytes += ends[seen] + 2;
+      continue;
+    }
+    const e = acked + 1;
+    yield line({ process: p, type: 'invoke', f: 'add', key: 0, value: e, node });
+    acked = e;
+    text += (acked > 1 ? ',' : '') + String(e);
+    ends.push(text.length);
+    yield line({ process: p, type: 'ok', f: 'add', key: 0, value: e, node });
+  }
+  yield line({ process: 'nemesis', type: 'info', f: 'heal', value: null });
+  // The bad twin loses element 1 everywhere.
+  const all = o.bad ? `[${text.slice(ends[1] + 1)}]` : prefix(acked);
+  for (let n = 0; n < nodes.length; n++) {
+    const process = 1_000_000_000 + n;
+    yield line({ process, type: 'invoke', f: 'final-read', key: 0, value: null, node: nodes[n], round: 0 });
+    yield line({ process, type: 'ok', f: 'final-read', key: 0, value: '__SET__', node: nodes[n], round: 0 }).replace('"__SET__"', all);
+  }
+  yield line({ process: 'nemesis', type: 'info', f: 'final-reads-done', value: { converged: true, rounds: 1, boundMs: 10_000 } });
+}

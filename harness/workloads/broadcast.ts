@@ -4,12 +4,14 @@
  */
 import type { Workload } from './workload.js';
 import { SetGenerator, setCheckers } from './set.js';
+import { SET_LIKE_RATE } from './set-rate.js';
 import { kvFormat } from './register.js';
 
 export const broadcast: Workload = {
   name: 'broadcast',
   keyless: true,
   finalState: true,
+  defaultRate: SET_LIKE_RATE,
   generator: (slot, o, rng) => new SetGenerator(rng, slot, o),
   checkers: setCheckers,
   linearModel: { model: 'set' },

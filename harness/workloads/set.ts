@@ -9,6 +9,7 @@ import type { Rng } from '../rng.js';
 import type { ClientOp } from '../target.js';
 import type { MaelstromFormat, Workload } from './workload.js';
 import { kvFormat } from './register.js';
+import { SET_LIKE_RATE } from './set-rate.js';
 
 export class SetGenerator implements Generator {
   private seq = 0;
@@ -49,6 +50,7 @@ export const set: Workload = {
   name: 'set',
   keyless: false,
   finalState: true,
+  defaultRate: SET_LIKE_RATE,
   generator: (slot, o, rng) => new SetGenerator(rng, slot, o),
   checkers: setCheckers,
   linearModel: { model: 'set' },

@@ -58,6 +58,11 @@ export interface Workload {
   keyless: boolean;
   /** Whether nodes keep state to read back after the heal (final reads and convergence). */
   finalState: boolean;
+  /**
+   * Ops per second when `--rate` is not given (and the target has no default of its own): absent means no
+   * limit. Set-like workloads read whole sets, so their history grows with the square of the ops.
+   */
+  defaultRate?: number;
   /** One generator per client slot; `rng` is the slot's own seeded stream. */
   generator(slot: number, o: GeneratorOptions, rng: Rng): Generator;
   /**

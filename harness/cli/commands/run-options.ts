@@ -8,6 +8,7 @@ import { AIMED_NAMES, FAULT_GROUPS, FAULT_NAMES } from '../../faults/index.js';
 import { DEFAULT_STORE } from '../../../histories/store.js';
 import { TARGET_NAMES } from '../../../targets/index.js';
 import { MODEL_NAMES } from '../../../checkers/txn/models.js';
+import { SET_LIKE_RATE } from '../../workloads/set-rate.js';
 
 /**
  * Maelstrom's defaults, for `faultline test` (Maelstrom's own command line): its default workload, no faults,
@@ -39,7 +40,7 @@ export function addRunOptions(cmd: Command, o: { compare?: boolean; maelstrom?: 
     .option('--concurrency <n>', `concurrent clients, or Kn for K per node as in Maelstrom${o.maelstrom ? ' (default: one per node, as Maelstrom)' : ''}`, o.maelstrom ? undefined : '10')
     .option(
       '--rate <ops>',
-      `total ops per second across clients, or unlimited (default: ${d.rate === undefined ? `unlimited; ${MAELSTROM_DEFAULTS.rate}, Maelstrom's, with --target maelstrom` : `${d.rate}, Maelstrom's`})`,
+      `total ops per second across clients, or unlimited (default: ${d.rate === undefined ? `unlimited; ${SET_LIKE_RATE} for set and broadcast, whose whole-set reads grow the history with the square of the ops; ${MAELSTROM_DEFAULTS.rate}, Maelstrom's, with --target maelstrom` : `${d.rate}, Maelstrom's`})`,
       d.rate,
     )
     .option('--time-limit <s>', 'seconds of faults and load', d.timeLimit)

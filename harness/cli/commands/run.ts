@@ -83,10 +83,11 @@ function num(name: string, text: string, integer = false): number {
 
 /**
  * Ops per second: what --rate says, `unlimited` for no limit, and when it is not given Maelstrom's 5/s for a
- * Maelstrom node (a user's node is written for that load, as under `faultline test`) and no limit otherwise.
+ * Maelstrom node (a user's node is written for that load, as under `faultline test`), the workload's own
+ * default (set and broadcast: 100/s, see SET_LIKE_RATE) and otherwise no limit.
  */
-function rateFrom(text: string | undefined, target: string): number | undefined {
-  if (text === undefined) return target === 'maelstrom' ? Number(MAELSTROM_DEFAULTS.rate) : undefined;
+function rateFrom(text: string | undefined, target: string, workload: RunConfig['workload']): number | undefined {
+  if (text === undefined) return target === 'maelstrom' ? Number(MAELSTROM_DEFAULTS.rate) : workloadOf(workload).defaultRate;
   if (text === 'unlimited') return undefined;
   const n = num('--rate', text);
   if (n <= 0) throw new InputError(`--rate must be above 0 ops per second, or unlimited; got "${text}"`);
@@ -206,7 +207,7 @@ export async function resolveConfig(f: RunFlags, configName?: string): Promise<R
     workload,
     keys: workloadOf(workload).keyless ? 1 : num('--keys', f.keys, true),
     concurrency: concurrencyFrom(f),
-    rate: rateFrom(f.rate, target.name),
+    rate: rateFrom(f.rate, target.name, workload),
     timeLimit: num('--time-limit', f.timeLimit),
     nemesis,
     nemesisInterval: num('--nemesis-interval', f.nemesisInterval),

@@ -45,6 +45,15 @@ describe('faultline run --target maelstrom', () => {
     await expect(runConfig(['--availability', 'most'])).rejects.toThrow(/--availability must be total/);
   });
 
+  it('set-like workloads default to 100 ops/s (whole-set reads grow the history with the square of the ops); --rate still wins', async () => {
+    expect((await runConfig(['-w', 'set'])).rate).toBe(100);
+    expect((await runConfig(['-w', 'broadcast', '--config', 'gossip'])).rate).toBe(100);
+    expect((await runConfig(['-w', 'set', '--rate', 'unlimited'])).rate).toBeUndefined();
+    expect((await runConfig(['-w', 'set', '--rate', '2000'])).rate).toBe(2000);
+    expect((await runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'set'])).rate).toBe(5);
+    expect((await runConfig(['-w', 'register'])).rate).toBeUndefined();
+  });
+
   it('refuses a rate that is not a positive number', async () => {
     await expect(runConfig(['--target', 'maelstrom', '--bin', bin, '-w', 'echo', '--rate', '0'])).rejects.toThrow(/--rate must be above 0 ops per second, or unlimited/);
     await expect(runConfig(['--rate', 'fast'])).rejects.toThrow(/--rate must be a number/);
