@@ -23,7 +23,7 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
   let fx: SshHostsFixture;
   let pool: SshPool;
   beforeAll(async () => {
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 4000, retryForMs: 3000 } });
+    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
     pool = new SshPool(loadHosts(fx.hostsFile));
   });
   afterAll(() => {

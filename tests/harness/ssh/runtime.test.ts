@@ -64,7 +64,7 @@ describeWithEnv('ssh runtime: etcd on sshd hosts', ['ip', 'sshd', 'ssh-keygen', 
   let before: string[] = [];
 
   beforeAll(async () => {
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 4000, retryForMs: 3000 } });
+    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
     // bin.etcd as wrapper scripts: n2's runs etcd as its child, n3's execs it.
     const dir = dirname(fx.hostsFile);
     writeFileSync(join(dir, 'etcd-fork'), '#!/bin/sh\n/usr/bin/etcd "$@"\n');
