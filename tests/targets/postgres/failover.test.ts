@@ -7,6 +7,9 @@
  * rewound onto the new timeline no node has it: an acknowledged commit is lost.
  * sync: the cut-off primary cannot acknowledge (remote_apply needs a standby), so the write ends unknown,
  * never ok; every write acknowledged before the cut survives the failover.
+ *
+ * First, in both configs, a standby cut off alone keeps serving reads from what it had: a client reading
+ * from it (the standby-reads config) sees a write acknowledged after the cut missing until the heal.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Client, ClientResult } from '../../../harness/target.js';
@@ -46,6 +49,26 @@ for (const config of ['async', 'sync'] as const) {
       await cluster?.runtime.teardown();
       dispose?.();
     });
+
+    it('a standby cut off from the primary answers reads from its old state (the standby-reads finding)', async () => {
+      // Writes to the primary, reads from n3, as a standby-reads client on n3 does.
+      const c = new PgClient(() => ({ node: 'n1', addr: cluster.clientAddress('n1') }), 'set', 'read-committed', () => ({ node: 'n3', addr: cluster.clientAddress('n3') }));
+      clients.push(c);
+      const has = (n: number) => (r: ClientResult) => ok(r) && (r.value as number[]).length === n;
+      expect(await c.invoke({ f: 'add', key: 5, value: 1 }, 5000)).toEqual({ type: 'ok' });
+      await retry(() => c.invoke({ f: 'read', key: 5 }, 2000), has(1), 40, 250);
+      await cluster.runtime.partition(isolate('n3', NODES));
+      try {
+        // sync acknowledges once n2 has applied it (ANY 1): n3 is not needed, and lags.
+        expect(await c.invoke({ f: 'add', key: 5, value: 2 }, 5000)).toEqual({ type: 'ok' });
+        expect(await c.invoke({ f: 'read', key: 5 }, 2000)).toEqual({ type: 'ok', value: [1] });
+        expect(cluster.manager.primary, 'one standby lost alone is no majority: no failover').toBe('n1');
+      } finally {
+        await cluster.runtime.heal();
+      }
+      const caught = await retry(() => c.invoke({ f: 'read', key: 5 }, 2000), has(2), 120, 250);
+      expect([...(caught.value as number[])].sort()).toEqual([1, 2]);
+    }, 60_000);
 
     it('a cut-off primary is replaced by a standby; what it acknowledged alone is lost only in async', async () => {
       const old = pinned('n1');
