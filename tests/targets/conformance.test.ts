@@ -88,6 +88,16 @@ for (const tc of CASES) for (const runtime of tc.runtimes) {
       expect(Object.values(v)[0]).toMatch(/^\d+\.\d+/);
     });
 
+    it('names one of its nodes as primary, where it declares roles (what --nemesis partition-primary aims at)', async () => {
+      const target = await loadTarget(tc.target);
+      if (!target.roles?.includes('primary')) {
+        expect(cluster.roles).toBeUndefined();
+        return;
+      }
+      const r = await retry(() => cluster.roles!(2000), (x) => x.primary !== undefined, 40, 250);
+      expect(NODES).toContain(r.primary);
+    });
+
     it('a write is read back, and cas compares', async () => {
       const c = await client(NODES[1]);
       expect(await retry(() => c.invoke({ f: 'write', key: 1, value: 10 }, 5000), ok, 10, 300)).toEqual({ type: 'ok' });
