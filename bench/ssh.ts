@@ -102,6 +102,9 @@ export async function main(argv: string[] = []): Promise<void> {
     return ((u.user + u.system) / 1e6).toFixed(1);
   };
   const notes: string[] = [];
+  // The netns link proxies unref their pipes and timers (they must not keep a run alive); in this bare script
+  // nothing else would keep the event loop up while one starts, so hold it open until the end.
+  const keepAlive = setInterval(() => undefined, 1000);
   let w = performance.now();
   notes.push(`netns: load before ${load()}`);
   const netns = await measure('netns', nodes, repeats, undefined, latency);
@@ -116,6 +119,7 @@ export async function main(argv: string[] = []): Promise<void> {
     fx.dispose();
   }
   notes.push(`ssh: load after ${load()}; ${((performance.now() - w) / 1000).toFixed(1)} s wall; harness CPU so far ${cpu()} s`);
+  clearInterval(keepAlive);
   for (const l of notes) console.log(l);
   console.log(`etcd, ${n} nodes, median of ${repeats} for each fault step (ms)${latency ? ', node-to-node latency set up' : ''}`);
   console.log(`${'step'.padEnd(22)} ${'netns'.padStart(8)} ${'ssh'.padStart(8)}`);
