@@ -17,7 +17,8 @@ describeWithEnv('nats on the ssh runtime', ['ip', 'sshd', 'ssh-keygen', 'iptable
   let fx: SshHostsFixture;
   let pool: SshPool;
   beforeAll(async () => {
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 4000, retryForMs: 3000 } });
+    // Command timeouts as the ssh tests use them, for a machine at load 20.
+    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
     pool = new SshPool(loadHosts(fx.hostsFile));
   });
   afterAll(() => {
