@@ -65,6 +65,11 @@ export interface Fault<Spec> {
    * `nodes` down without knowing the fault's name.
    */
   readonly effect: FaultEffect;
+  /**
+   * How often the schedule picks this fault relative to the others of the run's mix (default 1). A fault
+   * whose windows rarely do their harm can ask for more of them, so a mix still exercises it.
+   */
+  readonly weight?: number;
   /** The planned window's options; checked before each apply, so a bad plan is a clear error, not a crash. */
   readonly schema: z.ZodType<Spec>;
   /** Refuse a run this fault cannot be planned for (a partition of one node), before anything starts. */

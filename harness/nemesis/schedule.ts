@@ -46,7 +46,7 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
   let t = jitter();
   // Bounded both by time and by count, whatever the interval.
   while (t < o.timeLimit && out.length < 10_000) {
-    const { fault: kind, aim } = choices.get(rng.pick(o.faults))!;
+    const { fault: kind, aim } = choices.get(pickWeighted(o.faults, (n) => faultOf(choices.get(n)!.fault).weight ?? 1, rng.next()))!;
     const spec = faultOf(kind).plan({ ...base, rng, window: out.length, ...(aim ? { aim } : {}) });
     const fault = { kind, spec, ...(aim ? { aim } : {}) } as FaultSpec;
     const stopAt = Math.min(o.timeLimit, t + jitter());
@@ -57,6 +57,20 @@ export function planFaults(o: ScheduleOptions): PlannedFault[] {
 }
 
 const round = (s: number) => Math.round(s * 1000) / 1000;
+
+/**
+ * One of `names`, each as likely as its weight, from one uniform draw `u` in [0, 1). With every weight 1 this
+ * is exactly `rng.pick` (index floor(u * n)), so mixes without a weighted fault plan as they always did.
+ */
+export function pickWeighted<T>(names: readonly T[], weightOf: (name: T) => number, u: number): T {
+  const weights = names.map(weightOf);
+  let x = u * weights.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < names.length; i++) {
+    if (x < weights[i]) return names[i];
+    x -= weights[i];
+  }
+  return names[names.length - 1];
+}
 
 /**
  * What a fault's history op carries as its value: the package's own value, with the effect it declares first,

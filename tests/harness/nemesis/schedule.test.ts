@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGenerator } from '../../../harness/workloads/index.js';
-import { planFaults } from '../../../harness/nemesis/schedule.js';
+import { pickWeighted, planFaults } from '../../../harness/nemesis/schedule.js';
+import { FAULT_GROUPS } from '../../../harness/faults/index.js';
 import { makePartition, PARTITION_SHAPES, partitionShapesFor } from '../../../harness/faults/partition-shapes.js';
 import { rngFor } from '../../../harness/rng.js';
 
@@ -54,6 +55,28 @@ describe('seeded schedules', () => {
         expect(p.fault.spec.nodes.length).toBeLessThanOrEqual(2);
       }
     }
+  });
+});
+
+describe('weighted fault choice', () => {
+  it('with equal weights picks exactly as a uniform pick does, so unweighted mixes plan as before', () => {
+    const names = ['partition', 'kill', 'pause', 'loss', 'clock'];
+    const rng = rngFor('w', 'test');
+    for (let i = 0; i < 2000; i++) {
+      const u = i < 5 ? i / 5 : i === 5 ? 1 - Number.EPSILON : rng.next();
+      expect(pickWeighted(names, () => 1, u)).toBe(names[Math.floor(u * names.length)]);
+    }
+  });
+
+  it('a byzantine mix picks equivocation most often (the lie that splits quorums), yet every lie still comes up', () => {
+    const counts: Record<string, number> = {};
+    for (let seed = 1; seed <= 300; seed++) {
+      const plan = planFaults({ seed: String(seed), nodes: ['n1', 'n2', 'n3', 'n4'], faults: FAULT_GROUPS.byzantine, interval: 5, timeLimit: 30, traitors: 1 });
+      for (const p of plan) counts[p.fault.kind] = (counts[p.fault.kind] ?? 0) + 1;
+    }
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    expect(counts.equivocate / total).toBeGreaterThan(0.6);
+    for (const k of FAULT_GROUPS.byzantine) expect(counts[k], k).toBeGreaterThan(0);
   });
 });
 
