@@ -71,6 +71,8 @@ export interface ElementReport {
  * longer than an array can be. Counts are kept whole; lists are cut.
  */
 const STALE_LISTED = 10;
+/** Elements below this (non-negative integers) get ids through an array, not a hash map: at most 16 MB. */
+const DENSE_LIMIT = 1 << 22;
 /** Reads listed per duplicated element (`duplicatedCount` says how many). */
 const DUP_LISTED = 10;
 
@@ -116,8 +118,7 @@ class Element {
   /** Reads that listed it twice: [final ? 1 : 0, invoke pos, completion index], the earliest DUP_LISTED. */
   dups?: number[][];
   dupCount = 0;
-  /** The read (by its stamp) that last listed it: to tell duplicates and, in the walk, misses. */
-  stamp = 0;
+  /** The read (by its stamp) that last counted it as duplicated. */
   dupStamp = 0;
   /** Where it first appeared (as the one-shot checker numbered elements): phase, invoke pos, place in a read. */
   order: [number, number, number];
@@ -170,20 +171,52 @@ class KeyState {
   finalRound = -1;
   finalView: FinalView[] = [];
   private stamp = 0;
+  /** Each element's latest read stamp, by id (the walk over known elements reads only this). */
+  private stamps = new Int32Array(1024);
+  /** Small integer element -> id + 1 (0: none yet). */
+  private dense = new Int32Array(1024);
   private readonly numIds = new Map<number, number>();
   private readonly strIds = new Map<string, number>();
   private readonly objIds = new Map<string, number>();
 
-  /** Numbers and strings skip the JSON round (the hot path for big reads); 1 and "1" stay distinct. */
-  id(v: unknown, order: [number, number, number]): number {
-    const m: Map<unknown, number> = typeof v === 'number' ? this.numIds : typeof v === 'string' ? this.strIds : this.objIds;
-    const k = typeof v === 'number' || typeof v === 'string' ? v : canon(v);
-    let id = m.get(k);
+  /**
+   * Numbers and strings skip the JSON round (the hot path for big reads); 1 and "1" stay distinct. The order
+   * comes as numbers, not an array: this runs once per element of every read.
+   */
+  id(v: unknown, phase: number, pos: number, at: number): number {
+    // Small non-negative integers (what set workloads add) are looked up by index, not hashed.
+    const small = typeof v === 'number' && v >= 0 && v < DENSE_LIMIT && Number.isInteger(v);
+    let id: number | undefined;
+    if (small) {
+      id = v < this.dense.length ? this.dense[v] - 1 : -1;
+      if (id < 0) id = undefined;
+    } else {
+      const m: Map<unknown, number> = typeof v === 'number' ? this.numIds : typeof v === 'string' ? this.strIds : this.objIds;
+      id = m.get(typeof v === 'number' || typeof v === 'string' ? v : canon(v));
+    }
     if (id === undefined) {
       id = this.els.length;
-      m.set(k, id);
-      this.els.push(new Element(v, order));
-    } else if (before(order, this.els[id].order)) this.els[id].order = order;
+      if (small) {
+        if (v >= this.dense.length) {
+          const grown = new Int32Array(Math.min(DENSE_LIMIT, Math.max(v + 1, this.dense.length * 2)));
+          grown.set(this.dense);
+          this.dense = grown;
+        }
+        this.dense[v] = id + 1;
+      } else {
+        const m: Map<unknown, number> = typeof v === 'number' ? this.numIds : typeof v === 'string' ? this.strIds : this.objIds;
+        m.set(typeof v === 'number' || typeof v === 'string' ? v : canon(v), id);
+      }
+      this.els.push(new Element(v, [phase, pos, at]));
+      if (id >= this.stamps.length) {
+        const grown = new Int32Array(this.stamps.length * 2);
+        grown.set(this.stamps);
+        this.stamps = grown;
+      }
+    } else {
+      const o = this.els[id].order;
+      if (phase < o[0] || (phase === o[0] && (pos < o[1] || (pos === o[1] && at < o[2])))) this.els[id].order = [phase, pos, at];
+    }
     return id;
   }
 
@@ -197,7 +230,7 @@ class KeyState {
   }
 
   add(rec: OpRecord): void {
-    const id = this.id(rec.invoke.value, [0, rec.invokePos, 0]);
+    const id = this.id(rec.invoke.value, 0, rec.invokePos, 0);
     const e = this.els[id];
     const a = e.add;
     const ok = rec.outcome === 'ok';
@@ -221,11 +254,13 @@ class KeyState {
     const ids = new Int32Array(values.length);
     const phase = final ? 1 : 0;
     const completion = rec.completion!;
+    // One sighting record per read, shared by its elements.
+    const at = { op: completion.index, time: rec.completeTime, pos };
     for (let i = 0; i < values.length; i++) {
-      const id = this.id(values[i], [phase, rec.invokePos, i]);
+      const id = this.id(values[i], phase, rec.invokePos, i);
       ids[i] = id;
       const e = this.els[id];
-      if (e.stamp === stamp) {
+      if (this.stamps[id] === stamp) {
         // Counted once per read, however many times it repeats there.
         if (e.dupStamp !== stamp) {
           e.dupStamp = stamp;
@@ -234,15 +269,16 @@ class KeyState {
         }
         continue;
       }
-      e.stamp = stamp;
-      const at = { op: completion.index, time: rec.completeTime, pos };
+      this.stamps[id] = stamp;
       e.first ??= at;
       e.last = at;
       this.becomeKnown(id, pos, rec.completeTime);
-      e.staleConfirmed += e.stalePending;
-      e.stalePending = 0;
-      if (e.latestPending > e.latestConfirmed) e.latestConfirmed = e.latestPending;
-      e.latestPending = -Infinity;
+      if (e.stalePending > 0) {
+        e.staleConfirmed += e.stalePending;
+        e.stalePending = 0;
+        if (e.latestPending > e.latestConfirmed) e.latestConfirmed = e.latestPending;
+        e.latestPending = -Infinity;
+      }
     }
     if (rec.invokePos > this.lastReadInvoke) this.lastReadInvoke = rec.invokePos;
     if (final) {
@@ -254,9 +290,12 @@ class KeyState {
     const known = lowerBound(this.knownAt, rec.invokePos);
     let missing = 0;
     const t = rec.invokeTime;
+    const stamps = this.stamps;
+    const knownIds = this.knownIds;
     for (let j = 0; j < known; j++) {
-      const e = this.els[this.knownIds[j]];
-      if (e.stamp === stamp) continue;
+      const id = knownIds[j];
+      if (stamps[id] === stamp) continue;
+      const e = this.els[id];
       missing++;
       if (e.last !== undefined && rec.invokePos < e.last.pos) {
         e.staleConfirmed++;
