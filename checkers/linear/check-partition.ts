@@ -7,7 +7,7 @@ import type { Key } from '../../histories/op.js';
 import type { Validity } from '../result.js';
 import type { Model } from '../models/model.js';
 import { compilePartition } from './compile.js';
-import { decideLinearizable, searchLinearization } from './search.js';
+import { decideLinearizable } from './search.js';
 import type { Partition } from './split.js';
 
 export interface PartitionBudget {
@@ -83,20 +83,10 @@ function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: 
   };
   if (first.reason) verdict.reason = first.reason;
   if (first.valid !== false || first.blocked < 0) return verdict;
-  // The first pass only remembers how far it got; a second, identical pass stops there and copies the stack.
-  // (Copying it on every improvement would cost O(n) each time.)
-  let again;
-  try {
-    again = searchLinearization(model, init, cp, { ...budget, captureAt: first.bestBarrier, deadline: Math.max(budget.deadline, Date.now() + 1000) });
-  } catch (err) {
-    // The verdict stands; only the prefix it would have shown is lost.
-    if (engineLimit(err) === undefined) throw err;
-    again = { prefix: undefined, prefixState: undefined };
-  }
   verdict.failure = {
-    prefix: (again.prefix ?? []).map((i) => cp.pair[i]),
+    prefix: (first.prefix ?? []).map((i) => cp.pair[i]),
     blocked: cp.pair[first.blocked],
-    prefixState: again.prefix ? model.describeState(again.prefixState) : '',
+    prefixState: first.prefix ? model.describeState(first.prefixState) : '',
     deadStates: first.deadStates.map((s) => model.describeState(s)),
   };
   return verdict;

@@ -30,8 +30,6 @@ export interface SearchLimits {
   maxTries?: number;
   /** Most bytes the memo, the interned states and the optional-op sets may hold (approximate). Default: none. */
   maxBytes?: number;
-  /** Stop at the first dead end whose barrier is this position, recording the linearized prefix there. */
-  captureAt?: number;
   /** Record up to this many distinct states at the furthest dead ends (default 8). */
   maxDeadStates?: number;
   /**
@@ -66,7 +64,10 @@ export interface SearchOutcome {
   blocked: number;
   /** Distinct model states at the dead ends in front of that op. */
   deadStates: unknown[];
-  /** With `captureAt`: op ids in linearization order at that dead end, and the model state there. */
+  /**
+   * When not linearizable: op ids in linearization order at the first dead end in front of `blocked` (the
+   * longest linearizable prefix the search found), and the model state there.
+   */
   prefix?: number[];
   prefixState?: unknown;
   /** On success: op ids in linearization order. */
@@ -226,6 +227,16 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   let bestBarrier = -1;
   let bestBlocked = -1;
   const deadSids: number[] = [];
+  /**
+   * The stack at the first dead end at `bestBarrier` (the prefix an explanation shows), kept as the search goes
+   * so that no second pass is needed to find it. Entries below `lowWater` (the lowest depth since the last copy)
+   * have not changed since then, so each copy only takes what was pushed since: the copies cost no more than the
+   * pushes themselves.
+   */
+  let bestStack: Int32Array | undefined;
+  let bestLen = 0;
+  let bestSid = -1;
+  let lowWater = 0;
 
   /**
    * The exact description of the linearized set, cheap because of how the search moves: ok ops invoked after
@@ -427,6 +438,15 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     deadStates: deadSids.map((s) => states[s]),
     pruned: growth !== undefined,
   });
+  /** The outcome of a search that proved the key not linearizable, with the prefix at its furthest dead end. */
+  const failed = (): SearchOutcome => {
+    const out = outcome(false);
+    if (bestStack !== undefined) {
+      out.prefix = Array.from(bestStack.subarray(0, bestLen));
+      out.prefixState = states[bestSid];
+    }
+    return out;
+  };
 
   // Forcing (see below) is sound only if no optional op has a deadline (shrinking's `maybe` ops do).
   let canForce = true;
@@ -572,20 +592,24 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
         bestBarrier = at;
         bestBlocked = deadAt >= 0 ? deadAt : blockedOp;
         deadSids.length = 0;
+        if (bestStack === undefined) {
+          bestStack = new Int32Array(n);
+          lowWater = 0;
+        }
+        const from = lowWater < bestLen ? lowWater : bestLen;
+        for (let i = from; i < depth; i++) bestStack[i] = stOp[i];
+        bestLen = depth;
+        bestSid = sid;
+        lowWater = depth;
       }
       if (at === bestBarrier && deadSids.length < maxDead && !deadSids.includes(sid)) deadSids.push(sid);
-      if (limits.captureAt !== undefined && at === limits.captureAt) {
-        const out = outcome(false, 'captured');
-        out.prefix = Array.from(stOp.subarray(0, depth));
-        out.prefixState = states[sid];
-        return out;
-      }
     }
     // Backtrack; past a forced op, its configuration is dead too.
     let op: number;
     for (;;) {
-      if (depth === 0) return outcome(false);
+      if (depth === 0) return failed();
       depth--;
+      if (depth < lowWater) lowWater = depth;
       op = stOp[depth];
       unlift(op);
       sid = stSid[depth];
@@ -632,7 +656,7 @@ const QUICK_MIN_OPTIONAL = 8;
 export function decideLinearizable<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
   let optionals = 0;
   for (let i = 0; i < cp.n && optionals < QUICK_MIN_OPTIONAL; i++) optionals += cp.optional[i];
-  if (optionals < QUICK_MIN_OPTIONAL || limits.captureAt !== undefined) return searchLinearization(model, init, cp, limits);
+  if (optionals < QUICK_MIN_OPTIONAL) return searchLinearization(model, init, cp, limits);
   const quickStates = Math.min(limits.maxStates, 8 * cp.n + 10_000);
   const quick = searchLinearization(model, init, cp, { ...limits, singleOptional: true, maxStates: quickStates });
   if (quick.valid === true || (quick.valid === 'unknown' && quick.reason === 'timeout')) return quick;
