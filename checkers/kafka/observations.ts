@@ -35,7 +35,8 @@ export interface Observations {
   malformed: { op: number; why: string }[];
 }
 
-function pairsOf(v: unknown): Pair[] | undefined {
+/** `[[offset, message], ...]` as the kafka messages carry it, or undefined when it is not that shape. */
+export function pairsOf(v: unknown): Pair[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: Pair[] = [];
   for (const p of v) {

@@ -20,7 +20,7 @@ import { finalReads, type FinalReadRecord } from '../final-reads.js';
 import { firstFew } from '../labels.js';
 import { pairOps } from '../op-records.js';
 import type { Anomaly, CheckResult } from '../result.js';
-import { observe, type Pair } from './observations.js';
+import { observe, pairsOf } from './observations.js';
 
 const NAME = 'log-replicas';
 /** Anomalies listed in full; the stats count them all. */
@@ -36,16 +36,6 @@ export function offsetRuns(sorted: readonly number[]): string {
     i = j + 1;
   }
   return firstFew(runs, 6);
-}
-
-function pairsOf(v: unknown): Pair[] | undefined {
-  if (!Array.isArray(v)) return undefined;
-  const out: Pair[] = [];
-  for (const p of v) {
-    if (!Array.isArray(p) || p.length !== 2 || !Number.isInteger(p[0])) return undefined;
-    out.push([p[0] as number, p[1]]);
-  }
-  return out;
 }
 
 /** Each node's last final read of each key (by round; a later record of the same round wins). */
