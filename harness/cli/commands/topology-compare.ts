@@ -13,21 +13,12 @@ import { loadTarget } from '../../../targets/index.js';
 import { randomSeed } from '../../rng.js';
 import { algebraicConnectivity, diameter, makeTopology, parseTopologyName, type TopologyName } from '../../topology.js';
 import { bold, dim, printJson, println } from '../output.js';
-import { renderTopologyCompareHtml } from '../../report/html/topology-compare-page.js';
+import { renderTopologyCompareHtml, type TopologyCompareRow } from '../../report/html/topology-compare-page.js';
 import { messagesPerOp, resolveConfig, withRun, type RunFlags } from './run.js';
 
-export interface TopologyRow {
+/** A page row (the measures of one shape) plus what the command keeps of the runs behind it. */
+export interface TopologyRow extends TopologyCompareRow {
   topology: TopologyName;
-  nodes: number;
-  links: number;
-  diameter: number;
-  /** The Laplacian's second-smallest eigenvalue of the graph the nodes were given. */
-  algebraicConnectivity: number;
-  /** Seconds from the end of the load (no faults) until every node held every message; null if never. */
-  convergeAfterWriteS: number | null;
-  /** Seconds from the heal of the last partition until every node held every message; null if never. */
-  convergeAfterHealS: number | null;
-  messagesPerOp: number | null;
   valid: Validity;
   runs: string[];
 }

@@ -12,8 +12,11 @@ export interface TopologyCompareRow {
   nodes: number;
   links: number;
   diameter: number;
+  /** The Laplacian's second-smallest eigenvalue of the graph the nodes were given. */
   algebraicConnectivity: number;
+  /** Seconds from the end of the load (no faults) until every node held every message; null if never. */
   convergeAfterWriteS: number | null;
+  /** Seconds from the heal of the last partition until every node held every message; null if never. */
   convergeAfterHealS: number | null;
   messagesPerOp: number | null;
 }
