@@ -3,6 +3,7 @@
  * nodes/<node>.log, plus `<root>/<test>/latest` pointing at the newest run of that test.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import { toJsonText } from './exact-json.js';
@@ -42,16 +43,93 @@ export function historyFile(dir: string): string {
   return existsSync(p.history) || !existsSync(p.historyGz) ? p.history : p.historyGz;
 }
 
-export function createRunDir(root: string, test: string, now = new Date()): RunDir {
+export function createRunDir(root: string, test: string, now = new Date(), claims = runIdClaimsDir()): RunDir {
   if (!/^[A-Za-z0-9._-]+$/.test(test)) throw new InputError(`test name "${test}" may only hold letters, digits, '.', '_' and '-'`);
   const testDir = join(root, test);
   let id = stamp(now);
-  // Two runs in the same millisecond (compare starts configurations back to back) get distinct folders.
-  for (let i = 1; existsSync(join(testDir, id)); i++) id = `${stamp(now)}-${i}`;
+  // Two runs in the same millisecond get distinct ids: in one store (compare starts configurations back to
+  // back) by their folders, and across stores by a claim on this machine. The runtimes name their namespaces,
+  // containers and ledgers after the id, so two live runs must never share one.
+  for (let i = 1; existsSync(join(testDir, id)) || !claimRunId(claims, id); i++) id = `${stamp(now)}-${i}`;
   const dir = join(testDir, id);
   mkdirSync(join(dir, 'nodes'), { recursive: true });
   pointLatest(testDir, id);
   return { dir, test, id };
+}
+
+/**
+ * Where live runs claim their ids, one file each, machine-wide whatever the store: beside the runtimes' own
+ * state (root's runs in /run/faultline, which a reboot empties), or under FAULTLINE_STATE_DIR when that is set.
+ */
+export function runIdClaimsDir(): string {
+  if (process.env.FAULTLINE_STATE_DIR) return join(process.env.FAULTLINE_STATE_DIR, 'run-ids');
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  return root ? '/run/faultline/run-ids' : join(tmpdir(), 'faultline-run-ids');
+}
+
+/**
+ * Claim `id` for this process, unless a live process holds it. A claim left by a dead process (a run killed
+ * with -9) is taken over; this process's own claims are dropped when it exits.
+ */
+export function claimRunId(claims: string, id: string): boolean {
+  mkdirSync(claims, { recursive: true });
+  const file = join(claims, id);
+  try {
+    writeFileSync(file, String(process.pid), { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    let owner = NaN;
+    try {
+      owner = Number(readFileSync(file, 'utf8'));
+    } catch {
+      // released meanwhile: treat as free
+    }
+    if (owner === process.pid || isAlive(owner)) return false;
+    writeFileSync(file, String(process.pid));
+  }
+  if (ownClaims.size === 0) process.once('exit', dropOwnClaims);
+  ownClaims.add(file);
+  return true;
+}
+
+const ownClaims = new Set<string>();
+
+function dropOwnClaims(): void {
+  for (const f of ownClaims) {
+    try {
+      if (readFileSync(f, 'utf8') === String(process.pid)) rmSync(f, { force: true });
+    } catch {
+      // gone already
+    }
+  }
+  ownClaims.clear();
+}
+
+/** Drop the claims of processes that are gone (runs killed with -9); `faultline cleanup` calls this. */
+export function dropDeadRunIdClaims(claims = runIdClaimsDir()): void {
+  let names: string[];
+  try {
+    names = readdirSync(claims);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    try {
+      if (!isAlive(Number(readFileSync(join(claims, n), 'utf8')))) rmSync(join(claims, n), { force: true });
+    } catch {
+      // raced with its owner's release
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export function pointLatest(testDir: string, id: string): void {

@@ -24,6 +24,8 @@ interface Outcome {
   atMs: number;
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The tail of the run's stderr, shown when the run ended in a way the test does not expect. */
+  stderr: string;
 }
 
 let root: string;

@@ -23,8 +23,11 @@ export type Strike = 'SIGKILL' | 'SIGINT';
  * harness alone (its nodes are orphaned), SIGINT the whole group, as a terminal's Ctrl-C does. Resolves when
  * the harness has exited, whether the strike came before or after it finished.
  */
-export function strikeRun(cwd: string, args: string[], how: Strike, atMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  const child = spawn(process.execPath, args, { cwd, detached: true, stdio: 'ignore', env });
+export function strikeRun(cwd: string, args: string[], how: Strike, atMs: number, env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  // stderr is kept (its tail), so a run that fails on its own before the strike says why.
+  const child = spawn(process.execPath, args, { cwd, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
       try {
@@ -34,9 +37,9 @@ export function strikeRun(cwd: string, args: string[], how: Strike, atMs: number
         // it had finished already
       }
     }, atMs);
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal });
+      resolve({ code, signal, stderr });
     });
   });
 }

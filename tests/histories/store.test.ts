@@ -1,8 +1,9 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunDir, listRuns, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
+import { createRunDir, dropDeadRunIdClaims, listRuns, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
 import type { RunMeta } from '../../histories/run-record.js';
 import { InputError } from '../../histories/errors.js';
 
@@ -40,5 +41,26 @@ describe('run store', () => {
     expect(() => readMeta(a.dir)).toThrow(InputError);
     expect(listRuns(root)[0].problem).toMatch(/run.json is malformed/);
     expect(() => resolveRun(root, 'nope')).toThrow(/no stored run "nope"/);
+  });
+
+  it('gives runs that start in the same millisecond in different stores different ids while the first lives', () => {
+    const claims = tempDir('faultline-claims-');
+    const now = new Date('2026-03-04T05:06:07.089Z');
+    const stamp = '2026-03-04T05-06-07.089Z';
+    // Another live process (init) holds the plain id: this run gets the next one, as a second run in one store does.
+    writeFileSync(join(claims, stamp), '1');
+    const a = createRunDir(tempDir('faultline-store-'), 't', now, claims);
+    expect(a.id).toBe(`${stamp}-1`);
+    // This process now holds "-1": another store in the same millisecond moves on again.
+    expect(createRunDir(tempDir('faultline-store-'), 't', now, claims).id).toBe(`${stamp}-2`);
+    // A claim whose process is gone (a run killed with -9) is taken over, and cleanup drops such claims.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(claims, stamp), dead);
+    expect(createRunDir(tempDir('faultline-store-'), 't', now, claims).id).toBe(stamp);
+    expect(readFileSync(join(claims, stamp), 'utf8')).toBe(String(process.pid));
+    writeFileSync(join(claims, 'other'), dead);
+    dropDeadRunIdClaims(claims);
+    expect(existsSync(join(claims, 'other'))).toBe(false);
+    expect(existsSync(join(claims, stamp))).toBe(true);
   });
 });

@@ -6,6 +6,7 @@ import { EXIT } from '../../../checkers/result.js';
 import { printJson, println } from '../output.js';
 import { loadHosts } from '../../ssh/hosts.js';
 import { cleanupSsh } from '../../ssh/cleanup.js';
+import { dropDeadRunIdClaims } from '../../../histories/store.js';
 
 export async function cleanupCommand(opts: { run?: string; json?: boolean; hosts?: string }): Promise<number> {
   const removed: string[] = [];
@@ -26,6 +27,7 @@ export async function cleanupCommand(opts: { run?: string; json?: boolean; hosts
   removed.push(...cleanupSim(opts.run));
   removed.push(...(await cleanupNetns(opts.run)));
   removed.push(...(await cleanupDocker(opts.run)));
+  dropDeadRunIdClaims();
   if (opts.json) for (const r of removed) printJson({ removed: r });
   else if (removed.length === 0) println('nothing to clean up');
   else for (const r of removed) println(`removed ${r}`);

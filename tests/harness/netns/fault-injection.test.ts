@@ -33,6 +33,8 @@ interface Outcome {
   atMs: number;
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** The tail of the run's stderr, shown when the run ended in a way the test does not expect. */
+  stderr: string;
 }
 
 const sh = (cmd: string, args: string[]): string => execFileSync(cmd, args, { encoding: 'utf8' });
