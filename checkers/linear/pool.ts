@@ -117,6 +117,12 @@ function makeBatches(partitions: Partition[]): number[][] {
   return batches;
 }
 
+/** CPU time of this process (every thread: a worker's and the garbage collector's too), in milliseconds. */
+const cpuMs = (): number => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
 const yieldToEvents = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
@@ -200,16 +206,23 @@ export async function checkInWorkers(
   try {
     if (!adaptive) start();
     // This thread takes batches too, yielding between them so workers get new batches as they finish.
-    const t0 = performance.now();
+    // The rate is measured in CPU time, not wall time, so that a loaded machine (this thread waiting for a
+    // core) does not look like a heavy search; and from the end of the first batch, which pays for compiling
+    // the checker's code and would make any search look heavy.
+    let cpu0 = 0;
+    let measuredPairs = 0;
     let donePairs = 0;
+    let batchesDone = 0;
     while (!failure && next < batches.length) {
       const batch = batches[next++];
       for (const id of batch) {
         results[id] = checkPartition(model, initial, partitions[id], budget);
         donePairs += partitions[id].pairs.length;
+        if (batchesDone > 0) measuredPairs += partitions[id].pairs.length;
       }
-      if (!started && next < batches.length) {
-        const usPerPair = ((performance.now() - t0) * 1000) / Math.max(1, donePairs);
+      if (batchesDone++ === 0) cpu0 = cpuMs();
+      else if (!started && next < batches.length) {
+        const usPerPair = ((cpuMs() - cpu0) * 1000) / Math.max(1, measuredPairs);
         if (usPerPair > HEAVY_US_PER_PAIR && (usPerPair * (totalPairs - donePairs)) / 1000 > WORTH_THREADS_MS) start();
       }
       await yieldToEvents();

@@ -89,6 +89,49 @@ function reachableByAppends(from: string, to: string): boolean {
   return false;
 }
 
+/**
+ * Merged ops are shared between pairs that do the same thing with a plain value (a read of 3, a write of 3, a
+ * cas 1 -> 2): a million-record history has a handful of distinct ones, and making one object pair (ModelOp +
+ * RegArg) and one canonical string per op was a fifth of a big check's time, most of it in the garbage
+ * collector. Model ops are never changed after `prepare`, so sharing is safe. Keyed by the raw primitive (not
+ * its canonical text, which would cost what it saves); -0 and NaN are left out, since they compare unlike
+ * their canonical text. Bounded, so a history of unique values does not grow it without end.
+ */
+const INTERN_MAX = 4096;
+type Prim = string | number | boolean | null;
+/** Index: kind * 2 + known; for cas, the expected value's table of new values. */
+const plain: Map<Prim, ModelOp>[] = Array.from({ length: 8 }, () => new Map());
+const cas: Map<Prim, Map<Prim, ModelOp>>[] = [new Map(), new Map()];
+let internedCount = 0;
+
+const isPrim = (v: unknown): v is Prim =>
+  v === null || typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && v === v && !Object.is(v, -0));
+
+function interned(kind: number, known: boolean, value: unknown): ModelOp | undefined {
+  if (kind === APPEND) return undefined;
+  if (kind === CAS) {
+    const [from, to] = value as [unknown, unknown];
+    return isPrim(from) && isPrim(to) ? cas[known ? 1 : 0].get(from)?.get(to) : undefined;
+  }
+  return isPrim(value) ? plain[kind * 2 + (known ? 1 : 0)].get(value) : undefined;
+}
+
+function remember(kind: number, known: boolean, value: unknown, op: ModelOp): void {
+  if (kind === APPEND || internedCount >= INTERN_MAX) return;
+  if (kind === CAS) {
+    const [from, to] = value as [unknown, unknown];
+    if (!isPrim(from) || !isPrim(to)) return;
+    const byFrom = cas[known ? 1 : 0];
+    let m = byFrom.get(from);
+    if (!m) byFrom.set(from, (m = new Map()));
+    m.set(to, op);
+  } else {
+    if (!isPrim(value)) return;
+    plain[kind * 2 + (known ? 1 : 0)].set(value, op);
+  }
+  internedCount++;
+}
+
 const kindOf = (op: ModelOp): number => (op.arg as RegArg | undefined)?.kind ?? NAMES[op.f] ?? READ;
 
 function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<string> {
@@ -120,8 +163,12 @@ function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<st
         }
         if (value === undefined) throw badOp(name, invoke, `${f} without a value`);
       }
+      const hit = interned(kind, known, value);
+      if (hit !== undefined) return hit;
       // Every field at once, so all ops share one shape (the search reads them in its inner loop).
-      return { f, value, known, arg: compileKind(kind, value), readOnly: kind === READ };
+      const op: ModelOp = { f, value, known, arg: compileKind(kind, value), readOnly: kind === READ };
+      remember(kind, known, value, op);
+      return op;
     },
     step(state: string, op: ModelOp): string | undefined {
       const arg = (op.arg as RegArg | undefined) ?? compile(op);
