@@ -14,6 +14,8 @@ import { runTag, tagOfNamespace, tagOfRootLink } from './names.js';
 import { DEFAULT_STATE_DIR, listStates, listSubnetLocks, releaseSubnet, removeState } from './state.js';
 import { destroyNetwork } from './topology.js';
 
+const UNRECORDED_LOCK_GRACE_MS = 60_000;
+
 export async function cleanup(runId?: string, stateDir: string = DEFAULT_STATE_DIR): Promise<string[]> {
   const removed: string[] = [];
   const wantTag = runId === undefined ? null : runTag(runId);
@@ -22,21 +24,7 @@ export async function cleanup(runId?: string, stateDir: string = DEFAULT_STATE_D
   const allNs = await listNamespaces();
   const allLinks = await listRootLinks();
 
-  // Which tags to clean: those of the selected state files, plus (for "all") unclaimed objects of ours.
-  const tags = new Set(states.map((s) => s.tag));
-  if (wantTag !== null) tags.add(wantTag);
-  else {
-    for (const ns of allNs) {
-      const t = tagOfNamespace(ns);
-      if (t && !liveTags.has(t)) tags.add(t);
-    }
-    for (const l of allLinks) {
-      const t = tagOfRootLink(l);
-      if (t && !liveTags.has(t)) tags.add(t);
-    }
-    for (const lock of listSubnetLocks(stateDir)) if (!liveTags.has(lock.tag)) tags.add(lock.tag);
-  }
-
+  const tags = tagsToClean(wantTag, states, liveTags, allNs, allLinks, listSubnetLocks(stateDir));
   for (const tag of tags) {
     const state = states.find((s) => s.tag === tag);
     const namespaces = allNs.filter((ns) => tagOfNamespace(ns) === tag);
@@ -67,6 +55,36 @@ export async function cleanup(runId?: string, stateDir: string = DEFAULT_STATE_D
     }
   }
   return removed;
+}
+
+/**
+ * Which tags to clean: those of the selected state files, plus, for "all", objects of ours that no live run
+ * claims. A run reserves its subnet just before it records its state file, so a young lock with no state may
+ * be a live run in between; releasing it would hand its subnet to the next run.
+ */
+export function tagsToClean(
+  wantTag: string | null,
+  states: readonly { tag: string }[],
+  liveTags: ReadonlySet<string>,
+  namespaces: readonly string[],
+  links: readonly string[],
+  locks: readonly { tag: string; ageMs: number }[],
+): Set<string> {
+  const tags = new Set(states.map((s) => s.tag));
+  if (wantTag !== null) {
+    tags.add(wantTag);
+    return tags;
+  }
+  for (const ns of namespaces) {
+    const t = tagOfNamespace(ns);
+    if (t && !liveTags.has(t)) tags.add(t);
+  }
+  for (const l of links) {
+    const t = tagOfRootLink(l);
+    if (t && !liveTags.has(t)) tags.add(t);
+  }
+  for (const lock of locks) if (!liveTags.has(lock.tag) && lock.ageMs > UNRECORDED_LOCK_GRACE_MS) tags.add(lock.tag);
+  return tags;
 }
 
 function isOwnerAlive(owner: ProcRef): boolean {

@@ -3,7 +3,7 @@
  * so a crashed run can be cleaned up by `faultline cleanup`. It lives under /run (a tmpfs): after a reboot
  * the namespaces and processes are gone as well, and so are the files.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -87,19 +87,20 @@ export function listStates(dir: string): RunState[] {
     .filter((s): s is RunState => s !== null);
 }
 
-export function listSubnetLocks(dir: string): { subnet: string; tag: string }[] {
+export function listSubnetLocks(dir: string): { subnet: string; tag: string; ageMs: number }[] {
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
     return [];
   }
-  const out: { subnet: string; tag: string }[] = [];
+  const out: { subnet: string; tag: string; ageMs: number }[] = [];
   for (const n of names) {
     const m = /^subnet-(.+)\.lock$/.exec(n);
     if (!m) continue;
     try {
-      out.push({ subnet: m[1], tag: readFileSync(join(dir, n), 'utf8').trim() });
+      const p = join(dir, n);
+      out.push({ subnet: m[1], tag: readFileSync(p, 'utf8').trim(), ageMs: Date.now() - statSync(p).mtimeMs });
     } catch {
       /* raced with a release */
     }
