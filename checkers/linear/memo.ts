@@ -18,7 +18,8 @@ export class MemoTable {
   count = 0;
 
   constructor(expected = 1024) {
-    let cap = 1024;
+    // Small to start with: explaining a failure runs hundreds of searches over a few dozen ops each.
+    let cap = 64;
     while (cap < expected * 2) cap *= 2;
     this.slots = new Int32Array(cap).fill(-1);
     this.mask = cap - 1;

@@ -20,6 +20,7 @@ import { canon } from '../models/canon.js';
 import type { CompiledPartition } from './compile.js';
 import { MemoTable } from './memo.js';
 import { OptionalSets } from './optional-sets.js';
+import { randomHalves, Scratch } from './scratch.js';
 
 export interface SearchLimits {
   /** Wall-clock deadline (Date.now() milliseconds). */
@@ -81,35 +82,25 @@ function twinKey(op: ModelOp): string {
   return `${op.f}\u0000${op.known ? 1 : 0}\u0000${canon(op.value)}`;
 }
 
-/** Per-op random 32-bit halves for the incremental set hash; fixed seed so runs are reproducible. */
-function randomHalves(n: number, seed: number): Int32Array {
-  const out = new Int32Array(n);
-  let s = seed | 0;
-  for (let i = 0; i < n; i++) {
-    // splitmix32
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    out[i] = z ^ (z >>> 16);
-  }
-  return out;
-}
-
 const TIME_CHECK_MASK = 1023;
 
 const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 
+/** The working arrays every search takes (see scratch.ts). */
+const scratch = new Scratch();
+
 export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
   const n = cp.n;
+  // Int32 arrays: 19 per op (the lists, caches, stack, candidates, memo key and best stack); 3 of Float64, 3 of bytes.
+  scratch.begin(n, 19, 3, 3);
   const { ops, optional, call, ret } = cp;
   const maxDead = limits.maxDeadStates ?? 8;
   const singleOptional = limits.singleOptional === true;
 
   // Main list over entries 0..n-1 (calls of ok ops) and n..2n-1 (their returns); 2n is the sentinel.
   const SENT = 2 * n;
-  const next = new Int32Array(2 * n + 1);
-  const prev = new Int32Array(2 * n + 1);
+  const next = scratch.int32(2 * n + 1);
+  const prev = scratch.int32(2 * n + 1);
   const entries: number[] = [];
   let okOps = 0;
   for (let i = 0; i < n; i++) {
@@ -131,8 +122,8 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
 
   // Optional ops, in invoke order; n is the sentinel.
   const ISENT = n;
-  const inext = new Int32Array(n + 1);
-  const iprev = new Int32Array(n + 1);
+  const inext = scratch.int32(n + 1);
+  const iprev = scratch.int32(n + 1);
   last = ISENT;
   for (let i = 0; i < n; i++) {
     if (optional[i]) {
@@ -166,8 +157,8 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   };
   // Twins: uncertain ops that do exactly the same thing (same model op) with the same freedom (no deadline).
   // Between two twins it never matters which one is linearized, so only the earliest pending one is tried.
-  const prevTwin = new Int32Array(n).fill(-1);
-  const done = new Uint8Array(n);
+  const prevTwin = scratch.int32(n, -1);
+  const done = scratch.uint8(n);
   {
     const lastOf = new Map<string, number>();
     for (let i = 0; i < n; i++) {
@@ -178,10 +169,10 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       lastOf.set(k, i);
     }
   }
-  const from1 = new Int32Array(n).fill(-1);
-  const to1 = new Int32Array(n);
-  const from2 = new Int32Array(n).fill(-1);
-  const to2 = new Int32Array(n);
+  const from1 = scratch.int32(n, -1);
+  const to1 = scratch.int32(n);
+  const from2 = scratch.int32(n, -1);
+  const to2 = scratch.int32(n);
   let steps = 0;
   const transition = (op: number, sid: number): number => {
     if (from1[op] === sid) return to1[op];
@@ -197,19 +188,19 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   };
 
   // DFS stack: the op linearized at each depth and what to restore when it is undone.
-  const stOp = new Int32Array(n);
-  const stSid = new Int32Array(n);
-  const stMaxOk = new Float64Array(n);
-  const stMaxAll = new Float64Array(n);
-  const stBarrier = new Float64Array(n);
-  const stBlocked = new Int32Array(n);
-  const stOptSet = new Int32Array(n);
+  const stOp = scratch.int32(n);
+  const stSid = scratch.int32(n);
+  const stMaxOk = scratch.float64(n);
+  const stMaxAll = scratch.float64(n);
+  const stBarrier = scratch.float64(n);
+  const stBlocked = scratch.int32(n);
+  const stOptSet = scratch.int32(n);
   const optSets = new OptionalSets(n, randomHalves(n, 0x6a09e667));
   /** Id of the set of linearized optional ops (see OptionalSets). */
   let optSet = 0;
 
   const memo = new MemoTable(Math.min(n * 2 + 16, 1 << 20));
-  const rep = new Int32Array(n + 4);
+  const rep = scratch.int32(n + 4);
 
   let sid = intern(init);
   let h1 = 0;
@@ -347,9 +338,9 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   // a known state; if none of the current state and those reset states can grow into what the read saw, nothing
   // can rescue this configuration. The walk is capped, so a step stays cheap; a cap reached means "keep going".
   let growth = limits.prune === false ? undefined : model.growth;
-  const grows = new Uint8Array(n);
+  const grows = scratch.uint8(n);
   /** Interned state a non-growing op resets to: -1 none (stop pruning), -2 not computed yet. */
-  const resetSid = new Int32Array(n).fill(-2);
+  const resetSid = scratch.int32(n, -2);
   if (growth) {
     // Only ops that grow without being reads (appends, adds) make orders explode; without any, the walk would
     // cost more than it saves (a plain register's history is all reads and resets).
@@ -451,13 +442,13 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   // Forcing (see below) is sound only if no optional op has a deadline (shrinking's `maybe` ops do).
   let canForce = true;
   for (let i = 0; i < n; i++) if (optional[i] && ret[i] !== Infinity) canForce = false;
-  const stForced = new Uint8Array(n);
+  const stForced = scratch.uint8(n);
 
   // The ok candidates of the current configuration (the call entries before the first return entry), tried
   // earliest return first: the op that must take effect soonest is the likeliest to be next in a real
   // linearization, and an op that hangs until the end of the history (a client cut off by a partition) is
   // tried last instead of first. The order changes no verdict, only how soon a valid history is found.
-  const cand = new Int32Array(n);
+  const cand = scratch.int32(n);
   let candLen = 0;
   let ci = 0;
   /** The first return entry after the candidates (SENT when none). */
@@ -593,7 +584,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
         bestBlocked = deadAt >= 0 ? deadAt : blockedOp;
         deadSids.length = 0;
         if (bestStack === undefined) {
-          bestStack = new Int32Array(n);
+          bestStack = scratch.int32(n);
           lowWater = 0;
         }
         const from = lowWater < bestLen ? lowWater : bestLen;
