@@ -92,6 +92,16 @@ async function phase<T>(name: Phase, ms: number, what: Promise<T>, signal?: Abor
   }
 }
 
+/**
+ * How many faults the seeded schedule holds, said when it differs from what the flags suggest: a run shorter
+ * than the nemesis interval may plan none, and a newcomer should not have to learn that from "0 faults".
+ */
+function faultsPlanned(config: RunConfig, planned: number): string {
+  if (config.nemesis.length === 0) return '';
+  if (planned > 0) return ` (${planned} planned)`;
+  return ` (no fault fits this seed's schedule: the first would start after the ${config.timeLimit} s time limit; lower --nemesis-interval, now ${config.nemesisInterval} s, or raise --time-limit)`;
+}
+
 export async function runTest(req: RunRequest): Promise<RunOutcome> {
   const { config, observer } = req;
   const target: Target = req.target;
@@ -182,7 +192,7 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     if (aborted()) throw new PhaseError('healthy', 'interrupted');
 
     // 3. main: clients and nemesis together
-    observer?.phase?.('main', `${config.timeLimit} s, ${config.concurrency} clients, nemesis ${config.nemesis.join(',') || 'none'}`);
+    observer?.phase?.('main', `${config.timeLimit} s, ${config.concurrency} clients, nemesis ${config.nemesis.join(',') || 'none'}${faultsPlanned(config, plan.length)}`);
     const clients = new ClientRunner({
       cluster: c,
       nodes,

@@ -60,6 +60,14 @@ describe('faultline run (built-in targets, sim runtime)', () => {
     expect(out.report).toBe(join(out.dir, 'report.html'));
   });
 
+  it('says so when the seeded schedule holds no fault, and how many it holds otherwise', () => {
+    const short = cli(['run', '--nodes', '3', '--time-limit', '1', '--nemesis', 'partition', '--nemesis-interval', '5', '--quiescence', '0.5', '--seed', '2', '--no-progress', '--store', tmp()]);
+    expect(short.code).toBe(0);
+    expect(short.stderr).toMatch(/no fault fits this seed's schedule: the first would start after the 1 s time limit; lower --nemesis-interval, now 5 s/);
+    const some = cli(['run', '--nodes', '3', '--time-limit', '2', '--nemesis', 'partition', '--nemesis-interval', '0.5', '--quiescence', '0.5', '--seed', '2', '--no-progress', '--store', tmp()]);
+    expect(some.stderr).toMatch(/nemesis partition \([1-9]\d* planned\)/);
+  });
+
   it('raft --bug stale-reads under partitions is caught as not linearizable on some seed of three', () => {
     const store = tmp();
     const verdicts: unknown[] = [];
