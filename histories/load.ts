@@ -2,6 +2,7 @@
  * Load a history from any supported source: our JSONL, a Jepsen EDN history, Jepsen log lines, or a stored
  * run (its directory, or a `latest` pointer). The format is told from the content, never from the file name.
  */
+import { statSync } from 'node:fs';
 import { readContent, readContentHead } from './compressed.js';
 import { InputError } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
@@ -37,17 +38,42 @@ async function readHead(path: string): Promise<string> {
   }
 }
 
-export async function loadHistory(input: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
+/** A history source opened and its format told, before any op is read: the caller chooses to load or stream it. */
+export interface OpenedHistory {
+  input: string;
+  /** The file actually read (history.jsonl inside a run directory), or `-`. */
+  path: string;
+  /** undefined for an empty file. */
+  format: HistoryFormat | undefined;
+  /** Bytes of the source as stored (gzipped size for a gzipped file; the content's size when it was read whole). */
+  bytes: number;
+  data?: Buffer;
+}
+
+/** Resolve the input and tell its format from its head. Throws InputError when the format is none we read. */
+export async function openHistory(input: string): Promise<OpenedHistory> {
   const { path, data } = await resolveInput(input);
   const head = data ? data.toString('utf8', 0, Math.min(data.length, HEAD_BYTES)) : await readHead(path);
-  if (head.trim() === '') {
-    return { ops: [], warnings: [`${path}: the file is empty (a history with no ops)`], format: 'jsonl', path };
-  }
+  const bytes = data ? data.length : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
+  if (head.trim() === '') return { input, path, format: undefined, bytes, data };
   const format = detectFormat(head);
   if (!format) {
     throw new InputError(
       `cannot tell the history format of ${path}: expected faultline JSONL, a Jepsen EDN history, a JSON array of Jepsen op maps, or jepsen.log lines`,
     );
+  }
+  return { input, path, format, bytes, data };
+}
+
+export async function loadHistory(input: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
+  return loadOpened(await openHistory(input), opts);
+}
+
+/** Read an opened history whole. */
+export async function loadOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<LoadedHistory> {
+  const { input, path, format, data } = src;
+  if (format === undefined) {
+    return { ops: [], warnings: [`${path}: the file is empty (a history with no ops)`], format: 'jsonl', path };
   }
   if (format === 'jsonl') {
     const { ops, warnings } = await readJsonl(path, { file: input, data });
@@ -84,11 +110,15 @@ export interface StreamedHistory {
  * keeps. EDN, JSON and jepsen.log histories are parsed whole, as loadHistory does.
  */
 export async function streamHistory(input: string, opts: LoadOptions = {}): Promise<StreamedHistory> {
-  const { path, data } = await resolveInput(input);
-  const head = data ? data.toString('utf8', 0, Math.min(data.length, HEAD_BYTES)) : await readHead(path);
-  if (head.trim() !== '' && detectFormat(head) === 'jsonl') {
+  return streamOpened(await openHistory(input), opts);
+}
+
+/** Stream an opened history (see streamHistory). */
+export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<StreamedHistory> {
+  const { input, path, data, format } = src;
+  if (format === 'jsonl') {
     const warnings: string[] = [];
     return { ops: streamJsonl(path, { file: input, data, onWarning: (w) => warnings.push(w) }), warnings, format: 'jsonl', path };
   }
-  return loadHistory(input, opts);
+  return loadOpened(src, opts);
 }

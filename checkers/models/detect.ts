@@ -20,21 +20,33 @@ const RULES: { model: string; fs: string[] }[] = [
   { model: 'kv', fs: ['append'] },
 ];
 
+/** detectModel fed one op at a time (a history streamed past once): the same answer, holding only the op names seen. */
+export class ModelDetector {
+  private readonly fs = new Set<string>();
+  private numberRead = false;
+
+  push(op: Op): void {
+    if (!isClientOp(op)) return;
+    this.fs.add(op.f);
+    if (op.f === 'read' && op.type === 'ok' && typeof op.value === 'number') this.numberRead = true;
+  }
+
+  result(): Detected<string> {
+    const fs = this.fs;
+    // add is a set's op, unless reads return numbers: then it is a counter's.
+    if (fs.has('add') && this.numberRead) return { value: 'counter', reason: 'the history has add ops and reads of numbers' };
+    for (const rule of RULES) {
+      const seen = rule.fs.filter((f) => fs.has(f));
+      if (seen.length > 0) return { value: rule.model, reason: `the history has ${seen.join(' and ')} ops` };
+    }
+    return { value: 'cas-register', reason: 'read/write/cas ops (the default)' };
+  }
+}
+
 export function detectModel(ops: readonly Op[]): Detected<string> {
-  const fs = new Set<string>();
-  let numberRead = false;
-  for (const op of ops) {
-    if (!isClientOp(op)) continue;
-    fs.add(op.f);
-    if (op.f === 'read' && op.type === 'ok' && typeof op.value === 'number') numberRead = true;
-  }
-  // add is a set's op, unless reads return numbers: then it is a counter's.
-  if (fs.has('add') && numberRead) return { value: 'counter', reason: 'the history has add ops and reads of numbers' };
-  for (const rule of RULES) {
-    const seen = rule.fs.filter((f) => fs.has(f));
-    if (seen.length > 0) return { value: rule.model, reason: `the history has ${seen.join(' and ')} ops` };
-  }
-  return { value: 'cas-register', reason: 'read/write/cas ops (the default)' };
+  const d = new ModelDetector();
+  for (const op of ops) d.push(op);
+  return d.result();
 }
 
 const READS = new Set(['read', 'get', 'r']);

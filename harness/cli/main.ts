@@ -81,7 +81,7 @@ Examples:
     .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN or JSON, jepsen.log lines) for linearizability or by --checker")
     .argument('<files...>', 'history files or stored run directories')
     .addOption(
-      new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, else linearizable)').choices(CHECKER_NAMES),
+      new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, set-full streamed for a set history over 64 MB, else linearizable)').choices(CHECKER_NAMES),
     )
     .option('--consistency-models <list>', `txn checkers: the models the history is held to, comma-separated (default strict-serializable; known: ${MODEL_NAMES.join(', ')})`)
     .option('--sequential-keys', 'rw-register: assume each key sequentially consistent, so each process saw its versions in order')

@@ -61,16 +61,32 @@ const isMops = (v: unknown): v is unknown[][] => Array.isArray(v) && v.length > 
  * `transfer` ops a bank.
  */
 export function pickChecker(ops: readonly Op[]): string | undefined {
-  let txn: 'list-append' | 'rw-register' | undefined;
-  for (const op of ops) {
-    if (typeof op.process !== 'number') continue;
-    if (op.f === 'transfer') return 'bank';
-    if (op.f !== 'txn' || !isMops(op.value)) continue;
-    const fs = op.value.map((m) => m[0]);
-    if (fs.includes('append')) return 'list-append';
-    if (fs.every((f) => f === 'r' || f === 'w')) txn = 'rw-register';
+  const p = new CheckerPicker();
+  for (const op of ops) if (p.push(op)) break;
+  return p.result();
+}
+
+/** pickChecker fed one op at a time (a history streamed past once). */
+export class CheckerPicker {
+  private txn: 'list-append' | 'rw-register' | undefined;
+  private decided: string | undefined;
+
+  /** True once the answer can no longer change. */
+  push(op: Op): boolean {
+    if (this.decided !== undefined) return true;
+    if (typeof op.process !== 'number') return false;
+    if (op.f === 'transfer') this.decided = 'bank';
+    else if (op.f === 'txn' && isMops(op.value)) {
+      const fs = op.value.map((m) => m[0]);
+      if (fs.includes('append')) this.decided = 'list-append';
+      else if (fs.every((f) => f === 'r' || f === 'w')) this.txn = 'rw-register';
+    }
+    return this.decided !== undefined;
   }
-  return txn;
+
+  result(): string | undefined {
+    return this.decided ?? this.txn;
+  }
 }
 
 /** The checker by its name. Each is loaded only when named: a linearizability check needs none of them. */

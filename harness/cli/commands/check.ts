@@ -8,7 +8,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../../../histories/errors.js';
-import { loadHistory, streamHistory } from '../../../histories/load.js';
+import { loadOpened, openHistory, streamHistory } from '../../../histories/load.js';
 import { checkPairing } from '../../../histories/well-formed.js';
 import { elideReadValue, type CheckContext, type Checker } from '../../../checkers/checker.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
@@ -20,6 +20,7 @@ import { bold, dim, printJson, println, verdictWord, warn } from '../output.js';
 import { describeError } from '../errors.js';
 import { renderLinearResult } from '../../report/linear-text.js';
 import { checkProgress } from '../check-progress.js';
+import { checkBigSet } from './check-big-set.js';
 import { CHECKER_NAMES, otherChecker, parseOtherFlags, pickChecker, renderOtherResult, type OtherFlags } from './check-other.js';
 
 export interface CheckOptions extends OtherFlags {
@@ -208,36 +209,46 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         result = streamed.result;
         chosen = { checker: opts.checker };
       } else {
-        const h = await loadHistory(file, { independent: opts.independent ?? 'auto' });
-        if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
-        for (const w of h.warnings) warn(w);
-        ops = h.ops.length;
-        const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
-        if (picked !== undefined && picked !== 'linearizable') {
-          chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
-          result = await (await otherChecker(picked, other)).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+        const src = await openHistory(file);
+        // A set history too large to hold is streamed to the set checker (check-big-set.ts), unless one is named.
+        const big = opts.checker === undefined && opts.model === undefined ? await checkBigSet(src, opts.independent ?? 'auto') : undefined;
+        if (big) {
+          for (const w of big.warnings) warn(w);
+          ops = big.ops;
+          result = big.result;
+          chosen = { checker: big.checker, checkerReason: big.reason };
         } else {
-          const detected = opts.model === undefined ? await defaultModel(file, h.ops) : undefined;
-          const model = opts.model ?? detected!.value;
-          const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
-          chosen = {
-            model,
-            ...(detected ? { modelReason: detected.reason } : {}),
-            ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
-          };
-          const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
-          try {
-            result = await checkLinearizable(h.ops, {
+          const h = await loadOpened(src, { independent: opts.independent ?? 'auto' });
+          if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+          for (const w of h.warnings) warn(w);
+          ops = h.ops.length;
+          const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);
+          if (picked !== undefined && picked !== 'linearizable') {
+            chosen = { checker: picked, ...(opts.checker === undefined ? { checkerReason: 'read off the ops' } : {}) };
+            result = await (await otherChecker(picked, other)).check(h.ops, { nodes: [], promise: 'CP', timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
+          } else {
+            const detected = opts.model === undefined ? await defaultModel(file, h.ops) : undefined;
+            const model = opts.model ?? detected!.value;
+            const inferred = initial === undefined ? inferInitial(h.ops, model) : undefined;
+            chosen = {
               model,
-              initial: inferred ? inferred.value : initial,
-              timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
-              maxStates,
-              maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
-              workers,
-              onProgress: progress.onProgress,
-            });
-          } finally {
-            progress.stop();
+              ...(detected ? { modelReason: detected.reason } : {}),
+              ...(inferred ? { initial: inferred.value, initialReason: inferred.reason } : {}),
+            };
+            const progress = checkProgress(file, !opts.json && opts.progress !== false && process.stderr.isTTY === true, timeoutS);
+            try {
+              result = await checkLinearizable(h.ops, {
+                model,
+                initial: inferred ? inferred.value : initial,
+                timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000,
+                maxStates,
+                maxMemory: maxMemoryMb === undefined ? undefined : maxMemoryMb * 2 ** 20,
+                workers,
+                onProgress: progress.onProgress,
+              });
+            } finally {
+              progress.stop();
+            }
           }
         }
       }
