@@ -20,31 +20,32 @@ const INTEGER = /^-?[1-9][0-9]{0,14}$|^0$/;
 /** Vectors nested deeper than this go to the full reader (which enforces the nesting limit). */
 const MAX_DEPTH = 32;
 
-function atom(tok: string): { ok: boolean; value: unknown; keyword: boolean } {
-  const c = tok.charCodeAt(0);
-  if (c === 58 /* : */) return KEYWORD.test(tok) ? { ok: true, value: tok.slice(1), keyword: true } : NO;
-  if (c === 34 /* " */) {
-    if (tok.length < 2 || tok.charCodeAt(tok.length - 1) !== 34) return NO;
-    const body = tok.slice(1, -1);
-    return body.includes('"') || body.includes('\\') ? NO : { ok: true, value: body, keyword: false };
-  }
-  if (tok === 'nil') return { ok: true, value: null, keyword: false };
-  if (tok === 'true') return { ok: true, value: true, keyword: false };
-  if (tok === 'false') return { ok: true, value: false, keyword: false };
-  if (INTEGER.test(tok)) return { ok: true, value: Number(tok), keyword: false };
-  return NO;
-}
+const NIL: FastForm = { value: null, keyword: false };
+const TRUE: FastForm = { value: true, keyword: false };
+const FALSE: FastForm = { value: false, keyword: false };
 
-const NO = { ok: false, value: undefined, keyword: false };
+/** One token's value, or undefined when the fast path does not cover it. */
+function atom(tok: string): FastForm | undefined {
+  const c = tok.charCodeAt(0);
+  if (c === 58 /* : */) return KEYWORD.test(tok) ? { value: tok.slice(1), keyword: true } : undefined;
+  if (c === 34 /* " */) {
+    if (tok.length < 2 || tok.charCodeAt(tok.length - 1) !== 34) return undefined;
+    const body = tok.slice(1, -1);
+    return body.includes('"') || body.includes('\\') ? undefined : { value: body, keyword: false };
+  }
+  if (tok === 'nil') return NIL;
+  if (tok === 'true') return TRUE;
+  if (tok === 'false') return FALSE;
+  if (INTEGER.test(tok)) return { value: Number(tok), keyword: false };
+  return undefined;
+}
 
 /** The value of one EDN form in `text`, or undefined when the fast path does not cover it. */
 export function fastForm(text: string): FastForm | undefined {
   const s = text.trim();
   if (s === '') return undefined;
-  if (s.charCodeAt(0) !== 91 /* [ */) {
-    const a = atom(s);
-    return a.ok ? { value: a.value, keyword: a.keyword } : undefined;
-  }
+  // Shared results (nil, true, false) are never changed by the callers, which only read them.
+  if (s.charCodeAt(0) !== 91 /* [ */) return atom(s);
   // A vector: scan tokens, building nested arrays with an explicit stack.
   const stack: unknown[][] = [];
   let top: unknown[] | undefined;
@@ -90,7 +91,7 @@ export function fastForm(text: string): FastForm | undefined {
       if (j === i) return undefined; // a character only the full reader knows: { } ( ) ; #
     }
     const a = atom(s.slice(i, j));
-    if (!a.ok) return undefined;
+    if (a === undefined) return undefined;
     top.push(a.value);
     i = j;
   }

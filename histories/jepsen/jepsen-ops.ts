@@ -48,28 +48,29 @@ function isClient(raw: RawOp): boolean {
   return typeof raw.fields.process === 'number';
 }
 
+function fail(raw: RawOp, file: string | undefined, message: string): never {
+  throw new InputError(message, raw.line, file);
+}
+
 /** Check the fields every op needs, so a bad history fails with its line rather than deep in a checker. */
 function checkFields(raw: RawOp, file: string | undefined): void {
   const f = raw.fields;
-  const fail = (message: string): never => {
-    throw new InputError(message, raw.line, file);
-  };
-  if (!(has(f, 'type'))) fail('op has no :type');
+  if (!(has(f, 'type'))) fail(raw, file, 'op has no :type');
   if (typeof f.type !== 'string' || !OP_TYPES.has(f.type)) {
-    fail(`op :type must be one of :invoke, :ok, :fail, :info (got ${describe(f.type)})`);
+    fail(raw, file, `op :type must be one of :invoke, :ok, :fail, :info (got ${describe(f.type)})`);
   }
-  if (!(has(f, 'process'))) fail('op has no :process');
+  if (!(has(f, 'process'))) fail(raw, file, 'op has no :process');
   const p = f.process;
   if (!((typeof p === 'number' && Number.isInteger(p) && p >= 0) || (typeof p === 'string' && p !== ''))) {
-    fail(`op :process must be a non-negative integer or a keyword such as :nemesis (got ${describe(p)})`);
+    fail(raw, file, `op :process must be a non-negative integer or a keyword such as :nemesis (got ${describe(p)})`);
   }
-  if (!(has(f, 'f'))) fail('op has no :f');
-  if (typeof f.f !== 'string' || f.f === '') fail(`op :f must be a keyword or string (got ${describe(f.f)})`);
+  if (!(has(f, 'f'))) fail(raw, file, 'op has no :f');
+  if (typeof f.f !== 'string' || f.f === '') fail(raw, file, `op :f must be a keyword or string (got ${describe(f.f)})`);
   if (has(f, 'time') && !(typeof f.time === 'number' && Number.isInteger(f.time) && f.time >= 0)) {
-    fail(`op :time must be a non-negative integer of nanoseconds (got ${describe(f.time)})`);
+    fail(raw, file, `op :time must be a non-negative integer of nanoseconds (got ${describe(f.time)})`);
   }
-  if (has(f, 'key') && !isScalarKey(f.key)) fail(`op :key must be a number, string or keyword (got ${describe(f.key)})`);
-  if (has(f, 'node') && typeof f.node !== 'string') fail(`op :node must be a string (got ${describe(f.node)})`);
+  if (has(f, 'key') && !isScalarKey(f.key)) fail(raw, file, `op :key must be a number, string or keyword (got ${describe(f.key)})`);
+  if (has(f, 'node') && typeof f.node !== 'string') fail(raw, file, `op :node must be a string (got ${describe(f.node)})`);
 }
 
 /**
@@ -123,25 +124,58 @@ function assignIndices(raws: RawOp[], warnings: Warnings, file: string | undefin
   return indices;
 }
 
-const LEADING = ['index', 'type', 'process', 'time', 'f', 'key', 'value'] as const;
-
 /** Validate, unwrap and index raw op maps into ops (fields in a stable order: the known ones first). */
 export function buildOps(raws: RawOp[], opts: JepsenReadOptions, warnings: Warnings): Op[] {
   const file = opts.file;
-  for (const raw of raws) checkFields(raw, file);
+  for (let i = 0; i < raws.length; i++) checkFields(raws[i], file);
   applyIndependent(raws, opts.independent ?? 'auto', file);
   const indices = assignIndices(raws, warnings, file);
-  return raws.map((raw, i) => {
-    const src = raw.fields;
-    const op: Record<string, unknown> = { index: indices[i] };
-    for (const k of LEADING) if (k !== 'index' && has(src, k)) op[k] = src[k];
-    for (const k of Object.keys(src)) {
-      if (!has(op, k)) {
-        if (k === '__proto__') Object.defineProperty(op, k, { value: src[k], enumerable: true, writable: true, configurable: true });
-        else op[k] = src[k];
-      }
+  const ops = new Array<Op>(raws.length);
+  for (let i = 0; i < raws.length; i++) ops[i] = orderedOp(raws[i].fields, indices[i]);
+  return ops;
+}
+
+/**
+ * The op with its fields in a stable order: index, type, process, time, f, key, value, then the rest as read.
+ * Spelled out rather than looped over a list of names: this runs once per op, mostly before V8 has compiled it.
+ */
+function orderedOp(src: Record<string, unknown>, index: number): Op {
+  const op: Record<string, unknown> = { index };
+  // Fields of src now in op (index counts: src's own index is replaced, never copied).
+  let copied = has(src, 'index') ? 1 : 0;
+  if (has(src, 'type')) {
+    op.type = src.type;
+    copied++;
+  }
+  if (has(src, 'process')) {
+    op.process = src.process;
+    copied++;
+  }
+  if (has(src, 'time')) {
+    op.time = src.time;
+    copied++;
+  }
+  if (has(src, 'f')) {
+    op.f = src.f;
+    copied++;
+  }
+  if (has(src, 'key')) {
+    op.key = src.key;
+    copied++;
+  }
+  if (has(src, 'value')) {
+    op.value = src.value;
+    copied++;
+  }
+  const keys = Object.keys(src);
+  if (keys.length > copied) {
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j];
+      if (has(op, k)) continue;
+      if (k === '__proto__') Object.defineProperty(op, k, { value: src[k], enumerable: true, writable: true, configurable: true });
+      else op[k] = src[k];
     }
-    // checkFields has checked every field opSchema() constrains (index is ours), so no schema pass per op.
-    return op as Op;
-  });
+  }
+  // checkFields has checked every field opSchema() constrains (index is ours), so no schema pass per op.
+  return op as Op;
 }

@@ -34,24 +34,11 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
     const m = matchLogOpLine(lines[i]);
-    if (!m) continue;
-    const field = (edn: string, name: string): FieldParse => {
-      const quick = fastForm(edn);
-      if (quick) return quick;
-      let parsed;
-      try {
-        parsed = parseOneForm(edn);
-        if (parsed.kind === 'discarded') throw new Error('the field holds no value');
-        return { value: toPlain(parsed.value, warnings, `${label}:${lineNo}`), keyword: isKeyword(parsed.value) };
-      } catch (err) {
-        const shown = edn.length > 60 ? `${edn.slice(0, 57)}...` : edn;
-        throw new InputError(`malformed EDN in the ${name} field "${shown}": ${tooDeep(err)}`, lineNo, file);
-      }
-    };
-    const process = field(m.process, 'process').value;
-    const f = field(m.f, 'f').value;
+    if (m === undefined) continue;
+    const process = fieldOf(m.process, 'process', lineNo, label, file, warnings).value;
+    const f = fieldOf(m.f, 'f', lineNo, label, file, warnings).value;
     const fields: Record<string, unknown> = { type: m.type, process, f };
-    const value = m.value === undefined ? undefined : field(m.value, 'value');
+    const value = m.value === undefined ? undefined : fieldOf(m.value, 'value', lineNo, label, file, warnings);
     if (value !== undefined) fields.value = value.value;
     if (m.error !== undefined) fields.error = errorField(m.error, warnings, `${label}:${lineNo}`);
 
@@ -61,7 +48,7 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
       } else {
         const inv = pending.get(process);
         pending.delete(process);
-        if (m.type === 'info' && value?.keyword && m.error === undefined) {
+        if (m.type === 'info' && value !== undefined && value.keyword && m.error === undefined) {
           fields.error = value.value;
           delete fields.value;
           if (inv?.has) fields.value = structuredClone(inv.value);
@@ -75,6 +62,20 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
   if (raws.length === 0) warnings.add('no-ops', `${label}: no Jepsen op lines found (expected lines like "3\t:invoke\t:read\tnil")`);
   setTimes(raws, stamps, warnings, label);
   return { ops: buildOps(raws, opts, warnings), warnings: warnings.list() };
+}
+
+/** One field's EDN: the fast path for the usual small forms, else the full reader. */
+function fieldOf(edn: string, name: string, lineNo: number, label: string, file: string | undefined, warnings: Warnings): FieldParse {
+  const quick = fastForm(edn);
+  if (quick !== undefined) return quick;
+  try {
+    const parsed = parseOneForm(edn);
+    if (parsed.kind === 'discarded') throw new Error('the field holds no value');
+    return { value: toPlain(parsed.value, warnings, `${label}:${lineNo}`), keyword: isKeyword(parsed.value) };
+  } catch (err) {
+    const shown = edn.length > 60 ? `${edn.slice(0, 57)}...` : edn;
+    throw new InputError(`malformed EDN in the ${name} field "${shown}": ${tooDeep(err)}`, lineNo, file);
+  }
 }
 
 /**
