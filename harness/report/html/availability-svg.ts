@@ -5,6 +5,7 @@
  * trade-off of the table above it. Static SVG (the compare page runs no script); every label is escaped here.
  */
 import type { AvailabilityStrip } from '../availability-strip.js';
+import { faultRowOrder } from '../fault-rows.js';
 import { escapeHtml as e } from './escape.js';
 
 const W = 960;
@@ -47,7 +48,7 @@ export function availabilitySvg(names: string[], strips: (AvailabilityStrip | nu
     }
     // Time 0 of every panel is its first client op.
     const x = (ms: number) => x0(ms - s.origin);
-    const rows = [...new Set(s.faults.map((f) => f.row))].sort();
+    const rows = faultRowOrder(s.faults);
     for (const row of rows) {
       parts.push(`<text x="${LEFT - 6}" y="${y + 10}" text-anchor="end" font-size="10" fill="#555">${e(row)}</text>`);
       for (const f of s.faults.filter((b) => b.row === row)) {

@@ -39,6 +39,29 @@ export function reportClient(): void {
   const verdictText = (v) => (v === true ? 'valid' : v === false ? 'INVALID' : v === null ? 'not checked' : 'unknown');
   const verdictClass = (v) => (v === true ? 'v-valid' : v === false ? 'v-invalid' : 'v-unknown');
   const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
+  /**
+   * `text` cut to fit `maxPx` in `ctx`'s font, ending in an ellipsis when cut (whole code points, so no emoji is
+   * split in half); '' when not even the ellipsis fits. Binary search: a value can be thousands of characters.
+   */
+  function fitText(ctx, text, maxPx) {
+    if (ctx.measureText(text).width <= maxPx) return text;
+    const cps = Array.from(text);
+    let lo = 0;
+    let hi = cps.length - 1;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (ctx.measureText(cps.slice(0, mid).join('') + '…').width <= maxPx) lo = mid;
+      else hi = mid - 1;
+    }
+    const cut = cps.slice(0, lo).join('').trimEnd() + '…';
+    return ctx.measureText(cut).width <= maxPx ? cut : '';
+  }
+  /** A canvas context set to `font`, for measuring text drawn elsewhere (the counterexample's SVG labels). */
+  const measurer = (font) => {
+    const ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = font;
+    return ctx;
+  };
 
   // ---------- ops index ----------
   const O = D.ops;
@@ -145,10 +168,8 @@ export function reportClient(): void {
   tlSection.appendChild(selected);
   root.appendChild(tlSection);
 
-  const faultRows = [...new Set(D.faults.map((f) => f.row))].sort((a, b) => {
-    const order = (r) => ['partition', 'kill', 'pause', 'latency', 'loss', 'clock'].findIndex((k) => r.startsWith(k));
-    return order(a) - order(b) || a.localeCompare(b, undefined, { numeric: true });
-  });
+  // Top to bottom in the order the faults first started (the order is decided in report-data.ts).
+  const faultRows = D.faultRows;
   const LABEL_W = 110;
   const AXIS_H = 22;
   const FAULT_H = 16;
@@ -197,7 +218,7 @@ export function reportClient(): void {
     faultRows.forEach((row, r) => {
       const y = faultTop + r * FAULT_H;
       ctx.fillStyle = '#333';
-      ctx.fillText(row, 4, y + FAULT_H / 2);
+      ctx.fillText(fitText(ctx, row, LABEL_W - 8), 4, y + FAULT_H / 2);
     });
     for (const f of D.faults) {
       const r = faultRows.indexOf(f.row);
@@ -212,12 +233,12 @@ export function reportClient(): void {
       ctx.rect(a, y, Math.max(0, b - a), FAULT_H);
       ctx.clip();
       ctx.fillStyle = '#fff';
-      ctx.fillText(f.label, a + 3, y + FAULT_H / 2);
+      ctx.fillText(fitText(ctx, f.label, b - a - 6), a + 3, y + FAULT_H / 2);
       ctx.restore();
     }
     // Lane labels.
     ctx.fillStyle = '#555';
-    if (laneH >= 9) D.lanes.forEach((name, l) => ctx.fillText(name, 4, lanesTop + l * laneH + laneH / 2));
+    if (laneH >= 9) D.lanes.forEach((name, l) => ctx.fillText(fitText(ctx, name, LABEL_W - 8), 4, lanesTop + l * laneH + laneH / 2));
     else {
       ctx.fillText(D.lanes.length + ' lanes', 4, lanesTop + 8);
     }
@@ -246,7 +267,7 @@ export function reportClient(): void {
         ctx.beginPath();
         ctx.rect(a, lanesTop + O.lane[i] * laneH, b - a, laneH);
         ctx.clip();
-        ctx.fillText(label, a + 3, lanesTop + O.lane[i] * laneH + laneH / 2);
+        ctx.fillText(fitText(ctx, label, b - a - 6), a + 3, lanesTop + O.lane[i] * laneH + laneH / 2);
         ctx.restore();
       }
       ctx.restore();
@@ -626,6 +647,8 @@ export function reportClient(): void {
     const pos = new Map(events.map((ix, k) => [ix, k]));
     const W = 120;
     const H = 30;
+    // The labels' font, as .cex-label sets it in the page's styles: each label is cut to its own bar.
+    const labelCtx = measurer('11px ui-monospace, monospace');
     const svg = document.createElementNS(NS, 'svg');
     const w = 70 + (events.length + 1) * (W / 2) + 60;
     const h = procs.length * H + 10;
@@ -646,10 +669,12 @@ export function reportClient(): void {
       const blocked = p.invoke.index === blockedIndex;
       const type = p.done ? p.done.type : 'pending';
       const g = mk('g', { class: 'cex-op' + (blocked ? ' cex-blocked' : ''), 'data-op': p.invoke.index });
-      g.appendChild(mk('rect', { x: a, y: r * H + 6, width: Math.max(8, b - a), height: H - 10, rx: 3, fill: blocked ? '#d32f2f' : type === 'ok' ? COLORS.ok : type === 'info' ? COLORS.info : COLORS.pending }));
+      const barW = Math.max(8, b - a);
+      g.appendChild(mk('rect', { x: a, y: r * H + 6, width: barW, height: H - 10, rx: 3, fill: blocked ? '#d32f2f' : type === 'ok' ? COLORS.ok : type === 'info' ? COLORS.info : COLORS.pending }));
       const val = p.done && p.done.type === 'ok' ? p.done.value : p.invoke.value;
-      const label = p.invoke.f + (val === null || val === undefined ? '' : ' ' + show(val));
-      g.appendChild(mk('text', { x: a + 4, y: r * H + 20, class: 'cex-label' }, label.length > 40 ? label.slice(0, 40) + '…' : label));
+      const label = String(p.invoke.f) + (val === null || val === undefined ? '' : ' ' + show(val));
+      // 4 px of padding each side; the whole label is in the tooltip (text nodes, so nothing in it is markup).
+      g.appendChild(mk('text', { x: a + 4, y: r * H + 20, class: 'cex-label' }, fitText(labelCtx, label, barW - 8)));
       g.appendChild(mk('title', {}, 'p' + p.invoke.process + ' ' + label + ' (' + type + ', ops ' + p.invoke.index + (p.done ? '/' + p.done.index : '') + ')'));
       g.addEventListener('click', () => focusOp(p.invoke.index));
       svg.appendChild(g);
@@ -678,7 +703,9 @@ export function reportClient(): void {
     if (cx && Array.isArray(cx.ops)) {
       box.appendChild(el('h4', { text: 'Minimal counterexample (' + pairOps(cx.ops).length + ' ops' + (cx.minimal ? ', minimal' : '') + ')' }));
       const blockedIx = px && px.blocked ? px.blocked.invokeIndex : -1;
-      box.appendChild(el('div', { class: 'cex-wrap' }, counterexampleSvg(cx.ops, cx.ops.some((o) => o.index === blockedIx) ? blockedIx : -1)));
+      const blockedShown = cx.ops.some((o) => o.index === blockedIx);
+      box.appendChild(el('div', { class: 'cex-wrap' }, counterexampleSvg(cx.ops, blockedShown ? blockedIx : -1)));
+      box.appendChild(el('p', { class: 'hint', text: 'One row per process; each bar runs from the op\'s invocation to its completion, in the order the events happened (not to scale)' + (blockedShown ? '; red: the op that cannot follow' : '') + '. Hover a bar for the whole op, click it to find it on the timeline.' }));
       if (cx.explanation) box.appendChild(el('p', { class: 'explanation', text: cx.explanation }));
       if (cx.timelineText) box.appendChild(el('details', null, el('summary', { text: 'as text' }), el('pre', { text: cx.timelineText })));
     }

@@ -11,6 +11,7 @@ import { effectOf } from '../../../histories/nemesis-value.js';
 import type { Op } from '../../../histories/op.js';
 import type { RunMeta, RunResults } from '../../../histories/run-record.js';
 import { rerunCommand } from '../../cli/rerun.js';
+import { faultRowOrder } from '../fault-rows.js';
 import { isTimelineData, renderTimeline } from '../timeline-text.js';
 import { downWord, topologyData, type TopologyView } from './topology-data.js';
 
@@ -98,6 +99,8 @@ export interface ReportData {
   };
   sampled: { total: number; drawn: number };
   faults: FaultBand[];
+  /** The fault rows top to bottom: by when each row's first fault started, ties by name (fault-rows.ts). */
+  faultRows: string[];
   perf: {
     binMs: number;
     t: number[];
@@ -470,6 +473,7 @@ export function buildReportData(input: ReportInput): ReportData {
     .flatMap(([node, f]) => f.rows.map((r) => ({ node, key: r.key, value: shown(r), ok: !r.failed })));
 
   const title = meta ? `${meta.test} ${meta.id}` : input.source;
+  const faults = faultBands(ops, meta, toX, endX);
   return {
     title,
     generatedAt: new Date().toISOString(),
@@ -500,7 +504,8 @@ export function buildReportData(input: ReportInput): ReportData {
     finalReadF: FINAL_READ,
     ops: drawn,
     sampled: { total: pairs.length, drawn: drawn.lane.length },
-    faults: faultBands(ops, meta, toX, endX),
+    faults,
+    faultRows: faultRowOrder(faults),
     perf,
     finals,
     flagged,

@@ -9,17 +9,17 @@ import { buildReportData } from '../../../harness/report/html/report-data.js';
 import { availabilityStrip, type AvailabilityStrip } from '../../../harness/report/availability-strip.js';
 import { availabilitySvg } from '../../../harness/report/html/availability-svg.js';
 import { renderCompareHtml } from '../../../harness/report/html/compare-page.js';
-import { makeFixtureRun } from './fixture-run.js';
+import { makeFixtureRun, type FixtureOptions } from './fixture-run.js';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function fixtureStrip(): Promise<AvailabilityStrip> {
+async function fixtureStrip(fixture: FixtureOptions = {}): Promise<AvailabilityStrip> {
   const d = mkdtempSync(join(tmpdir(), 'faultline-strip-'));
   dirs.push(d);
-  const run = makeFixtureRun(d);
+  const run = makeFixtureRun(d, fixture);
   const { ops } = await readJsonl(join(run.dir, 'history.jsonl'));
   const strip = availabilityStrip(buildReportData({ meta: readMeta(run.dir), results: readResults(run.dir), ops, source: 'x' }));
   if (!strip) throw new Error('the fixture history has times, so it must give a strip');
@@ -51,6 +51,12 @@ describe('availability strip and picture', () => {
     // The second panel has its failures zeroed: every red bar comes from the first.
     expect(failBars).toBe(s.fail.filter((v, b) => v > 0 && s.t0 + (b + 1) * s.binMs > s.origin).length);
     expect(availabilitySvg(['x'], [null])).toBe('');
+  });
+
+  it('lists the fault rows in the order the faults first started, ties by name', async () => {
+    const svg = availabilitySvg(['mixed'], [await fixtureStrip({ mixedFaults: true })]);
+    const rows = [...svg.matchAll(/<text x="\d+" y="\d+" text-anchor="end" font-size="10" fill="#555">([^<]+)<\/text>/g)].map((m) => m[1]).filter((t) => !t.endsWith('/s') && t !== '0');
+    expect(rows).toEqual(['kill n3', 'partition', 'kill n1', 'pause n2', 'kill n2']);
   });
 
   it('shifts a panel whose cluster took longer to start so the same fault lines up', async () => {

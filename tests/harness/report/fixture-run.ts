@@ -22,7 +22,23 @@ export interface FixtureRun {
   badInvoke: number;
 }
 
-export function makeFixtureRun(store: string, o: { id?: string; test?: string; ops?: number; valid?: boolean; seed?: string } = {}): FixtureRun {
+/** A hostile value longer than any bar of the counterexample picture can hold. */
+export const LONG_VALUE = `${XSS.value} ${'a-very-long-value-'.repeat(6)}end`;
+
+export interface FixtureOptions {
+  id?: string;
+  test?: string;
+  ops?: number;
+  valid?: boolean;
+  seed?: string;
+  /** The writes just before the stale read carry LONG_VALUE-style values, and the counterexample holds them. */
+  longLabels?: boolean;
+  /** Faults whose name order is not their start order: kill n3 first, then the partition, then kill n1 and
+   * pause n2 starting together (a tie), then kill n2. The default is the partition, then kill n2. */
+  mixedFaults?: boolean;
+}
+
+export function makeFixtureRun(store: string, o: FixtureOptions = {}): FixtureRun {
   const test = o.test ?? 'builtin-raft-stale-reads-register';
   const id = o.id ?? '2026-01-02T03-04-05.000Z';
   const dir = join(store, test, id);
@@ -34,20 +50,43 @@ export function makeFixtureRun(store: string, o: { id?: string; test?: string; o
   const n = o.ops ?? 400;
   let t = 1;
   let badInvoke = -1;
+  const invokeOf: number[] = [];
+  const longValue = (i: number) => `${LONG_VALUE} #${i}`;
+  const grudge = { shape: 'majority-minority', grudge: { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] } };
   for (let i = 0; i < n; i++) {
     const p = i % 4;
-    if (i === 40) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-partition', value: { shape: 'majority-minority', grudge: { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] } } });
-    if (i === 120) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-partition', value: { shape: 'majority-minority', grudge: { n1: ['n2', 'n3'], n2: ['n1'], n3: ['n1'] } } });
-    if (i === 200) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-kill', value: { nodes: ['n2'] } });
-    if (i === 260) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-kill', value: { nodes: ['n2'] } });
+    if (o.mixedFaults) {
+      if (i === 10) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-kill', value: { nodes: ['n3'] } });
+      if (i === 30) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-kill', value: { nodes: ['n3'] } });
+      if (i === 40) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-partition', value: grudge });
+      if (i === 120) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-partition', value: grudge });
+      if (i === 150) {
+        add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-pause', value: { nodes: ['n2'] } });
+        add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-kill', value: { nodes: ['n1'] } });
+      }
+      if (i === 170) {
+        add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-kill', value: { nodes: ['n1'] } });
+        add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-pause', value: { nodes: ['n2'] } });
+      }
+      if (i === 200) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-kill', value: { nodes: ['n2'] } });
+      if (i === 260) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-kill', value: { nodes: ['n2'] } });
+    } else {
+      if (i === 40) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-partition', value: grudge });
+      if (i === 120) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-partition', value: grudge });
+      if (i === 200) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'start-kill', value: { nodes: ['n2'] } });
+      if (i === 260) add({ type: 'info', process: 'nemesis', time: ms(t), f: 'stop-kill', value: { nodes: ['n2'] } });
+    }
     const bad = i === 100;
     const f = bad || i % 3 === 0 ? 'read' : 'write';
     const inv = lines.length;
+    invokeOf[i] = inv;
     if (bad) badInvoke = inv;
-    add({ type: 'invoke', process: p, time: ms(t), f, key: bad ? XSS.key : 1, value: f === 'read' ? null : i, node: bad ? XSS.node : 'n1' });
+    const long = o.longLabels === true && i >= 97 && i < 100;
+    const written = long ? longValue(i) : i;
+    add({ type: 'invoke', process: p, time: ms(t), f: long ? 'write' : f, key: bad ? XSS.key : 1, value: f === 'read' && !long ? null : written, node: bad ? XSS.node : 'n1' });
     t += 0.5;
-    const type = bad ? 'ok' : i % 11 === 5 ? 'fail' : i % 37 === 7 ? 'info' : 'ok';
-    add({ type, process: p, time: ms(t + (i % 5) * 0.3), f, key: bad ? XSS.key : 1, value: bad ? XSS.value : f === 'read' ? i - 1 : i, node: bad ? XSS.node : 'n1', ...(type === 'fail' ? { error: XSS.error } : {}) });
+    const type = bad || long ? 'ok' : i % 11 === 5 ? 'fail' : i % 37 === 7 ? 'info' : 'ok';
+    add({ type, process: p, time: ms(t + (i % 5) * 0.3), f: long ? 'write' : f, key: bad ? XSS.key : 1, value: bad ? XSS.value : long ? written : f === 'read' ? i - 1 : i, node: bad ? XSS.node : 'n1', ...(type === 'fail' ? { error: XSS.error } : {}) });
     t += 0.2;
   }
   for (const node of ['n1', 'n2', 'n3']) {
@@ -65,6 +104,9 @@ export function makeFixtureRun(store: string, o: { id?: string; test?: string; o
   };
   writeFileSync(join(dir, 'run.json'), JSON.stringify(meta));
   const valid = o.valid ?? false;
+  // The counterexample: the stale read, and with long labels the three writes before it (each completes right
+  // after its invoke, so an invoke and its completion are adjacent lines).
+  const cexOps = (o.longLabels ? [97, 98, 99, 100] : [100]).flatMap((i) => [lines[invokeOf[i]], lines[invokeOf[i] + 1]]);
   const results: RunResults = {
     valid,
     checkers: [
@@ -73,7 +115,7 @@ export function makeFixtureRun(store: string, o: { id?: string; test?: string; o
         anomalies: valid ? [] : [{
           kind: 'nonlinearizable', key: XSS.key, message: XSS.message,
           prefix: { length: 3, omitted: 0, ops: [{ process: 1, op: `write ${XSS.value}`, invokeIndex: 2, completionIndex: 3, type: 'ok' }], state: XSS.value, blocked: { process: 0, op: `read → ${XSS.value}`, invokeIndex: badInvoke, type: 'ok' }, states: [XSS.value] },
-          counterexample: { ops: [lines[badInvoke], lines[badInvoke + 1]], indices: [badInvoke, badInvoke + 1], timeline: [{ process: 0, op: `read → ${XSS.value}`, invokeIndex: badInvoke, completionIndex: badInvoke + 1, type: 'ok' }], explanation: XSS.message, minimal: true },
+          counterexample: { ops: cexOps, indices: cexOps.map((l) => l.index as number), timeline: [{ process: 0, op: `read → ${XSS.value}`, invokeIndex: badInvoke, completionIndex: badInvoke + 1, type: 'ok' }], explanation: XSS.message, minimal: true },
           indices: [badInvoke, badInvoke + 1],
         }],
       },

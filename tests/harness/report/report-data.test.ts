@@ -8,7 +8,7 @@ import { readMeta, readResults } from '../../../histories/store.js';
 import { buildReportData, indicesOf } from '../../../harness/report/html/report-data.js';
 import { jsonForScript, renderReportHtml } from '../../../harness/report/html/page.js';
 import { writeRunReport } from '../../../harness/report/html/write-report.js';
-import { makeFixtureRun, XSS } from './fixture-run.js';
+import { makeFixtureRun, XSS, type FixtureOptions } from './fixture-run.js';
 
 const dirs: string[] = [];
 const tmp = () => {
@@ -20,8 +20,8 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-async function fixtureData(maxDrawn?: number) {
-  const run = makeFixtureRun(tmp());
+async function fixtureData(maxDrawn?: number, fixture: FixtureOptions = {}) {
+  const run = makeFixtureRun(tmp(), fixture);
   const { ops } = await readJsonl(join(run.dir, 'history.jsonl'));
   return { run, data: buildReportData({ meta: readMeta(run.dir), results: readResults(run.dir), ops, source: 'x', maxDrawn }) };
 }
@@ -36,6 +36,14 @@ describe('report data', () => {
     expect(data.finals.map((f) => f.node)).toEqual(['n1', 'n2', 'n3']);
     expect(data.lanes).toEqual(['client 0', 'client 1', 'client 2', 'client 3', 'final reads']);
     expect(data.perf.ok.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('orders the fault rows by when each first started, ties by name', async () => {
+    expect((await fixtureData()).data.faultRows).toEqual(['partition', 'kill n2']);
+    const { data } = await fixtureData(undefined, { mixedFaults: true });
+    // By name this would be kill n1, kill n2, kill n3, partition, pause n2.
+    expect(data.faultRows).toEqual(['kill n3', 'partition', 'kill n1', 'pause n2', 'kill n2']);
+    expect(new Set(data.faults.map((f) => f.row))).toEqual(new Set(data.faultRows));
   });
 
   it('downsampling keeps every op a finding names and every info op', async () => {
