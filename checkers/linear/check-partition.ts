@@ -7,7 +7,7 @@ import type { Key } from '../../histories/op.js';
 import type { Validity } from '../result.js';
 import type { Model } from '../models/model.js';
 import { compilePartition } from './compile.js';
-import { decideLinearizable } from './search.js';
+import { decideLinearizable, type SearchLimit } from './search.js';
 import type { Partition } from './split.js';
 
 export interface PartitionBudget {
@@ -15,6 +15,8 @@ export interface PartitionBudget {
   maxStates: number;
   /** Approximate bytes the search of this key may hold (see SearchLimits.maxBytes). */
   maxBytes?: number;
+  /** Resident bytes the whole process may hold (see SearchLimits.maxRss). */
+  maxRss?: number;
   /** False: no growth pruning (see SearchLimits.prune), for the small checks that word an explanation. */
   prune?: boolean;
   /** In-process only (a function cannot cross to a worker thread): states explored so far on this key. */
@@ -36,6 +38,8 @@ export interface PartitionVerdict {
   key: Key | undefined;
   valid: Validity;
   reason?: string;
+  /** With `unknown`: the budget that ran out ('engine' for a JS engine limit). */
+  limit?: SearchLimit | 'engine';
   /** Ops that take part in the search (failed ops and unknown reads are already dropped). */
   ops: number;
   okOps: number;
@@ -63,7 +67,7 @@ export function checkPartition(model: Model<unknown>, initial: unknown, part: Pa
   } catch (err) {
     const reason = engineLimit(err);
     if (reason === undefined) throw err;
-    return { key: part.key, valid: 'unknown', reason, ops: part.pairs.length, okOps: 0, states: 0, steps: 0, deepest: 0 };
+    return { key: part.key, valid: 'unknown', reason, limit: 'engine', ops: part.pairs.length, okOps: 0, states: 0, steps: 0, deepest: 0 };
   }
 }
 
@@ -82,6 +86,7 @@ function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: 
     pruned: first.pruned,
   };
   if (first.reason) verdict.reason = first.reason;
+  if (first.limit) verdict.limit = first.limit;
   if (first.valid !== false || first.blocked < 0) return verdict;
   verdict.failure = {
     prefix: (first.prefix ?? []).map((i) => cp.pair[i]),

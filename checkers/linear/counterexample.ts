@@ -18,6 +18,8 @@ export interface ExplainOptions {
   shrinkMs?: number;
   /** Search states all of this key's shrinking checks may explore together (default 2,000,000). */
   workStates?: number;
+  /** The process's memory budget (see SearchLimits.maxRss); a check that would pass it counts as "not failing". */
+  maxRss?: number;
 }
 
 /** Appended to the message when the counterexample could not be made minimal within its budget. */
@@ -176,8 +178,8 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
   // are exactly the pool's ops: had the pool a linearization, the search would have followed it past the blocked
   // op. So the pool surely fails alone, and the check (as costly as the search itself) is needed only when
   // pruning may have named a dead end early.
-  if (verdict.pruned !== false && !failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK, work)) pool = part.pairs.slice();
-  const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK, work };
+  if (verdict.pruned !== false && !failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK, work, opts.maxRss)) pool = part.pairs.slice();
+  const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK, work, maxRss: opts.maxRss };
   const plain = shrinkPairs(model, initial, pool, budget);
   const robust = shrinkRobust(model, initial, pool, plain.kept, {
     ...budget,
@@ -194,6 +196,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
       checkPartition(model, initial, { key: part.key, pairs: judged }, {
         deadline: Math.max(shrinkDeadline, Date.now() + 200),
         maxStates: withOthers ? STATES_PER_ROBUST_CHECK : STATES_PER_CHECK,
+        maxRss: opts.maxRss,
         prune,
       });
     // The paragraph names the states at the blocked op, which growth pruning would name earlier; without it the

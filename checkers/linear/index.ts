@@ -8,7 +8,6 @@
  * there is enough work), and a failure comes with the longest linearizable prefix and a shrunk counterexample.
  */
 import { availableParallelism, totalmem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
 import { InputError } from '../../histories/errors.js';
 import type { Op } from '../../histories/op.js';
 import { composeValidity, type Anomaly, type CheckResult } from '../result.js';
@@ -19,6 +18,7 @@ import { checkPartition, type PartitionVerdict } from './check-partition.js';
 import { explainFailure } from './counterexample.js';
 import { keyLabel, splitHistory, type Partition } from './split.js';
 import { checkInWorkers, workerScript } from './pool.js';
+import { memoryExceeded, mib, residentBytes } from './memory.js';
 
 export interface LinearOptions {
   model: string;
@@ -29,8 +29,11 @@ export interface LinearOptions {
   /** Most distinct search configurations per key; past it that key (and so the answer) is `unknown`. */
   maxStates?: number;
   /**
-   * Approximate bytes the search may hold (memo, interned states), shared by the threads; past it a key is
-   * `unknown`. Default: `defaultMaxMemory()`.
+   * Resident bytes the whole process may hold while checking: the program itself, the history as loaded, the
+   * paired and compiled ops, every thread's search (memo, interned states) and the explanation's searches.
+   * The searches stop with `unknown` (reason "memory: ...") before their next growth would pass it, and a
+   * process already past it when the check starts answers `unknown` at once. Checked every few milliseconds,
+   * so it may be passed by what a few milliseconds of search allocate. Default: `defaultMaxMemory()`.
    */
   maxMemory?: number;
   /** Threads, counting the calling one. Default: os.availableParallelism(); 1 checks in-process only. */
@@ -79,11 +82,12 @@ function badOptions(o: LinearOptions): string | undefined {
 const DEFAULT_MAX_STATES = 50_000_000;
 
 /**
- * The search's default memory budget: a quarter of the machine's memory, at most half the JS heap (interned
- * states live there, and running out of heap is a crash nothing can catch), at most 2 GiB.
+ * The default memory budget of a check (the whole process): a quarter of the machine's memory, at most 4 GiB.
+ * The JS heap's own limit (running out of it is a crash nothing can catch) is guarded apart, always (see
+ * memory.ts), so the budget need not stay under it: most of a search's memory is typed arrays, off the heap.
  */
 export function defaultMaxMemory(): number {
-  return Math.floor(Math.min(2 * 2 ** 30, getHeapStatistics().heap_size_limit / 2, totalmem() / 4));
+  return Math.floor(Math.min(4 * 2 ** 30, totalmem() / 4));
 }
 
 /**
@@ -111,25 +115,46 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
   const deadline = o.timeoutMs === undefined ? Infinity : started + o.timeoutMs;
   const maxStates = o.maxStates ?? DEFAULT_MAX_STATES;
   const maxMemory = o.maxMemory ?? defaultMaxMemory();
+  const rssAtStart = residentBytes();
+  if (rssAtStart >= maxMemory) {
+    return {
+      checker: 'linearizable',
+      valid: 'unknown',
+      anomalies: [],
+      reason:
+        `memory: the process already holds ${mib(rssAtStart)} (the program and the history as loaded) before the search starts, ` +
+        `past the budget of ${mib(maxMemory)} (--max-memory)`,
+      stats: { model: model.name, events: ops.length, limit: 'memory', elapsedMs: Date.now() - started },
+    };
+  }
 
-  const { partitions, stats: split } = splitHistory(ops, model.splitByKey);
+  // Pairing a big history makes an object per op: it looks at memory as it goes, and once more at the end.
+  const memoryStop = (): string | undefined => memoryExceeded(Date.now(), maxMemory, 0, true);
+  const { partitions, stats: split, stopped } = splitHistory(ops, model.splitByKey, memoryStop);
+  const tooBig = stopped ?? memoryStop();
+  if (tooBig !== undefined) {
+    const reason = `${tooBig}, while pairing the history's ops`;
+    return { checker: 'linearizable', valid: 'unknown', anomalies: [], reason, stats: { model: model.name, ...split, limit: 'memory', elapsedMs: Date.now() - started } };
+  }
   const totalPairs = partitions.reduce((s, p) => s + p.pairs.length, 0);
   const workers = Math.min(o.workers ?? availableParallelism(), partitions.length);
   const script = workers > 1 && totalPairs >= (o.minPairsForWorkers ?? WORKER_MIN_PAIRS) ? workerScript() : undefined;
-  // Each thread holds one key's search at a time.
-  const maxBytes = maxMemory / (script ? workers : 1);
+  // Each thread holds one key's search at a time; the memo's share is what the history left of the budget. The
+  // whole process is bounded apart (maxRss), since the split and the compiled ops hold memory too.
+  const maxBytes = (maxMemory - rssAtStart) / (script ? workers : 1);
+  const maxRss = maxMemory;
 
   let verdicts: PartitionVerdict[];
   let threads = 1;
   if (script) {
     const adaptive = o.minPairsForWorkers !== 0;
-    ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates, maxBytes }, adaptive));
+    ({ verdicts, threads } = await checkInWorkers(script, workers - 1, model, o.model, o.initial, partitions, { deadline, maxStates, maxBytes, maxRss }, adaptive));
   } else {
     const onProgress = opts.onProgress;
     let statesBefore = 0;
     verdicts = partitions.map((p, i) => {
       const onTick = onProgress ? (states: number) => onProgress({ keysDone: i, keys: partitions.length, states: statesBefore + states }) : undefined;
-      const v = checkPartition(model, o.initial, p, { deadline, maxStates, maxBytes, onTick });
+      const v = checkPartition(model, o.initial, p, { deadline, maxStates, maxBytes, maxRss, onTick });
       statesBefore += v.states;
       onProgress?.({ keysDone: i + 1, keys: partitions.length, states: statesBefore });
       return v;
@@ -168,7 +193,7 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
     const shrinkMs = Math.max(0, explainDeadline - Date.now());
     const workStates = Math.min(EXPLAIN_MAX_STATES, EXPLAIN_MIN_STATES + EXPLAIN_FACTOR * v.states);
     try {
-      anomalies.push(explainFailure(model, o.initial, part, v, { shrink: shrink && shrinkMs > 0, deadline: explainDeadline, shrinkMs, workStates }));
+      anomalies.push(explainFailure(model, o.initial, part, v, { shrink: shrink && shrinkMs > 0, deadline: explainDeadline, shrinkMs, workStates, maxRss }));
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       const where = part.key === undefined ? '' : `key ${keyLabel(part.key)}: `;
@@ -180,6 +205,7 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
     base.stats.unknownKeys = unknown.slice(0, 20).map((v) => ({
       key: keyLabel(v.key),
       reason: v.reason,
+      limit: v.limit,
       deepest: v.deepest,
       okOps: v.okOps,
       states: v.states,
@@ -188,6 +214,7 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
   base.stats.elapsedMs = Date.now() - started;
   if (valid === 'unknown') {
     const u = unknown[0];
+    base.stats.limit = u.limit;
     const reason =
       `${unknown.length} of ${verdicts.length} keys undecided; key ${keyLabel(u.key)}: ${u.reason ?? 'budget exceeded'} ` +
       `after ${u.states} states, at most ${u.deepest} of ${u.okOps} ok ops linearized at once`;

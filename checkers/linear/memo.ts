@@ -17,10 +17,20 @@ export class MemoTable {
   private poolLen = 0;
   count = 0;
 
-  constructor(expected = 1024) {
+  /** Bytes a table made for `expected` entries allocates at once. */
+  static initialBytes(expected: number): number {
+    return MemoTable.capacity(expected) * 20;
+  }
+
+  private static capacity(expected: number): number {
     // Small to start with: explaining a failure runs hundreds of searches over a few dozen ops each.
     let cap = 64;
     while (cap < expected * 2) cap *= 2;
+    return cap;
+  }
+
+  constructor(expected = 1024) {
+    const cap = MemoTable.capacity(expected);
     this.slots = new Int32Array(cap).fill(-1);
     this.mask = cap - 1;
     const n = cap >> 1;

@@ -19,6 +19,7 @@ import type { Model, ModelOp } from '../models/model.js';
 import { canon } from '../models/canon.js';
 import type { CompiledPartition } from './compile.js';
 import { MemoTable } from './memo.js';
+import { memoryExceeded } from './memory.js';
 import { OptionalSets } from './optional-sets.js';
 import { randomHalves, Scratch } from './scratch.js';
 
@@ -31,6 +32,11 @@ export interface SearchLimits {
   maxTries?: number;
   /** Most bytes the memo, the interned states and the optional-op sets may hold (approximate). Default: none. */
   maxBytes?: number;
+  /**
+   * Most resident bytes of the whole process (the history, the compiled ops, every thread's search): the search
+   * stops before its next growth would pass it (see memory.ts). The JS heap's own limit is guarded always.
+   */
+  maxRss?: number;
   /** Record up to this many distinct states at the furthest dead ends (default 8). */
   maxDeadStates?: number;
   /**
@@ -47,9 +53,14 @@ export interface SearchLimits {
   onTick?: (states: number) => void;
 }
 
+/** Which budget ended a search in `unknown`. */
+export type SearchLimit = 'time' | 'states' | 'memory' | 'tries';
+
 export interface SearchOutcome {
   valid: Validity;
   reason?: string;
+  /** Set with `unknown`: the budget that ran out. */
+  limit?: SearchLimit;
   /** Distinct configurations explored. */
   states: number;
   /** Model steps taken (transitions not already cached). */
@@ -88,12 +99,25 @@ const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 
 /** The working arrays every search takes (see scratch.ts). */
 const scratch = new Scratch();
+/** Bytes per op the search's arrays take (19 Int32, 3 Float64, 3 byte arrays, and lists), beside the memo. */
+const SETUP_BYTES_PER_OP = 120;
 
 export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPartition, limits: SearchLimits): SearchOutcome {
   const n = cp.n;
+  const { ops, optional, call, ret } = cp;
+  const memoExpected = Math.min(n * 2 + 16, 1 << 20);
+  {
+    // A big key's arrays are allocated at once, before the loop first looks at memory: look now.
+    const setup = n * SETUP_BYTES_PER_OP + MemoTable.initialBytes(memoExpected);
+    const mem = memoryExceeded(Date.now(), limits.maxRss, setup, n >= 10_000);
+    if (mem !== undefined) {
+      let okOps = 0;
+      for (let i = 0; i < n; i++) okOps += optional[i] ? 0 : 1;
+      return { valid: 'unknown', reason: mem, limit: 'memory', states: 0, steps: 0, tries: 0, deepest: 0, okOps, bestBarrier: -1, blocked: -1, deadStates: [], pruned: false };
+    }
+  }
   // Int32 arrays: 19 per op (the lists, caches, stack, candidates, memo key and best stack); 3 of Float64, 3 of bytes.
   scratch.begin(n, 19, 3, 3);
-  const { ops, optional, call, ret } = cp;
   const maxDead = limits.maxDeadStates ?? 8;
   const singleOptional = limits.singleOptional === true;
 
@@ -199,7 +223,7 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   /** Id of the set of linearized optional ops (see OptionalSets). */
   let optSet = 0;
 
-  const memo = new MemoTable(Math.min(n * 2 + 16, 1 << 20));
+  const memo = new MemoTable(memoExpected);
   const rep = scratch.int32(n + 4);
 
   let sid = intern(init);
@@ -416,9 +440,10 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
     return -1;
   };
 
-  const outcome = (valid: Validity, reason?: string): SearchOutcome => ({
+  const outcome = (valid: Validity, reason?: string, limit?: SearchLimit): SearchOutcome => ({
     valid,
     reason,
+    limit,
     states: memo.count,
     steps,
     tries: iter,
@@ -500,13 +525,16 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
       return out;
     }
     if ((++iter & TIME_CHECK_MASK) === 0) {
-      if (Date.now() > limits.deadline) return outcome('unknown', 'timeout');
-      if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states`);
-      if (limits.maxTries !== undefined && iter > limits.maxTries) return outcome('unknown', `tried more than ${limits.maxTries} steps`);
-      if (limits.maxBytes !== undefined) {
-        const used = memo.bytes() + stateBytes + optSets.bytes;
-        if (used > limits.maxBytes) return outcome('unknown', `the search needed more than its memory budget of ${mib(limits.maxBytes)} (--max-memory)`);
+      const now = Date.now();
+      if (now > limits.deadline) return outcome('unknown', 'timeout (--timeout)', 'time');
+      if (memo.count > limits.maxStates) return outcome('unknown', `explored more than ${limits.maxStates} states (--max-states)`, 'states');
+      if (limits.maxTries !== undefined && iter > limits.maxTries) return outcome('unknown', `tried more than ${limits.maxTries} steps`, 'tries');
+      const memoBytes = memo.bytes();
+      if (limits.maxBytes !== undefined && memoBytes + stateBytes + optSets.bytes > limits.maxBytes) {
+        return outcome('unknown', `memory: the search needed more than the ${mib(limits.maxBytes)} left of its budget after the history (--max-memory)`, 'memory');
       }
+      const mem = memoryExceeded(now, limits.maxRss, memoBytes);
+      if (mem !== undefined) return outcome('unknown', mem, 'memory');
       limits.onTick?.(memo.count);
     }
     let dead = false;
@@ -650,7 +678,8 @@ export function decideLinearizable<S>(model: Model<S>, init: S, cp: CompiledPart
   if (optionals < QUICK_MIN_OPTIONAL) return searchLinearization(model, init, cp, limits);
   const quickStates = Math.min(limits.maxStates, 8 * cp.n + 10_000);
   const quick = searchLinearization(model, init, cp, { ...limits, singleOptional: true, maxStates: quickStates });
-  if (quick.valid === true || (quick.valid === 'unknown' && quick.reason === 'timeout')) return quick;
+  // Out of time or memory, the complete search would be too: only the quick search's own state cap lets it go on.
+  if (quick.valid === true || (quick.valid === 'unknown' && (quick.limit === 'time' || quick.limit === 'memory'))) return quick;
   const full = searchLinearization(model, init, cp, limits);
   full.states += quick.states;
   full.steps += quick.steps;

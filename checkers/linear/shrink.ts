@@ -18,6 +18,8 @@ export interface ShrinkBudget {
    * result the same from run to run (the deadline is only a safety net).
    */
   work?: { states: number };
+  /** The process's memory budget (see SearchLimits.maxRss). */
+  maxRss?: number;
 }
 
 export interface ShrinkResult {
@@ -31,13 +33,21 @@ export interface ShrinkResult {
 /** Loop turns that count as one state of shrinking work (a plain search takes a few per state). */
 const TRIES_PER_STATE = 4;
 
-export function failsAlone(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], deadline: number, maxStates: number, work?: { states: number }): boolean {
+export function failsAlone(
+  model: Model<unknown>,
+  initial: unknown,
+  pairs: readonly OpPairAt[],
+  deadline: number,
+  maxStates: number,
+  work?: { states: number },
+  maxRss?: number,
+): boolean {
   const cp = compilePartition(model, initial, pairs, true);
   const limit = work ? Math.max(1, Math.min(maxStates, work.states)) : maxStates;
   // Charged in turns of the search loop, not only in new states: with many ops free to be left out (the
   // robust shrink's checks), each state tries every one of them, and counting states alone let a "small"
   // budget run far longer than the search it explains. Setting a check up is charged too, a turn per pair.
-  const out = decideLinearizable(model, model.init(initial), cp, { deadline, maxStates: limit, maxTries: limit * TRIES_PER_STATE });
+  const out = decideLinearizable(model, model.init(initial), cp, { deadline, maxStates: limit, maxTries: limit * TRIES_PER_STATE, maxRss });
   if (work) work.states -= Math.ceil(out.tries / TRIES_PER_STATE) + pairs.length;
   return out.valid === false;
 }
@@ -67,7 +77,7 @@ class Tester {
     }
     this.checks++;
     const sorted = [...subset].sort((a, b) => a - b);
-    return failsAlone(this.model, this.initial, sorted.map((i) => this.pairs[i]), this.budget.deadline, this.budget.statesPerCheck, this.budget.work);
+    return failsAlone(this.model, this.initial, sorted.map((i) => this.pairs[i]), this.budget.deadline, this.budget.statesPerCheck, this.budget.work, this.budget.maxRss);
   }
 
   /**
@@ -100,7 +110,7 @@ class Tester {
     this.checks++;
     const inside = new Set(subset);
     const loose = this.pairs.map((p, i): OpPairAt => (inside.has(i) ? p : { ...p, maybe: true }));
-    return failsAlone(this.model, this.initial, loose, this.budget.deadline, this.budget.statesPerCheck, this.budget.work);
+    return failsAlone(this.model, this.initial, loose, this.budget.deadline, this.budget.statesPerCheck, this.budget.work, this.budget.maxRss);
   }
 }
 

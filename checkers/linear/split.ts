@@ -4,7 +4,7 @@
  * (P-compositionality: a history is linearizable iff each key's sub-history is).
  */
 import type { Key, Op } from '../../histories/op.js';
-import { pairOps, type OpPair } from '../../histories/pairing.js';
+import { PairingStream, type OpPair } from '../../histories/pairing.js';
 
 /** An op as the search sees it: its invoke, its `ok` or `info` completion (or none), and their positions. */
 export interface OpPairAt extends OpPair {
@@ -33,9 +33,30 @@ export interface SplitStats {
   ignored: number;
 }
 
-export function splitHistory(ops: readonly Op[], byKey: boolean): { partitions: Partition[]; stats: SplitStats } {
+/** Ops paired between two looks at `stop` (see splitHistory). */
+const STOP_EVERY = 1 << 16;
+
+/**
+ * `stop`, asked every few ten thousand ops while pairing (each op becomes an object), may end the split early
+ * with its reason (the memory budget): then `stopped` is set and the partitions are incomplete.
+ */
+export function splitHistory(
+  ops: readonly Op[],
+  byKey: boolean,
+  stop?: () => string | undefined,
+): { partitions: Partition[]; stats: SplitStats; stopped?: string } {
   const stats: SplitStats = { events: ops.length, pairs: 0, failed: 0, info: 0, unanswered: 0, ignored: 0 };
-  const all: OpPairAt[] = pairOps(ops, { skipFinalReads: true });
+  const all: OpPairAt[] = [];
+  const stream = new PairingStream({ skipFinalReads: true });
+  for (let pos = 0; pos < ops.length; pos++) {
+    const op = ops[pos];
+    const rec = stream.push(op, pos);
+    if (rec && op.type === 'invoke') all.push(rec);
+    if (stop !== undefined && (pos & (STOP_EVERY - 1)) === STOP_EVERY - 1) {
+      const why = stop();
+      if (why !== undefined) return { partitions: [], stats, stopped: why };
+    }
+  }
   let completions = 0;
   // Numbers and strings apart (1 and "1" are different keys), looked up as they are: building a string per
   // pair to key one map by was a tenth of the split of a million-record history.

@@ -98,7 +98,12 @@ Examples:
     .option('--initial <json>', 'initial value as JSON (default null, or "" when the history rules null out; under kv every absent key starts at it)')
     .option('--timeout <seconds>', 'give up on a file after this long and answer unknown', '300')
     .option('--max-states <n>', 'give up after exploring this many search states and answer unknown')
-    .option('--max-memory <MB>', 'memory the search may use before it answers unknown (default: a quarter of RAM, at most 2048)')
+    .option(
+      '--max-memory <MB>',
+      'resident memory of the whole check process (node itself, the loaded history, its paired and compiled ops, the search, the explanation); ' +
+        'the search answers unknown (reason "memory: ...") before passing it. Reading the file is not bounded: a history that alone fills it is unknown at once. ' +
+        '(default: a quarter of RAM, at most 4096)',
+    )
     .option('--workers <n>', 'worker threads for per-key checking (default: one per core)')
     .option('--independent', "treat Jepsen :value [k v] tuples as key and value (default: detected)")
     .option('--no-independent', 'never treat :value [k v] as a key and value')

@@ -50,23 +50,42 @@ describe('budgets', () => {
   it('maxStates: unknown, with how far it got', async () => {
     const r = await checkLinearizable(explosive(), { model: 'set', workers: 1, maxStates: 5_000 });
     expect(r.valid).toBe('unknown');
-    expect(r.reason).toMatch(/explored more than 5000 states/);
+    expect(r.reason).toMatch(/explored more than 5000 states \(--max-states\)/);
+    expect(r.stats.limit).toBe('states');
     const u = (r.stats.unknownKeys as { key: string; states: number; okOps: number }[])[0];
     expect(u.key).toBe('k');
     expect(u.states).toBeGreaterThan(5_000);
     expect(u.okOps).toBe(1);
   });
 
-  it('maxMemory: unknown with the reason, never a crash', async () => {
+  it('maxMemory below what the process already holds: unknown at once, with the memory reason', async () => {
     const r = await checkLinearizable(explosive(), { model: 'set', workers: 1, maxMemory: 256 * 1024 });
     expect(r.valid).toBe('unknown');
-    expect(r.reason).toMatch(/memory budget of 0 MB \(--max-memory\)/);
+    expect(r.reason).toMatch(/^memory: the process already holds \d+ MB .* past the budget of 0 MB \(--max-memory\)/);
+    expect(r.stats.limit).toBe('memory');
+  });
+
+  it('maxMemory bounds the process: a search that needs more ends unknown near the budget, never a crash', async () => {
+    // 20 pending adds: a million subsets for the search to remember, far more than 48 MB above what the
+    // process holds now. The budget counts the whole process, so the search stops when the process is near it.
+    const before = process.memoryUsage.rss();
+    const budget = before + 48 * 2 ** 20;
+    const r = await checkLinearizable(explosive(), { model: 'set', workers: 1, maxMemory: budget });
+    expect(r.valid).toBe('unknown');
+    expect(r.stats.limit).toBe('memory');
+    expect(r.reason).toMatch(/key k: memory: .*\(--max-memory\)/);
+    const u = (r.stats.unknownKeys as { limit: string; states: number }[])[0];
+    expect(u.limit).toBe('memory');
+    expect(u.states).toBeGreaterThan(0);
+    // Checked every few milliseconds: allow what a few milliseconds of search allocate past it.
+    expect(process.memoryUsage.rss()).toBeLessThan(budget + 32 * 2 ** 20);
   });
 
   it('timeoutMs: unknown, never true', async () => {
     const r = await checkLinearizable(explosive(), { model: 'set', workers: 1, timeoutMs: 200 });
     expect(r.valid).toBe('unknown');
-    expect(r.reason).toMatch(/timeout/);
+    expect(r.reason).toMatch(/timeout \(--timeout\)/);
+    expect(r.stats.limit).toBe('time');
   });
 
   it('a budget does not turn a clear failure elsewhere into unknown', async () => {
