@@ -3,13 +3,15 @@
 // `npm run build`, which `npm ci` runs), compiled from a V8 code cache beside it, so a small command starts in
 // little more than node's own start-up. `--version` alone is answered here, from package.json.
 // FAULTLINE_DEBUG=1 loads the bundle through require() with source maps on, so stack traces name our sources.
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+// This file is CommonJS (bin/package.json says so): started as an ES module, node first loads its ES module
+// loader, several ms of a small command's start-up, and the bundle is CommonJS anyway.
+'use strict';
+const { readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { Script } = require('node:vm');
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(__dirname, '..');
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}\n`);
@@ -65,6 +67,6 @@ function runCached(file, source, require) {
       }
     });
   }
-  const module = { exports: {}, id: file, filename: file, loaded: false, children: [], paths: [] };
-  script.runInThisContext()(module.exports, require, module, file, dirname(file));
+  const bundleModule = { exports: {}, id: file, filename: file, loaded: false, children: [], paths: [] };
+  script.runInThisContext()(bundleModule.exports, require, bundleModule, file, dirname(file));
 }

@@ -43,6 +43,20 @@ const zodWithoutLocales = {
   },
 };
 
+// commander requires child_process (and with it net, dgram, ...) at load, only to spawn executable subcommands,
+// which faultline never uses: require it when spawn is first called instead.
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(build) {
+    build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!text.includes(eager)) return undefined; // another commander: bundle it as it is
+      return { contents: text.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };"), loader: 'js' };
+    });
+  },
+};
+
 await esbuild.build({
   entryPoints: [join(root, 'harness', 'cli', 'entry.ts')],
   outfile,
@@ -54,7 +68,7 @@ await esbuild.build({
   sourcemap: true,
   sourcesContent: false,
   logLevel: 'warning',
-  plugins: [zodWithoutLocales],
+  plugins: [zodWithoutLocales, commanderLazyChildProcess],
   // Our modules find their neighbours (worker scripts, assets) from import.meta.url; in the bundle that is the
   // bundle's own URL, and the modules that care know to look under dist/ from there.
   define: { 'import.meta.url': '__faultlineBundleUrl' },

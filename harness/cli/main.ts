@@ -206,6 +206,12 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Run the command line and end the process with its exit code. */
 export async function start(argv: string[]): Promise<void> {
+  // The reader of our output went away (`faultline --help | head -1`): nothing more can be said, so end
+  // quietly, as other command-line tools do, rather than with an unhandled EPIPE and its stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   const code = await main(argv);
   // Exit once stdout has drained (piped output is never cut short) even if a library left a handle open.
   process.exitCode = code;
