@@ -84,15 +84,17 @@ export function unpack(q: PackedPartition): Partition {
 }
 
 /**
- * The compiled worker, `<root>/dist/checkers/linear/worker.js`, whether this module runs from the TS sources
- * (vitest), from dist/, or inside the CLI bundle (dist/cli/faultline.cjs). Undefined when it has not been
- * built: callers check in-process.
+ * The compiled worker: the bundled one, `<root>/dist/cli/linear-worker.cjs` (built by scripts/bundle-cli.mjs;
+ * one file, so a thread starts without resolving and compiling ~20 modules), else the per-file build,
+ * `<root>/dist/checkers/linear/worker.js`; whether this module runs from the TS sources (vitest), from dist/, or
+ * inside the CLI bundle (dist/cli/faultline.cjs). Undefined when neither has been built: callers check
+ * in-process.
  */
 export function workerScript(): string | undefined {
   const here = fileURLToPath(import.meta.url);
   const dist = here.endsWith('.ts') ? join(resolve(dirname(here), '..', '..'), 'dist') : here.slice(0, here.lastIndexOf(`${sep}dist${sep}`) + 5);
-  const path = join(dist, 'checkers', 'linear', 'worker.js');
-  return existsSync(path) ? path : undefined;
+  for (const path of [join(dist, 'cli', 'linear-worker.cjs'), join(dist, 'checkers', 'linear', 'worker.js')]) if (existsSync(path)) return path;
+  return undefined;
 }
 
 /** Aim for batches of about this many op pairs, so messages are few but the tail stays balanced. */
@@ -167,7 +169,9 @@ export async function checkInWorkers(
     const batch = batches[next++];
     busy.add(w);
     const msg: WorkerJob = { jobs: batch.map((id) => ({ id, packed: pack(partitions[id]) })) };
-    w.postMessage(msg);
+    // The columns were made for this message alone: hand their buffers over instead of copying them.
+    const transfer = msg.jobs.flatMap(({ packed: q }) => [q.invokePos.buffer, q.completePos.buffer, q.index.buffer, q.doneIndex.buffer] as ArrayBuffer[]);
+    w.postMessage(msg, transfer);
   };
 
   const totalPairs = partitions.reduce((sum, p) => sum + p.pairs.length, 0);
