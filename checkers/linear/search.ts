@@ -97,6 +97,48 @@ const TIME_CHECK_MASK = 1023;
 
 const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 
+/** Returns packed with their op id into one sortable number (see historyOrder). */
+const RET_SHIFT = 2 ** 21;
+
+/**
+ * The call entries (0..n-1) and return entries (n..2n-1) of the ok ops, in history order. Calls are already in
+ * order when the ops are numbered by invoke (as compilePartition numbers them), so only the returns need sorting:
+ * each is packed with its op as position * 2^21 + op and the packed numbers sorted natively, then merged with the
+ * calls. A comparator sort of all entries cost a few thousand closure calls per search, and explaining a failure
+ * runs hundreds of searches. Positions are distinct (one event each), so any correct sort gives this order; the
+ * comparator sort stays for what the packing cannot hold.
+ */
+export function historyOrder(n: number, optional: Uint8Array, call: Float64Array, ret: Float64Array, okOps: number): Int32Array | number[] {
+  let inOrder = n < RET_SHIFT;
+  let lastCall = -Infinity;
+  for (let i = 0; i < n && inOrder; i++) {
+    if (optional[i]) continue;
+    if (!(call[i] > lastCall) || !(ret[i] >= 0 && ret[i] < 2 ** 31 && Math.floor(ret[i]) === ret[i])) inOrder = false;
+    lastCall = call[i];
+  }
+  if (!inOrder) {
+    const entries: number[] = [];
+    for (let i = 0; i < n; i++) if (!optional[i]) entries.push(i, n + i);
+    const pos = (e: number): number => (e < n ? call[e] : ret[e - n]);
+    return entries.sort((a, b) => pos(a) - pos(b));
+  }
+  const rets = new Float64Array(okOps);
+  let k = 0;
+  for (let i = 0; i < n; i++) if (!optional[i]) rets[k++] = ret[i] * RET_SHIFT + i;
+  rets.sort();
+  const out = new Int32Array(2 * okOps);
+  let o = 0;
+  let r = 0;
+  for (let i = 0; i < n; i++) {
+    if (optional[i]) continue;
+    // Returns that come before this call.
+    while (r < okOps && Math.floor(rets[r] / RET_SHIFT) < call[i]) out[o++] = n + (rets[r++] % RET_SHIFT);
+    out[o++] = i;
+  }
+  while (r < okOps) out[o++] = n + (rets[r++] % RET_SHIFT);
+  return out;
+}
+
 /** The working arrays every search takes (see scratch.ts). */
 const scratch = new Scratch();
 /** Bytes per op the search's arrays take (19 Int32, 3 Float64, 3 byte arrays, and lists), beside the memo. */
@@ -125,18 +167,12 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   const SENT = 2 * n;
   const next = scratch.int32(2 * n + 1);
   const prev = scratch.int32(2 * n + 1);
-  const entries: number[] = [];
   let okOps = 0;
-  for (let i = 0; i < n; i++) {
-    if (!optional[i]) {
-      entries.push(i, n + i);
-      okOps++;
-    }
-  }
-  const pos = (e: number): number => (e < n ? call[e] : ret[e - n]);
-  entries.sort((a, b) => pos(a) - pos(b));
+  for (let i = 0; i < n; i++) if (!optional[i]) okOps++;
+  const entries = historyOrder(n, optional, call, ret, okOps);
   let last = SENT;
-  for (const e of entries) {
+  for (let k = 0; k < entries.length; k++) {
+    const e = entries[k];
     next[last] = e;
     prev[e] = last;
     last = e;

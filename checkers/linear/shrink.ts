@@ -59,6 +59,8 @@ const RESCUER_TRIES = 200;
 class Tester {
   checks = 0;
   exhausted = false;
+  /** Each pair's copy that may be left out (`maybe`), made once: a robust shrink asks for them in every check. */
+  private maybes: (OpPairAt | undefined)[] = [];
   constructor(
     private readonly model: Model<unknown>,
     private readonly initial: unknown,
@@ -109,7 +111,7 @@ class Tester {
     }
     this.checks++;
     const inside = new Set(subset);
-    const loose = this.pairs.map((p, i): OpPairAt => (inside.has(i) ? p : { ...p, maybe: true }));
+    const loose = this.pairs.map((p, i): OpPairAt => (inside.has(i) ? p : (this.maybes[i] ??= { ...p, maybe: true })));
     return failsAlone(this.model, this.initial, loose, this.budget.deadline, this.budget.statesPerCheck, this.budget.work, this.budget.maxRss);
   }
 }
