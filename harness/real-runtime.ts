@@ -5,7 +5,7 @@
  */
 import { NetnsRuntime } from './netns/runtime.js';
 import { DockerRuntime } from './docker/runtime.js';
-import { SshRuntime } from './ssh/runtime.js';
+import { SshRuntime, type SshRuntimeOptions } from './ssh/runtime.js';
 import { loadHosts } from './ssh/hosts.js';
 import { InputError } from '../histories/errors.js';
 import type { KernelRuntime, KernelRuntimeOptions, Launcher } from './kernel/runtime.js';
@@ -20,7 +20,7 @@ export interface RealRuntimeOptions {
   /** The locally built image (scripts/build-images.sh) used when --image is not given. */
   defaultImage: string;
   /** The target's program by name (etcd, redis), which a host of the ssh runtime may have elsewhere. */
-  binary?: { name: string; path: string };
+  binary?: SshRuntimeOptions['binary'];
   /** The node's data files the file fault may damage (see KernelRuntimeOptions.dataFiles). */
   dataFiles?: (nodeDir: string) => string[];
 }

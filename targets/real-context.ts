@@ -35,15 +35,16 @@ export function binaryVersion(bin: string, pattern: RegExp): Promise<string> {
  * The version the nodes run: what the binary where each node runs prints for `--version` (on ssh each host's
  * own, its `bin.<target>` if set; on docker the image's, inside the node's container), since this machine's
  * copy says nothing about theirs; nodes that differ are listed by version ("3.4.30 on n1, n2; 3.5.1 on n3").
- * On netns the nodes run this machine's binary. Never throws.
+ * On netns the nodes run this machine's binary. `argvOf` replaces `bin --version` where a target finds its
+ * program on the host itself (postgres). Never throws.
  */
-export async function nodesVersion(rt: KernelRuntime, nodes: readonly NodeId[], bin: string, pattern: RegExp): Promise<string> {
+export async function nodesVersion(rt: KernelRuntime, nodes: readonly NodeId[], bin: string, pattern: RegExp, argvOf?: (node: NodeId) => string[]): Promise<string> {
   if (!rt.runProgram) return binaryVersion(bin, pattern);
   const runProgram = rt.runProgram.bind(rt);
   const per = await Promise.all(
     nodes.map(async (n) => {
       try {
-        const m = pattern.exec(await runProgram(n, [rt.programOf?.(n, bin) ?? bin, '--version']));
+        const m = pattern.exec(await runProgram(n, argvOf?.(n) ?? [rt.programOf?.(n, bin) ?? bin, '--version']));
         // The host's output is untrusted: a version is one short token.
         return m ? m[1].slice(0, 64) : 'unknown (unrecognised --version output)';
       } catch (err) {

@@ -30,8 +30,12 @@ import { copyFilesScript, netemApplyScript, netemRemoveScript, nodeMajor, parseP
 
 export interface SshRuntimeOptions extends KernelRuntimeOptions {
   hosts: HostsFile;
-  /** The target's program, by name, so a host's `bin.<name>` in the hosts file can replace its Debian path. */
-  binary?: { name: string; path: string };
+  /**
+   * The target's program, by name, so a host's `bin.<name>` in the hosts file can replace its Debian path.
+   * `required: false` when the target finds it on the host itself (postgres: any /usr/lib/postgresql/<ver>),
+   * so its absence at the Debian path is not refused here.
+   */
+  binary?: { name: string; path: string; required?: boolean };
   /** Largest part of each node log copied back at the end (its tail), in bytes. */
   logCopyMax?: number;
 }
@@ -213,7 +217,8 @@ export class SshRuntime implements KernelRuntime {
     const problems = await Promise.all(
       this.nodes.map(async (n) => {
         const st = this.requireNode(n);
-        const programs = this.opts.binary ? [this.programFor(st.host, this.opts.binary.path)] : [];
+        const b = this.opts.binary;
+        const programs = b && (b.required !== false || st.host.bin[b.name]) ? [this.programFor(st.host, b.path)] : [];
         try {
           const out = await this.sh(n, preflightScript({ programs, needTools: TOOLS }));
           return out.trim() ? out.trim().split('\n').map((l) => `${hostLabel(st.host)}: ${l}`) : [];

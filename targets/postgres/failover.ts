@@ -15,13 +15,12 @@
  * The manager talks to the nodes from the harness, which partitions never cut off: it sees which standbys
  * lost the primary, not what the primary sees, so it never promotes without a majority of standbys agreeing.
  */
-import { writeFileSync } from 'node:fs';
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { NodeId } from '../../harness/runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
 import { describeError, dropPg, openPg, within, type HostPort } from './client.js';
-import { pgPaths, quorum, standbyConf } from './launch.js';
+import { quorum, standbyConf } from './launch.js';
 
 export interface NodeView {
   up: boolean;
@@ -49,8 +48,11 @@ export interface FailoverOptions {
   address(node: NodeId): HostPort;
   /** A node's address as the other nodes see it (what primary_conninfo names). */
   peerAddress(node: NodeId): string;
-  /** A node's folder (the launcher's NodeContext.dataDir). */
-  nodeDir(node: NodeId): string;
+  /**
+   * Write one file of a node's folder (`primary`, `standby.conf`, `rejoin`), where the node runs: this
+   * machine's filesystem, or the node's host on the ssh runtime.
+   */
+  writeNodeFile(node: NodeId, name: 'primary' | 'standby.conf' | 'rejoin', content: string): Promise<void>;
   failoverAfterMs?: number;
   intervalMs?: number;
   logger?: Logger;
@@ -176,12 +178,18 @@ export class FailoverManager {
     this.lostSince.clear();
     const addr = this.o.peerAddress(candidate);
     const fenced = this.o.nodes.filter((n) => n !== candidate && !losers.includes(n));
-    for (const n of this.o.nodes) {
-      const p = pgPaths(this.o.nodeDir(n));
-      writeFileSync(p.primaryFile, `${addr}\n`);
-      if (n !== candidate) writeFileSync(p.standbyConf, standbyConf(n, addr));
-      if (fenced.includes(n)) writeFileSync(p.rejoinFile, `fenced at failover ${from} -> ${candidate}\n`);
-    }
+    await Promise.all(
+      this.o.nodes.map(async (n) => {
+        const writes: [Parameters<FailoverOptions['writeNodeFile']>[1], string][] = [['primary', `${addr}\n`]];
+        if (n !== candidate) writes.push(['standby.conf', standbyConf(n, addr)]);
+        if (fenced.includes(n)) writes.push(['rejoin', `fenced at failover ${from} -> ${candidate}\n`]);
+        for (const [name, content] of writes) {
+          // A host that does not answer keeps its old files: the node then follows the old primary until the
+          // next failover rewrites them, which its log shows; the failover itself stands.
+          await this.o.writeNodeFile(n, name, content).catch((err) => this.o.logger?.warn({ node: n, file: name, err: describeError(err) }, 'postgres failover: could not write the node file'));
+        }
+      }),
+    );
     const event: FailoverEvent = {
       at: new Date().toISOString(),
       from,

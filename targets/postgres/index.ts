@@ -12,7 +12,7 @@
  * from the primary keeps answering from what it has, so a lagging standby shows as stale reads (AP).
  */
 import { InputError } from '../../histories/errors.js';
-import { binaryVersion, validateRealContext } from '../real-context.js';
+import { binaryVersion, nodesVersion, validateRealContext } from '../real-context.js';
 import type { Key } from '../../histories/op.js';
 import { makeRealRuntime } from '../../harness/real-runtime.js';
 import type { KernelRuntime } from '../../harness/kernel/runtime.js';
@@ -22,7 +22,8 @@ import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } 
 import { sleep } from '../../harness/time.js';
 import { describeError, dropPg, ISOLATION_LEVELS, openPg, PgClient, readDirect, SCHEMA, within, type HostPort, type Isolation } from './client.js';
 import { FailoverManager } from './failover.js';
-import { checkReachable, PG_BIN_DIR, PG_PORT, postgresLauncher } from './launch.js';
+import { checkReachable, HOST_CHECK_SCRIPT, PG_FIND_BIN, PG_PORT, PG_POSTGRES, postgresLauncher } from './launch.js';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const CONFIGS = ['async', 'sync', 'standby-reads'] as const;
@@ -44,24 +45,73 @@ export class PostgresCluster implements Cluster {
   ) {
     this.isolation = o.isolation ?? 'read-committed';
     const sync = ctx.config !== 'async';
-    // The launcher asks the manager (created just below) who the primary is at every (re)start.
-    const launch = postgresLauncher(ctx.nodes, { primary: () => this.manager?.primary ?? ctx.nodes[0], sync }, ctx.runtime === 'docker');
-    this.runtime = makeRealRuntime(ctx, { launch, proxyPorts: [PG_PORT], peerPorts: [PG_PORT], defaultImage: 'faultline/postgres:local' });
+    // The launcher asks the manager (created just below) who the primary is at every (re)start, and records
+    // each node's folder as the runtime names it (on ssh, a path on the node's host).
+    const nodeDirs = new Map<NodeId, string>();
+    const launch = postgresLauncher(
+      ctx.nodes,
+      { primary: () => this.manager?.primary ?? ctx.nodes[0], sync, programOf: (n) => this.programOf(n), nodeDirs },
+      ctx.runtime === 'docker',
+    );
+    this.runtime = makeRealRuntime(ctx, {
+      launch,
+      proxyPorts: [PG_PORT],
+      peerPorts: [PG_PORT],
+      defaultImage: 'faultline/postgres:local',
+      // A host's bin.postgres, when it names one; else the start finds the newest /usr/lib/postgresql/*/bin.
+      binary: { name: 'postgres', path: PG_POSTGRES, required: false },
+    });
+    const remote = ctx.runtime === 'ssh';
     this.manager = new FailoverManager({
       nodes: ctx.nodes,
       runtime: this.runtime,
       address: (n) => this.direct(n),
       peerAddress: (n) => this.runtime.addressOf(n),
-      nodeDir: (n) => join(ctx.dataDir, n),
+      writeNodeFile: async (n, name, content) => {
+        const dir = nodeDirs.get(n) ?? join(ctx.dataDir, n);
+        if (remote) await this.runtime.exec(n, ['/bin/sh', '-c', 'cat > "$1"', 'pg-write', `${dir}/${name}`], content);
+        else writeFileSync(join(dir, name), content);
+      },
       failoverAfterMs: o.failoverAfterMs,
       logger: ctx.logger,
     });
+    if (remote) {
+      // Refuse hosts the server cannot run on before the runtime changes anything on them.
+      const start = this.runtime.start.bind(this.runtime);
+      this.runtime.start = async () => {
+        await this.checkHosts();
+        await start();
+      };
+    }
     // The manager must stop before the nodes go, or it would fence (restart) nodes the teardown is killing.
     const teardown = this.runtime.teardown.bind(this.runtime);
     this.runtime.teardown = async () => {
       await this.manager.stop();
       await teardown();
     };
+  }
+
+  private programOf(node: NodeId): string {
+    return this.runtime.programOf?.(node, PG_POSTGRES) ?? PG_POSTGRES;
+  }
+
+  /** On ssh: every host has the postgres user, a server, setpriv, and a folder that user may enter. */
+  private async checkHosts(): Promise<void> {
+    const hostOf = (this.runtime as Partial<{ hostOf(n: NodeId): { address: string; dir: string } }>).hostOf?.bind(this.runtime);
+    if (!hostOf) return;
+    const problems = await Promise.all(
+      this.ctx.nodes.map(async (n) => {
+        const host = hostOf(n);
+        try {
+          const out = await this.runtime.exec(n, ['/bin/sh', '-c', HOST_CHECK_SCRIPT, 'pg-check', this.programOf(n), host.dir]);
+          return out.trim() ? out.trim().split('\n').map((l) => `${host.address} (${n}): ${l.slice(0, 300)}`) : [];
+        } catch (err) {
+          return [`${host.address} (${n}): ${(err as Error).message.split('\n')[0]}`];
+        }
+      }),
+    );
+    const all = problems.flat();
+    if (all.length > 0) throw new InputError(`postgres cannot run on these hosts:\n  ${all.join('\n  ')}`);
   }
 
   /** A node's postgres as the harness reaches it without client latency (health checks, the manager). */
@@ -151,12 +201,17 @@ export class PostgresCluster implements Cluster {
   }
 
   async versions(): Promise<Record<string, string>> {
-    return { postgres: await postgresVersion() };
+    if (this.ctx.runtime !== 'ssh') return { postgres: await postgresVersion() };
+    // Each host's own server, found as its start finds it.
+    const argv = (n: NodeId) => ['/bin/sh', '-c', `${PG_FIND_BIN}\nB=$(pg_bin "$1") && exec "$B/postgres" --version`, 'pg-version', this.programOf(n)];
+    return { postgres: await nodesVersion(this.runtime, this.ctx.nodes, PG_POSTGRES, PG_VERSION, argv) };
   }
 }
 
+const PG_VERSION = /\(PostgreSQL\)\s*(\S+)/;
+
 export function postgresVersion(): Promise<string> {
-  return binaryVersion(`${PG_BIN_DIR}/postgres`, /\(PostgreSQL\)\s*(\S+)/);
+  return binaryVersion(PG_POSTGRES, PG_VERSION);
 }
 
 // The txn workloads map micro-ops to SQL in client.ts (a row per key: lists by text concatenation, registers).
@@ -177,13 +232,14 @@ export const postgresTarget: Target = {
   isolationLevels: ISOLATION_LEVELS,
   roles: ['primary'],
   workloads,
-  runtimes: ['netns', 'docker'],
+  runtimes: ['netns', 'docker', 'ssh'],
   defaultRuntime: 'netns',
   // Latency delays replication and client links through the proxies.
   faultLimits: { clock: "postgres times replication with the monotonic clock, so a wall-clock skew shows nothing of interest", file: 'the file fault damages only data files a target names, and postgres names none yet (nats does)' },
   async create(ctx: TargetContext): Promise<Cluster> {
     validateRealContext('postgres', CONFIGS, ctx, workloads);
-    checkReachable(ctx.dataDir);
+    // On ssh the data lives on the hosts, which the cluster checks before it starts (checkHosts).
+    if (ctx.runtime !== 'ssh') checkReachable(ctx.dataDir);
     return new PostgresCluster(ctx, { isolation: parseIsolation(ctx.isolation) });
   },
 };

@@ -20,6 +20,8 @@ import type { LaunchSpec, Launcher } from '../../harness/kernel/runtime.js';
 import type { NodeId } from '../../harness/runtime.js';
 
 export const PG_BIN_DIR = '/usr/lib/postgresql/15/bin';
+/** The server program where Debian's postgresql-15 puts it; a host of the ssh runtime may name its own (bin.postgres). */
+export const PG_POSTGRES = `${PG_BIN_DIR}/postgres`;
 export const PG_PORT = 5432;
 export const PG_USER = 'postgres';
 
@@ -120,12 +122,12 @@ const HBA = ['host all all 0.0.0.0/0 trust', 'host replication all 0.0.0.0/0 tru
 
 /**
  * The start script. `$1` is the role: `primary` (initdb on a first start), or `standby` (pg_basebackup on a
- * first start, pg_rewind when a rejoin is pending; both retried until the primary answers).
+ * first start, pg_rewind when a rejoin is pending; both retried until the primary answers). `$2` is the node's
+ * folder, `$3` the folder of the PostgreSQL programs.
  */
 export const START_SCRIPT = `
 set -u
-B=${PG_BIN_DIR}
-ROLE=$1; DIR=$2
+ROLE=$1; DIR=$2; B=$3
 D="$DIR/pg"
 primary() { cat "$DIR/primary"; }
 empty() { [ ! -s "$D/PG_VERSION" ]; }
@@ -158,6 +160,53 @@ else
   touch "$D/standby.signal"
 fi
 exec "$B/postgres" -c config_file="$DIR/postgresql.conf"
+`;
+
+/**
+ * A shell function that prints the folder of a host's PostgreSQL programs: that of `$1` (the host's
+ * bin.postgres, or Debian's postgresql-15 path) when it is there, else the newest of Debian's
+ * /usr/lib/postgresql/<version>/bin (a host may run another major version than this machine).
+ */
+export const PG_FIND_BIN = `pg_bin() {
+  if [ -x "$1" ]; then dirname "$1"; return 0; fi
+  for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -x "$d/postgres" ]; then echo "$d"; return 0; fi
+  done
+  return 1
+}`;
+
+/**
+ * On a host of the ssh runtime the node starts as root through this script: it finds the programs
+ * (PG_FIND_BIN), gives the node's folder to the postgres user (the runtime made it as root), and execs the
+ * start script as that user, so the recorded PID stays the postmaster's. `$1` node folder, `$2` role, `$3` the
+ * host's postgres program, `$4` the start script.
+ */
+export const REMOTE_PREP_SCRIPT = `
+set -u
+DIR=$1; ROLE=$2
+${PG_FIND_BIN}
+B=$(pg_bin "$3") || { echo "postgres target: no PostgreSQL server at $3 or in /usr/lib/postgresql/*/bin on this host" >&2; exit 1; }
+mkdir -p "$DIR/pg" && chown ${PG_USER}:${PG_USER} "$DIR" "$DIR/pg" && chmod 700 "$DIR/pg" || exit 1
+exec setpriv --reuid=${PG_USER} --regid=${PG_USER} --init-groups /bin/sh -c "$4" pg-start "$ROLE" "$DIR" "$B"
+`;
+
+/**
+ * What an ssh host must offer before a run starts there; prints one problem per line. `$1` is the host's
+ * postgres program, `$2` the host's folder for runs (made later by the runtime, as root, if it is missing).
+ */
+export const HOST_CHECK_SCRIPT = `
+set -u
+${PG_FIND_BIN}
+id -u ${PG_USER} >/dev/null 2>&1 || echo "no ${PG_USER} user (install Debian's postgresql)"
+pg_bin "$1" >/dev/null || echo "no PostgreSQL server at $1 or in /usr/lib/postgresql/*/bin (install Debian's postgresql, or give bin.postgres in the hosts file)"
+command -v setpriv >/dev/null 2>&1 || echo "missing setpriv (Debian's util-linux)"
+d=$2
+while [ ! -e "$d" ] && [ "$d" != / ]; do d=$(dirname "$d"); done
+if id -u ${PG_USER} >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+  setpriv --reuid=${PG_USER} --regid=${PG_USER} --init-groups /bin/sh -c 'cd "$1"' pg-check "$d" 2>/dev/null ||
+    echo "the ${PG_USER} user cannot enter $d, where the run's data would live: give the host a dir: below folders others may enter (chmod o+x on each)"
+fi
+exit 0
 `;
 
 /** The postgres user's uid and gid, looked up once. */
@@ -200,28 +249,52 @@ export interface PgLauncherState {
   /** The node the harness currently routes writes to. */
   primary(): NodeId;
   sync: boolean;
+  /** Where the node's host has its postgres program (ssh: the host's bin.postgres, else Debian's path). */
+  programOf?(node: NodeId): string;
+  /** Each node's folder as the launcher was last given it (on ssh, a path on the node's host). */
+  nodeDirs?: Map<NodeId, string>;
+}
+
+/** The files of a node's folder the harness writes at every start, by name. */
+function nodeFiles(node: NodeId, ctx: { addr: string; peers: Record<NodeId, string> }, p: PgPaths, state: PgLauncherState, nodes: readonly NodeId[], listen: string): Record<string, string> {
+  const primary = state.primary();
+  return {
+    'postgresql.conf': postgresqlConf(p, { node, listen, sync: state.sync, nodes }),
+    'pg_hba.conf': HBA,
+    'pg_ident.conf': '',
+    primary: `${ctx.peers[primary]}\n`,
+    'standby.conf': node === primary ? '' : standbyConf(node, ctx.peers[primary]),
+  };
 }
 
 export function postgresLauncher(nodes: readonly NodeId[], state: PgLauncherState, listenAll = false): Launcher {
   return (node, ctx) => {
-    const { uid, gid } = pgOwner();
     const p = pgPaths(ctx.dataDir);
+    state.nodeDirs?.set(node, ctx.dataDir);
+    const role = node === state.primary() ? 'primary' : 'standby';
+    const listen = listenAll ? '*' : `${ctx.addr},127.0.0.1`;
+    const files = nodeFiles(node, ctx, p, state, nodes, listen);
+    // libfaketime is not loaded: clock faults are left out for postgres (see the target's fault list).
+    if (ctx.remote) {
+      // The runtime writes the files on the host (as root; they are for the postgres user to read), and
+      // REMOTE_PREP_SCRIPT hands the folder to that user before the start script runs as it.
+      return {
+        name: 'postgres',
+        command: '/bin/sh',
+        args: ['-c', REMOTE_PREP_SCRIPT, 'pg-prep', p.dir, role, state.programOf?.(node) ?? PG_POSTGRES, START_SCRIPT],
+        clock: 'none',
+        files: Object.entries(files).map(([name, content]) => ({ path: `${p.dir}/${name}`, content })),
+      };
+    }
+    const { uid, gid } = pgOwner();
     mkdirSync(p.data, { recursive: true, mode: 0o700 });
     chownSync(p.dir, uid, gid);
     chownSync(p.data, uid, gid);
-    const primary = state.primary();
-    const role = node === primary ? 'primary' : 'standby';
-    const listen = listenAll ? '*' : `${ctx.addr},127.0.0.1`;
-    writeFileSync(p.conf, postgresqlConf(p, { node, listen, sync: state.sync, nodes }));
-    writeFileSync(join(p.dir, 'pg_hba.conf'), HBA);
-    writeFileSync(join(p.dir, 'pg_ident.conf'), '');
-    writeFileSync(p.primaryFile, `${ctx.peers[primary]}\n`);
-    writeFileSync(p.standbyConf, role === 'standby' ? standbyConf(node, ctx.peers[primary]) : '');
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(p.dir, name), content);
     const spec: LaunchSpec = {
       name: 'postgres',
       command: '/usr/bin/setpriv',
-      args: [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '/bin/sh', '-c', START_SCRIPT, 'pg-start', role, p.dir],
-      // libfaketime is not loaded: clock faults are left out for postgres (see the target's fault list).
+      args: [`--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '/bin/sh', '-c', START_SCRIPT, 'pg-start', role, p.dir, PG_BIN_DIR],
       clock: 'none',
     };
     return spec;
