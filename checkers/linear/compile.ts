@@ -55,9 +55,10 @@ export function compilePartition(model: Model<unknown>, initial: unknown, pairs:
   let n = 0;
   for (let i = 0; i < m; i++) {
     const p = pairs[i];
-    const op = reuse ? prepareOnce(model, initial, p) : model.prepare(p.invoke, p.completion, initial);
+    // `prepared` was made by the split for this same model and initial value (see splitHistory).
+    const op = reuse ? prepareOnce(model, initial, p) : p.prepared !== undefined ? p.prepared : model.prepare(p.invoke, p.completion, initial);
     if (!op) continue;
-    const ok = p.completion?.type === 'ok';
+    const ok = p.ok ?? p.completion?.type === 'ok';
     ops[n] = op;
     optional[n] = ok && !p.maybe ? 0 : 1;
     call[n] = p.invokePos;

@@ -130,7 +130,7 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
 
   // Pairing a big history makes an object per op: it looks at memory as it goes, and once more at the end.
   const memoryStop = (): string | undefined => memoryExceeded(Date.now(), maxMemory, 0, true);
-  const { partitions, stats: split, stopped } = splitHistory(ops, model.splitByKey, memoryStop);
+  const { partitions, stats: split, stopped } = splitHistory(ops, model.splitByKey, memoryStop, (invoke, completion) => model.prepare(invoke, completion, o.initial));
   const tooBig = stopped ?? memoryStop();
   if (tooBig !== undefined) {
     const reason = `${tooBig}, while pairing the history's ops`;
