@@ -61,13 +61,13 @@ function seconds(t: number | undefined): string | undefined {
   return t === undefined ? undefined : `${(t / 1e9).toFixed(3)} s`;
 }
 
-function describePair(model: Model<unknown>, p: OpPairAt): string {
+export function describePair(model: Model<unknown>, p: OpPairAt): string {
   const op = model.prepare(p.invoke, p.completion);
   if (op) return model.describeOp(op);
   return `${p.invoke.f} → ?`;
 }
 
-function reportOp(model: Model<unknown>, p: OpPairAt): ReportedOp {
+export function reportOp(model: Model<unknown>, p: OpPairAt): ReportedOp {
   const out: ReportedOp = {
     process: p.invoke.process,
     op: describePair(model, p),
@@ -85,7 +85,7 @@ function listing(items: string[], last = 'and'): string {
   return items.slice(0, -1).join(', ') + ` ${last} ` + items[items.length - 1];
 }
 
-function who(p: OpPairAt): string {
+export function who(p: OpPairAt): string {
   return `p${String(p.invoke.process)}`;
 }
 

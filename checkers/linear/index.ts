@@ -16,6 +16,7 @@ import type { Model } from '../models/model.js';
 import type { Checker } from '../checker.js';
 import { checkPartition, type PartitionVerdict } from './check-partition.js';
 import { explainFailure } from './counterexample.js';
+import { explainZones } from './zone-explain.js';
 import { keyLabel, splitHistory, type Partition } from './split.js';
 import { checkInWorkers, workerScript } from './pool.js';
 import { memoryExceeded, mib, residentBytes } from './memory.js';
@@ -169,6 +170,8 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
       ...split,
       checkedOps: verdicts.reduce((s, v) => s + v.ops, 0),
       statesExplored: verdicts.reduce((s, v) => s + v.states, 0),
+      // Keys decided by the zone test (read/write registers with unique writes), without a search.
+      zoneKeys: verdicts.filter((v) => v.decidedBy === 'zones').length,
       workers: threads,
       elapsedMs: 0,
     } as Record<string, unknown>,
@@ -193,7 +196,13 @@ async function search(ops: readonly Op[], opts: LinearOptions): Promise<CheckRes
     const shrinkMs = Math.max(0, explainDeadline - Date.now());
     const workStates = Math.min(EXPLAIN_MAX_STATES, EXPLAIN_MIN_STATES + EXPLAIN_FACTOR * v.states);
     try {
-      anomalies.push(explainFailure(model, o.initial, part, v, { shrink: shrink && shrinkMs > 0, deadline: explainDeadline, shrinkMs, workStates, maxRss }));
+      anomalies.push(
+        v.zone !== undefined && v.failure === undefined
+          ? // The search could not get far enough to explain (the zone test decided): the handful of ops the
+            // zone test names fail together, and they are the counterexample.
+            explainZones(model, o.initial, part, v.zone, explainFailure(model, o.initial, part, v, { shrink: false, deadline: explainDeadline }))
+          : explainFailure(model, o.initial, part, v, { shrink: shrink && shrinkMs > 0, deadline: explainDeadline, shrinkMs, workStates, maxRss }),
+      );
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       const where = part.key === undefined ? '' : `key ${keyLabel(part.key)}: `;

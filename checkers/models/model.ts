@@ -44,6 +44,11 @@ export interface Model<S> {
    */
   growth?: Growth<S>;
   /**
+   * For register models: each op as a plain read or write of one value. With it, a key whose writes all write
+   * values of their own is decided by the zone test (see linear/zones.ts) before any search.
+   */
+  readWrite?: ReadWriteView<S>;
+  /**
    * False when one op may touch several keys (multi-register): then the history is checked as one piece.
    * Otherwise ops are split by `key` and each key is checked on its own.
    */
@@ -69,6 +74,14 @@ export interface Growth<S> {
    * so the search can keep pruning while they are pending (a write that hangs until the end, say).
    */
   reset?(op: ModelOp): S | undefined;
+}
+
+/** A register model's ops and states as values (their canonical texts), for the zone test. */
+export interface ReadWriteView<S> {
+  /** The op as a read or a write of one value, or undefined for anything else (a cas, an append). */
+  op(op: ModelOp): { write: boolean; value: string } | undefined;
+  /** The value a state holds. */
+  state(state: S): string;
 }
 
 /** Where an op came from, for error messages. */

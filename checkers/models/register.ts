@@ -197,6 +197,13 @@ function makeRegisterModel(name: string, allowed: ReadonlySet<number>): Model<st
       }
     },
     describeState: (state) => showCanon(state),
+    readWrite: {
+      op(op: ModelOp): { write: boolean; value: string } | undefined {
+        const arg = (op.arg as RegArg | undefined) ?? compile(op);
+        return arg.kind === READ ? { write: false, value: arg.a } : arg.kind === WRITE ? { write: true, value: arg.a } : undefined;
+      },
+      state: (state) => state,
+    },
     // Reads and appends only grow a value (see reachableByAppends); writes and cas may go anywhere.
     growth: {
       grows: (op) => kindOf(op) === READ || kindOf(op) === APPEND,

@@ -24,7 +24,7 @@ const RUNS = 150;
 describe('fast-check: checkLinearizable agrees with brute force', () => {
   // Every model, plus kv histories of appends of unique values (where the growth pruning does its work).
   for (const sim of Object.keys(SIMS)) {
-    const model = sim === 'kv-append' ? 'kv' : sim;
+    const model = sim === 'kv-append' ? 'kv' : sim === 'register-unique' ? 'register' : sim;
     it(`${sim}: ${RUNS} histories, up to 50 processes, with info ops`, async () => {
       const seen = new Set<unknown>();
       await fc.assert(

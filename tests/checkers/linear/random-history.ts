@@ -50,6 +50,27 @@ function registerSim(withCas: boolean, initial: unknown): Sim {
   };
 }
 
+/** A read/write register whose writes each write a new value: the histories the zone test decides. */
+function uniqueRegisterSim(initial: unknown): Sim {
+  let next = 1;
+  return {
+    initial,
+    gen: (rng) => (rng() < 0.5 ? { f: 'read', value: null } : { f: 'write', value: next++ }),
+    apply: (s, op) => {
+      if (op.f === 'read') return [true, s[KEY] ?? initial ?? null];
+      s[KEY] = op.value;
+      return [true, op.value];
+    },
+    corrupt: (rng, op) => {
+      if (op.f !== 'read') return false;
+      // Another value written in this history, the start value, or one nobody wrote.
+      const values = [initial, ...Array.from({ length: next }, (_, i) => i + 1)].filter((v) => !eq(v, op.value));
+      op.value = pick(rng, values);
+      return true;
+    },
+  };
+}
+
 const kvSim: Sim = {
   initial: undefined,
   gen: (rng) => {
@@ -224,6 +245,7 @@ export const SIMS: Record<string, (rng: Rng) => Sim> = {
   'kv-append': () => kvAppendSim(),
   register: (rng) => registerSim(false, pick(rng, [null, 0])),
   'cas-register': (rng) => registerSim(true, pick(rng, [null, 0])),
+  'register-unique': (rng) => uniqueRegisterSim(pick(rng, [null, 0])),
   kv: () => kvSim,
   'multi-register': () => multiSim,
   set: () => setSim,
