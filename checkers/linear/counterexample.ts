@@ -8,7 +8,8 @@ import type { Op } from '../../histories/op.js';
 import type { Anomaly } from '../result.js';
 import type { Model } from '../models/model.js';
 import { checkPartition, type PartitionVerdict } from './check-partition.js';
-import { failsAlone, shrinkPairs, shrinkRobust } from './shrink.js';
+import { failsAlone, failsWhateverOthersDid, shrinkPairs, shrinkRobust } from './shrink.js';
+import { findOverwrittenRead, type Overwritten } from './overwritten.js';
 import { keyLabel, type OpPairAt, type Partition } from './split.js';
 
 export interface ExplainOptions {
@@ -141,6 +142,55 @@ export function explainParagraph(model: Model<unknown>, pairs: readonly OpPairAt
   return `${who(b)}'s ${bDesc}${span(b)} cannot take effect: ${context}${where}, and ${bDesc} ${impossible}.`;
 }
 
+function opsOf(p: OpPairAt): string {
+  return p.completion ? `ops ${p.invoke.index}/${p.completion.index}` : `op ${p.invoke.index}`;
+}
+
+/** The counterexample and its paragraph for a read of an overwritten value (see overwritten.ts). */
+function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w: Overwritten): Record<string, unknown> {
+  // The read and its overwriter fail whatever the others did (every source is forced before the overwriter); the
+  // last source is shown too, as the write the read most likely saw.
+  const last = w.sources.length ? w.sources.reduce((a, b) => (pool[b].completePos > pool[a].completePos ? b : a)) : undefined;
+  const idx = [w.read, w.overwriter, ...(last === undefined ? [] : [last])].sort((a, b) => pool[a].invokePos - pool[b].invokePos);
+  const kept = idx.map((i) => pool[i]);
+  const r = pool[w.read];
+  const x = pool[w.overwriter];
+  const rDesc = describePair(model, r);
+  const xDesc = describePair(model, x);
+  const xOp = model.prepare(x.invoke, x.completion);
+  const state = xOp && model.growth?.reset ? model.growth.reset(xOp) : undefined;
+  const done = seconds(x.completion?.time);
+  const earlier = w.sources.length - 1;
+  const sourceText =
+    last === undefined
+      ? `and no op on this key could have left a state where it fits`
+      : `and ${earlier === 0 ? 'the only op' : 'every op'} that could have left a state where it fits had completed before ${xDesc} began ` +
+        `(${earlier === 0 ? '' : 'the last, '}${describePair(model, pool[last])} by ${who(pool[last])}, ${opsOf(pool[last])}${earlier > 0 ? `; ${earlier} earlier` : ''})`;
+  const explanation =
+    `${who(r)}'s ${rDesc} (${opsOf(r)}${span(r).replace(/^ \(/, ', ').replace(/\)$/, '')}) returned a value already overwritten when it began: ` +
+    `${xDesc} by ${who(x)} (${opsOf(x)}) completed${done ? ` at ${done}` : ''} before the read began, ` +
+    `leaving the ${model.name} in state ${state === undefined ? '?' : model.describeState(state)}, where ${rDesc} is impossible, ` +
+    `${sourceText}. Adding any of the other ops on this key would not change that.`;
+  const indices: number[] = [];
+  for (const p of kept) {
+    indices.push(p.invoke.index);
+    if (p.completion) indices.push(p.completion.index);
+  }
+  const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
+  return {
+    indices: indices.sort((a, b) => a - b),
+    ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
+    timeline: kept.map((p) => reportOp(model, p)),
+    explanation,
+    // Found by its shape, not by ddmin: the read and its overwriter fail together whatever the others did, and
+    // neither fails alone.
+    minimal: true,
+    checks: 0,
+    robust: true,
+    shape: 'overwritten-read',
+  };
+}
+
 export function explainFailure(model: Model<unknown>, initial: unknown, part: Partition, verdict: PartitionVerdict, opts: ExplainOptions): Anomaly {
   // Keyless histories have no key to name (and no `key` field).
   const where = part.key === undefined ? '' : `key ${keyLabel(part.key)}: `;
@@ -181,17 +231,27 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
   if (verdict.pruned !== false && !failsAlone(model, initial, pool, shrinkDeadline, STATES_PER_CHECK, work, opts.maxRss)) pool = part.pairs.slice();
   const budget = { deadline: shrinkDeadline, maxChecks: SHRINK_CHECKS, statesPerCheck: STATES_PER_CHECK, work, maxRss: opts.maxRss };
   const plain = shrinkPairs(model, initial, pool, budget);
-  const robust = shrinkRobust(model, initial, pool, plain.kept, {
+  const robustBudget = {
     ...budget,
     statesPerCheck: Math.min(STATES_PER_ROBUST_CHECK, Math.max(ROBUST_CHECK_FLOOR, verdict.states)),
     work: { states: Math.ceil(total * ROBUST_SHARE) },
-  });
+  };
+  // A plain set that holds whatever the others did is shown as it is (a read of a value nothing wrote). Else a
+  // read of an overwritten value is found without a search and says plainly what conflicts; only when there is
+  // none does the robust shrink run (searches with every other op left free, which seldom end in budget).
+  // "Whatever the others did" is about every op of the key, not only the pool: an op invoked after the blocked op
+  // completed may still be what a pool op read (a read in the pool can complete later). The pool is a prefix of
+  // the key's pairs (both in invoke order), so its indices are the key's.
+  const all = part.pairs;
+  const plainRobust = failsWhateverOthersDid(model, initial, all, plain.kept, robustBudget);
+  const stale = plainRobust ? undefined : findOverwrittenRead(model, initial, part.pairs, f.blocked, cut);
+  const robust = stale ? undefined : shrinkRobust(model, initial, all, plain.kept, robustBudget, plainRobust);
 
   /** `withOthers`: explain the set as it fails together with any of the other ops (the robust property). */
   const build = (idx: readonly number[], note: string, withOthers = false): Record<string, unknown> => {
-    const kept = idx.map((i) => pool[i]);
+    const kept = idx.map((i) => all[i]);
     const inside = new Set(idx);
-    const judged = withOthers ? pool.map((p, i) => (inside.has(i) ? p : { ...p, maybe: true })) : kept;
+    const judged = withOthers ? all.map((p, i) => (inside.has(i) ? p : { ...p, maybe: true })) : kept;
     const judge = (prune: boolean): PartitionVerdict =>
       checkPartition(model, initial, { key: part.key, pairs: judged }, {
         deadline: Math.max(shrinkDeadline, Date.now() + 200),
@@ -220,14 +280,16 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
 
   const robustNote = ' Adding any of the other ops on this key would not change that.';
   let shown: Record<string, unknown>;
-  if (!robust.needed) {
+  if (!robust) {
+    shown = { ...explainOverwritten(model, part.pairs, stale!), plain: { ...build(plain.kept, ''), minimal: plain.minimal, checks: plain.checks } };
+  } else if (!robust.needed) {
     shown = { ...build(plain.kept, robustNote, true), minimal: plain.minimal, checks: plain.checks, robust: true };
   } else {
     // The plain result leans on ops it dropped: say which one, and show instead the set that holds up whatever
     // the others did, when one was found that is still small.
     let note = ' (Taken alone: with some of the other ops on this key these would be linearizable.)';
     if (robust.rescuer >= 0) {
-      const x = pool[robust.rescuer];
+      const x = all[robust.rescuer];
       const where = x.completion ? `ops ${x.invoke.index}/${x.completion.index}` : `op ${x.invoke.index}`;
       note = ` (Taken alone: with ${describePair(model, x)} by ${who(x)} (${where}) added, these ops would be linearizable.)`;
     }
@@ -239,7 +301,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
         : { ...plainShown, checks: plain.checks + robust.checks, robust: false };
   }
   anomaly.counterexample = shown;
-  anomaly.message = `${where}${shown.explanation as string}${plain.minimal ? '' : CUT_NOTE}`;
+  anomaly.message = `${where}${shown.explanation as string}${plain.minimal || !robust ? '' : CUT_NOTE}`;
   // Top level too, where reports look for pictures (as data) and op indices.
   anomaly.timeline = shown.timeline;
   anomaly.indices = shown.indices;

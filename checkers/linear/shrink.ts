@@ -134,13 +134,18 @@ export interface RobustShrinkResult extends ShrinkResult {
  * history has a write of 3 (which a later write overwrote). So unless the plain result fails whatever the
  * other ops did, shrink again keeping only subsets that do; the result is 1-minimal for that property.
  */
-export function shrinkRobust(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], plain: readonly number[], budget: ShrinkBudget): RobustShrinkResult {
+export function shrinkRobust(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], plain: readonly number[], budget: ShrinkBudget, plainFailsRobustly?: boolean): RobustShrinkResult {
   const t = new Tester(model, initial, pairs, budget);
-  if (t.failsWhateverOthersDid(plain)) return { kept: [...plain], minimal: true, checks: t.checks, needed: false, rescuer: -1 };
+  if (plainFailsRobustly ?? t.failsWhateverOthersDid(plain)) return { kept: [...plain], minimal: true, checks: t.checks, needed: false, rescuer: -1 };
   const rescuer = t.rescuer(plain) ?? -1;
   t.exhausted = false;
   const kept = ddmin(pairs.length, (s) => t.failsWhateverOthersDid(s), () => t.exhausted);
   return { kept, minimal: !t.exhausted, checks: t.checks, needed: true, rescuer };
+}
+
+/** One robust check (see Tester.failsWhateverOthersDid) of `subset`, charged to the budget. */
+export function failsWhateverOthersDid(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], subset: readonly number[], budget: ShrinkBudget): boolean {
+  return new Tester(model, initial, pairs, budget).failsWhateverOthersDid(subset);
 }
 
 /** Zeller's ddmin over 0..n-1. `test` says whether a subset still shows the failure. */

@@ -91,23 +91,24 @@ describe('explanations', () => {
     const a = r.anomalies[0];
     expect(a.kind).toBe('nonlinearizable');
     expect('key' in a).toBe(false); // a keyless history has no key to name
-    expect(a.message).toMatch(/^p4's read → 3 \(0\.005–0\.006 s\) cannot take effect/);
-    expect(a.message).toMatch(/it began after write\(4\) by p2 had completed at 0\.004 s/);
-    expect(a.message).toMatch(/with or without any of the other ops on this key, the register is in state 4 by the time/);
+    // The read saw a value already overwritten: it names the overwriter, the state it left, and the write it lost.
+    expect(a.message).toMatch(/^p4's read → 3 \(ops 4\/5, 0\.005–0\.006 s\) returned a value already overwritten when it began/);
+    expect(a.message).toMatch(/write\(4\) by p2 \(ops 2\/3\) completed at 0\.004 s before the read began, leaving the register in state 4, where read → 3 is impossible/);
+    expect(a.message).toMatch(/the only op that could have left a state where it fits had completed before write\(4\) began \(write\(3\) by p1, ops 0\/1\)/);
     expect(a.message).toMatch(/Adding any of the other ops on this key would not change that/);
     const shown = a.counterexample as Shown;
     expect(shown.robust).toBe(true);
-    // Shown: write(4) and the read (write(3) cannot help: it completed before write(4) began). The plain
-    // 1-minimal set is the read alone, which write(3) would rescue.
-    expect(shown.indices).toEqual([2, 3, 4, 5]);
+    // Shown: write(3), write(4) and the read. The plain 1-minimal set is the read alone, which write(3) would rescue.
+    expect(shown.indices).toEqual([0, 1, 2, 3, 4, 5]);
     expect(shown.plain?.indices).toEqual([4, 5]);
-    expect(shown.plain?.explanation).toMatch(/Taken alone: with write\(3\) by p1 \(ops 0\/1\) added, these ops would be linearizable/);
+    expect(shown.plain?.explanation).toMatch(/the register starts in state 0, and read → 3 is impossible there/);
   });
 
   it('the timeline is data: the kept ops as the model describes them, with indices and times', async () => {
     const r = await checkLinearizable(history, { model: 'register', initial: 0, workers: 1 });
     const shown = r.anomalies[0].counterexample as Shown;
     expect(shown.timeline).toEqual([
+      { process: 1, op: 'write(3)', invokeIndex: 0, completionIndex: 1, type: 'ok', invokeTime: 1_000_000, completionTime: 2_000_000 },
       { process: 2, op: 'write(4)', invokeIndex: 2, completionIndex: 3, type: 'ok', invokeTime: 3_000_000, completionTime: 4_000_000 },
       { process: 4, op: 'read → 3', invokeIndex: 4, completionIndex: 5, type: 'ok', invokeTime: 5_000_000, completionTime: 6_000_000 },
     ]);
