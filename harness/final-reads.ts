@@ -60,7 +60,7 @@ export async function finalReads(o: FinalReadOptions): Promise<FinalReadSummary>
             op,
             r.ok ? { type: 'ok', value: r.value } : { type: 'fail', error: r.error ?? 'no answer' },
             node,
-            { round },
+            !r.ok && 'replica' in r && r.replica ? { round, replica: r.replica } : { round },
           );
           if (!r.ok) allAnswered = false;
           else {

@@ -43,6 +43,11 @@ export interface FinalRead {
   /** The node's own value for the key: a register value, an array for a set, null when absent. */
   value: unknown;
   error?: string;
+  /**
+   * A log's read that failed, where the node could still say what its own copy holds (its first and last
+   * offset, and how many messages): recorded on the read, for the log-replicas checker to judge its extent.
+   */
+  replica?: { first: number; last: number; count: number };
 }
 
 /** A node's committed log as ids per height (see Cluster.replicaLog). */

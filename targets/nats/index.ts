@@ -17,7 +17,7 @@ import type { Client, Cluster, FinalRead, Target, TargetContext, WorkloadName } 
 import { sleep } from '../../harness/time.js';
 import { BUCKET, describeError, NatsClient, openNats, readEntry, STREAM, within, type HostPort, type ReadMode } from './client.js';
 import { blockFiles, CLIENT_PORT, MONITOR_PORT, NATS_BIN, natsLauncher, ROUTE_PORT } from './launch.js';
-import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET, replicaStates } from './log.js';
+import { ensureLogStreams, finalLog, logStream, NatsLogClient, OFFSETS_BUCKET, ReplicaMismatch, replicaStates } from './log.js';
 
 const CONFIGS = ['cp', 'direct-get'] as const;
 /** JetStream replicates a stream to at most five servers. */
@@ -141,7 +141,9 @@ export class NatsCluster implements Cluster {
       }
       return { ok: true, value: (await this.withNode(node, timeoutMs, (_nc, jsm) => readEntry(jsm, key, 'direct'))).value };
     } catch (err) {
-      return { ok: false, value: null, error: describeError(err) };
+      // The node's own store still says how far its replica goes: the log-replicas checker judges that.
+      const replica = err instanceof ReplicaMismatch ? err.extent() : undefined;
+      return { ok: false, value: null, error: describeError(err), ...(replica ? { replica } : {}) };
     }
   }
 

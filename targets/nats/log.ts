@@ -146,14 +146,30 @@ export function replicaMismatch(pairs: readonly [number, unknown][], state: Repl
   return `the direct get on ${node} was not answered by ${node}'s own replica of ${stream}: its store holds ${own}, the answer held ${got}`;
 }
 
+/** A final read answered by another replica than the node's own: the message, and what its own store holds. */
+export class ReplicaMismatch extends Error {
+  constructor(
+    message: string,
+    readonly state: ReplicaState | undefined,
+  ) {
+    super(message);
+  }
+
+  /** The node's own extent, as final reads record it for the log-replicas checker (absent: no replica at all). */
+  extent(): { first: number; last: number; count: number } | undefined {
+    return this.state ? { first: this.state.firstSeq, last: this.state.lastSeq, count: this.state.messages } : undefined;
+  }
+}
+
 /**
  * One node's own replica of `key`'s log, whole: direct get on a connection to that node, checked against the
  * node's own store state (see the header).
  */
 export async function finalLog(jsm: JetStreamManager, key: Key, own: () => Promise<Map<string, ReplicaState>>, node: string): Promise<[number, unknown][]> {
   const pairs = await readLog(getter(jsm, 'direct'), key, 1, FINAL_MAX, FINAL_BATCH);
-  const why = replicaMismatch(pairs, (await own()).get(logStream(key)), node, key);
-  if (why) throw new Error(why);
+  const state = (await own()).get(logStream(key));
+  const why = replicaMismatch(pairs, state, node, key);
+  if (why) throw new ReplicaMismatch(why, state);
   return pairs;
 }
 
