@@ -48,6 +48,9 @@ export function orphanCompletionError(op: Op): InputError {
   return new InputError(`op ${op.index}: process ${String(op.process)} completed ${op.f} (${op.type}) without invoking it`, op.index + 1);
 }
 
+/** Client processes below this index an array in PairingStream. */
+const SMALL = 1 << 16;
+
 /** Several ops of one named actor may be open at once; they are told apart by what they are about. */
 function actorKey(op: Op): string {
   const round = (op as { round?: unknown }).round;
@@ -64,7 +67,9 @@ function plainPair(invoke: Op, pos: number): OpPair {
  * rules skip or a named actor's bare completion; `open` lists the ops still waiting for their completion.
  */
 export class PairingStream<T extends OpPair = OpPair> {
-  // Numbers and actor keys in separate maps: the numeric one is the hot path of a million-op history.
+  // Numbers and actor keys apart: the numeric one is the hot path of a million-op history. Small non-negative
+  // integer processes (nearly all of them) index an array, which costs a fraction of a Map's get/set/delete.
+  private readonly openSmall: (T | undefined)[] = [];
   private readonly openNum = new Map<number, T>();
   private readonly openNamed = new Map<string, T>();
   private readonly namedActors: boolean;
@@ -85,12 +90,17 @@ export class PairingStream<T extends OpPair = OpPair> {
     const numeric = typeof p === 'number';
     if (!numeric && (!this.namedActors || p === NEMESIS)) return undefined;
     if (this.skipFinalReads && op.f === FINAL_READ) return undefined;
+    const small = numeric && p >= 0 && p < SMALL && (p | 0) === p;
     const k = numeric ? '' : actorKey(op);
-    const rec = numeric ? this.openNum.get(p) : this.openNamed.get(k);
+    const rec = small ? this.openSmall[p] : numeric ? this.openNum.get(p) : this.openNamed.get(k);
     if (op.type === 'invoke') {
       if (rec) throw invokedTwiceError(op, rec.invoke);
       const fresh = this.make(op, pos);
-      if (numeric) this.openNum.set(p, fresh);
+      if (small) {
+        // Grow by hand so the array never has holes (holes make it slow for V8).
+        while (this.openSmall.length <= p) this.openSmall.push(undefined);
+        this.openSmall[p] = fresh;
+      } else if (numeric) this.openNum.set(p, fresh);
       else this.openNamed.set(k, fresh);
       return fresh;
     }
@@ -106,14 +116,16 @@ export class PairingStream<T extends OpPair = OpPair> {
     }
     rec.completion = op;
     rec.completePos = pos;
-    if (numeric) this.openNum.delete(p);
+    if (small) this.openSmall[p] = undefined;
+    else if (numeric) this.openNum.delete(p);
     else this.openNamed.delete(k);
     return rec;
   }
 
-  /** The ops still open (the history ended before they completed). */
+  /** The ops still open (the history ended before they completed): client processes' in invoke order, then named actors'. */
   open(): T[] {
-    return [...this.openNum.values(), ...this.openNamed.values()];
+    const numeric = [...this.openSmall.filter((r): r is T => r !== undefined), ...this.openNum.values()].sort((a, b) => a.invokePos - b.invokePos);
+    return [...numeric, ...this.openNamed.values()];
   }
 }
 
