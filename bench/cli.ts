@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   check: () => import('./check.js'),
   'check-whole': () => import('./check-whole.js'),
   'set-scale': () => import('./set-scale.js'),
+  'wide-register': () => import('./wide-register.js'),
   'jepsen-parse': () => import('./jepsen-parse.js'),
   harness: () => import('./harness.js'),
   txn: () => import('./txn.js'),

@@ -80,8 +80,10 @@ export function checkPartition(model: Model<unknown>, initial: unknown, part: Pa
  * When the zone test has already found a key not linearizable, the search runs only to find the prefix a person
  * reads, and gets this much of it (the test itself is exact, so the verdict does not wait on the search).
  */
-const ZONE_EXPLAIN_STATES = 200_000;
-const ZONE_EXPLAIN_MS = 2_000;
+const ZONE_EXPLAIN_STATES = 100_000;
+const ZONE_EXPLAIN_MS = 500;
+/** Past this many ops the search is not tried at all: on such keys it cannot get far in that budget. */
+const ZONE_EXPLAIN_MAX_OPS = 2_000;
 
 function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: Partition, budget: PartitionBudget): PartitionVerdict {
   const cp = compilePartition(model, initial, part.pairs);
@@ -91,6 +93,11 @@ function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: 
     let okOps = 0;
     for (let i = 0; i < cp.n; i++) okOps += 1 - cp.optional[i];
     return { key: part.key, valid: true, ops: cp.n, okOps, states: 0, steps: 0, deepest: okOps, decidedBy: 'zones' };
+  }
+  if (zones !== undefined && cp.n > ZONE_EXPLAIN_MAX_OPS) {
+    let okOps = 0;
+    for (let i = 0; i < cp.n; i++) okOps += 1 - cp.optional[i];
+    return { key: part.key, valid: false, ops: cp.n, okOps, states: 0, steps: 0, deepest: 0, decidedBy: 'zones', zone: mapZoneOps(zones.conflict, (i) => cp.pair[i]) };
   }
   const first = decideLinearizable(
     model,

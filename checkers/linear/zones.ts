@@ -116,17 +116,19 @@ export function zoneCheck(cp: CompiledPartition, view: ReadWriteView<unknown>, i
     if (cp.optional[c.write] === 1 && c.reads.length === 0) continue;
     clusters.push(c);
   }
-  for (const c of clusters) {
-    for (const i of c.write >= 0 ? [c.write, ...c.reads] : c.reads) {
-      if (cp.ret[i] < c.minRet) {
-        c.minRet = cp.ret[i];
-        c.minRetOp = i;
-      }
-      if (cp.call[i] > c.maxCall) {
-        c.maxCall = cp.call[i];
-        c.maxCallOp = i;
-      }
+  const span = (c: Cluster, i: number): void => {
+    if (cp.ret[i] < c.minRet) {
+      c.minRet = cp.ret[i];
+      c.minRetOp = i;
     }
+    if (cp.call[i] > c.maxCall) {
+      c.maxCall = cp.call[i];
+      c.maxCallOp = i;
+    }
+  };
+  for (const c of clusters) {
+    if (c.write >= 0) span(c, c.write);
+    for (const i of c.reads) span(c, i);
   }
 
   // Forward zones [minRet, maxCall]: the value is current throughout. History positions are distinct, so no
