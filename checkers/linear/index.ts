@@ -88,8 +88,10 @@ const DEFAULT_MAX_STATES = 50_000_000;
  * memory.ts), so the budget need not stay under it: most of a search's memory is typed arrays, off the heap.
  */
 export function defaultMaxMemory(): number {
-  return Math.floor(Math.min(4 * 2 ** 30, totalmem() / 4));
+  // Read once: totalmem() reads /proc/meminfo, and a check of many small files asks once per file.
+  return (defaultBudget ??= Math.floor(Math.min(4 * 2 ** 30, totalmem() / 4)));
 }
+let defaultBudget: number | undefined;
 
 /**
  * Explanation (shrinking) of each failing key may explore this multiple of the states the search explored,
