@@ -136,6 +136,87 @@ export function buildOps(raws: RawOp[], opts: JepsenReadOptions, warnings: Warni
 }
 
 /**
+ * buildOps over a history read twice, op by op, holding no ops: the first pass (`survey`) checks every op's
+ * fields, as buildOps does before anything else, and learns what needs the whole history (whether it is
+ * independent); the second (`build`) turns each raw op into its op. Same ops, errors and warnings as buildOps.
+ */
+export class StreamedOps {
+  private candidates = 0;
+  private allTuples = true;
+  private firstNonTuple: RawOp | undefined;
+  private independent = false;
+  private count = 0;
+  private firstBad: { raw: RawOp; at: number } | undefined;
+  private anyIndex = false;
+  private firstMissing: { raw: RawOp; at: number } | undefined;
+
+  constructor(
+    private readonly opts: JepsenReadOptions,
+    private readonly warnings: Warnings,
+  ) {}
+
+  /** The first op whose fields are wrong: thrown by decide(), after every line was read, as buildOps does. */
+  private badFields: unknown;
+
+  /** First pass: the fields of one raw op. */
+  survey(raw: RawOp): void {
+    if (this.badFields !== undefined) return;
+    try {
+      checkFields(raw, this.opts.file);
+    } catch (err) {
+      this.badFields = err;
+      return;
+    }
+    if (!isClient(raw) || has(raw.fields, 'key')) return;
+    this.candidates++;
+    if (this.allTuples && !looksIndependent([raw])) this.allTuples = false;
+    const v = raw.fields.value;
+    if (this.firstNonTuple === undefined && !(isTuple(v) && isScalarKey(v[0]))) this.firstNonTuple = raw;
+  }
+
+  /** Between the passes: decide independence as buildOps would, throwing its error when forced and broken. */
+  decide(): void {
+    if (this.badFields !== undefined) throw this.badFields;
+    const mode = this.opts.independent ?? 'auto';
+    this.independent = mode === true || (mode === 'auto' && this.candidates > 0 && this.allTuples);
+    if (mode === true && this.firstNonTuple) {
+      throw new InputError(
+        `independent history: client op :value must be a [key value] tuple (got ${describe(this.firstNonTuple.fields.value)})`,
+        this.firstNonTuple.line,
+        this.opts.file,
+      );
+    }
+  }
+
+  /** Second pass: the op of one raw op, in file order. */
+  build(raw: RawOp): Op {
+    if (this.independent && isClient(raw) && !has(raw.fields, 'key')) {
+      const v = raw.fields.value as [unknown, unknown];
+      raw.fields.key = v[0];
+      raw.fields.value = v[1];
+    }
+    const at = this.count++;
+    if (has(raw.fields, 'index')) {
+      this.anyIndex = true;
+      if (raw.fields.index !== at && this.firstBad === undefined) this.firstBad = { raw, at };
+    } else if (this.firstMissing === undefined) this.firstMissing = { raw, at };
+    return orderedOp(raw.fields, at);
+  }
+
+  /** After the second pass: the renumbering warning, worded as assignIndices words it. */
+  finish(): void {
+    const bad = this.firstBad ?? (this.anyIndex ? this.firstMissing : undefined);
+    if (!bad) return;
+    const found = has(bad.raw.fields, 'index') ? `:index ${describe(bad.raw.fields.index)}` : 'no :index';
+    this.warnings.add(
+      'index',
+      `${this.opts.file ? `${this.opts.file}:` : ''}${bad.raw.line}: ops were renumbered 0..${this.count - 1} in file order ` +
+        `(indices must be dense and in order; this op has ${found} where ${bad.at} was expected)`,
+    );
+  }
+}
+
+/**
  * The op with its fields in a stable order: index, type, process, time, f, key, value, then the rest as read.
  * Spelled out rather than looped over a list of names: this runs once per op, mostly before V8 has compiled it.
  */

@@ -8,7 +8,8 @@
  * becomes the `error`. When the lines carry timestamps, `time` is set from them (nanoseconds since the earliest).
  */
 import { InputError } from '../errors.js';
-import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { buildOps, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import type { Op } from '../op.js';
 import { isKeyword, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 import { matchLogOpLine, prefixTimestampMs } from './log-line.js';
@@ -21,20 +22,29 @@ interface FieldParse {
   keyword: boolean;
 }
 
-export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): ParsedHistory {
-  const file = opts.file;
-  const label = file ?? 'input';
-  const warnings = new Warnings();
-  const raws: RawOp[] = [];
-  const stamps: (number | undefined)[] = [];
+/**
+ * Reads op lines one at a time: what a line means can depend only on earlier lines (the pending invoke whose
+ * value an :info takes). parseJepsenLog and streamJepsenLog share it.
+ */
+class LogLines {
   /** Value of each client process's invoke that has not completed yet. */
-  const pending = new Map<number, { value: unknown; has: boolean }>();
+  private readonly pending = new Map<number, { value: unknown; has: boolean }>();
+  private readonly label: string;
+  /** The timestamp of the last line read (undefined when it had none). */
+  stamp: number | undefined;
 
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const m = matchLogOpLine(lines[i]);
-    if (m === undefined) continue;
+  constructor(
+    private readonly file: string | undefined,
+    private readonly warnings: Warnings,
+  ) {
+    this.label = file ?? 'input';
+  }
+
+  /** The raw op of one line, or undefined when the line is not an op line. */
+  read(line: string, lineNo: number): RawOp | undefined {
+    const { file, label, warnings, pending } = this;
+    const m = matchLogOpLine(line);
+    if (m === undefined) return undefined;
     const process = fieldOf(m.process, 'process', lineNo, label, file, warnings).value;
     const f = fieldOf(m.f, 'f', lineNo, label, file, warnings).value;
     const fields: Record<string, unknown> = { type: m.type, process, f };
@@ -55,13 +65,76 @@ export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): Pars
         }
       }
     }
-    raws.push({ fields, line: lineNo });
-    stamps.push(prefixTimestampMs(m.prefix));
+    this.stamp = prefixTimestampMs(m.prefix);
+    return { fields, line: lineNo };
+  }
+}
+
+export function parseJepsenLog(text: string, opts: JepsenReadOptions = {}): ParsedHistory {
+  const file = opts.file;
+  const label = file ?? 'input';
+  const warnings = new Warnings();
+  const raws: RawOp[] = [];
+  const stamps: (number | undefined)[] = [];
+  const reader = new LogLines(file, warnings);
+
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const raw = reader.read(lines[i], i + 1);
+    if (raw === undefined) continue;
+    raws.push(raw);
+    stamps.push(reader.stamp);
   }
 
-  if (raws.length === 0) warnings.add('no-ops', `${label}: no Jepsen op lines found (expected lines like "3\t:invoke\t:read\tnil")`);
+  if (raws.length === 0) warnings.add('no-ops', noOpsMessage(label));
   setTimes(raws, stamps, warnings, label);
   return { ops: buildOps(raws, opts, warnings), warnings: warnings.list() };
+}
+
+const noOpsMessage = (label: string): string => `${label}: no Jepsen op lines found (expected lines like "3\t:invoke\t:read\tnil")`;
+const SOME_STAMPS = 'only some op lines carry a timestamp; ops were given no :time';
+
+/**
+ * parseJepsenLog op by op, holding no ops: `lines()` gives the text's lines (split at \n, as parseJepsenLog splits
+ * it) and is called twice. The first pass checks every op and learns what needs the whole log (independence, the
+ * earliest timestamp, whether every op line has one); the second yields the ops. Same ops, errors and warnings,
+ * handed to `onWarnings` at the end.
+ */
+export async function* streamJepsenLog(lines: () => AsyncIterable<string>, opts: JepsenReadOptions, onWarnings: (w: string[]) => void): AsyncGenerator<Op> {
+  const file = opts.file;
+  const label = file ?? 'input';
+  const warnings = new Warnings();
+  const ops = new StreamedOps(opts, warnings);
+  // The first pass's own warnings are dropped: the second pass meets the same lines and says them again.
+  const first = new LogLines(file, new Warnings());
+  let n = 0;
+  let stamped = 0;
+  let start = Infinity;
+  let lineNo = 0;
+  for await (const line of lines()) {
+    const raw = first.read(line, ++lineNo);
+    if (raw === undefined) continue;
+    n++;
+    ops.survey(raw);
+    if (first.stamp !== undefined) {
+      stamped++;
+      if (first.stamp < start) start = first.stamp;
+    }
+  }
+  ops.decide();
+  const reader = new LogLines(file, warnings);
+  const timed = stamped > 0 && stamped === n;
+  lineNo = 0;
+  for await (const line of lines()) {
+    const raw = reader.read(line, ++lineNo);
+    if (raw === undefined) continue;
+    if (timed) raw.fields.time = Math.round((reader.stamp! - start) * 1e6);
+    yield ops.build(raw);
+  }
+  if (n === 0) warnings.add('no-ops', noOpsMessage(label));
+  if (stamped > 0 && !timed) warnings.add('time', `${label}: ${SOME_STAMPS}`);
+  ops.finish();
+  onWarnings(warnings.list());
 }
 
 /** One field's EDN: the fast path for the usual small forms, else the full reader. */
@@ -97,7 +170,7 @@ function setTimes(raws: RawOp[], stamps: (number | undefined)[], warnings: Warni
   const known = stamps.filter((s): s is number => s !== undefined);
   if (known.length === 0) return;
   if (known.length < stamps.length) {
-    warnings.add('time', `${label}: only some op lines carry a timestamp; ops were given no :time`);
+    warnings.add('time', `${label}: ${SOME_STAMPS}`);
     return;
   }
   const start = known.reduce((a, b) => Math.min(a, b));

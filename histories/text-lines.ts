@@ -1,0 +1,38 @@
+/**
+ * The lines of a text history (plain or gzipped, or content already read), one at a time, split at \n exactly as
+ * `text.split('\n')` splits the whole text: for readers of line-based formats that must not hold the file.
+ */
+import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { openContentStream } from './compressed.js';
+import { InputError } from './errors.js';
+import { fsInputError } from './input-file.js';
+import { MAX_LINE_BYTES } from './jsonl-reader.js';
+
+export async function* textLines(path: string, data: Buffer | undefined, file: string): AsyncGenerator<string> {
+  const stream = data ? Readable.from([data]) : openContentStream(path);
+  const decoder = new StringDecoder('utf8');
+  let carry = '';
+  let lineNo = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const text = carry + decoder.write(chunk);
+      let start = 0;
+      let nl = text.indexOf('\n');
+      while (nl !== -1) {
+        lineNo++;
+        yield text.slice(start, nl);
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
+      }
+      carry = text.slice(start);
+      if (carry.length > MAX_LINE_BYTES) throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, lineNo + 1, file);
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw fsInputError(err, file);
+  } finally {
+    stream.destroy();
+  }
+  yield carry + decoder.end();
+}
