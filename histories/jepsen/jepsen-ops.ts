@@ -135,6 +135,13 @@ export function buildOps(raws: RawOp[], opts: JepsenReadOptions, warnings: Warni
   return ops;
 }
 
+/** Copy one field if src has it; 1 when it did. */
+function copyField(src: Record<string, unknown>, op: Record<string, unknown>, k: string): number {
+  if (!has(src, k)) return 0;
+  op[k] = src[k];
+  return 1;
+}
+
 /**
  * buildOps over a history read twice, op by op, holding no ops: the first pass (`survey`) checks every op's
  * fields, as buildOps does before anything else, and learns what needs the whole history (whether it is
@@ -222,32 +229,16 @@ export class StreamedOps {
  */
 function orderedOp(src: Record<string, unknown>, index: number): Op {
   const op: Record<string, unknown> = { index };
-  // Fields of src now in op (index counts: src's own index is replaced, never copied).
-  let copied = has(src, 'index') ? 1 : 0;
-  if (has(src, 'type')) {
-    op.type = src.type;
-    copied++;
-  }
-  if (has(src, 'process')) {
-    op.process = src.process;
-    copied++;
-  }
-  if (has(src, 'time')) {
-    op.time = src.time;
-    copied++;
-  }
-  if (has(src, 'f')) {
-    op.f = src.f;
-    copied++;
-  }
-  if (has(src, 'key')) {
-    op.key = src.key;
-    copied++;
-  }
-  if (has(src, 'value')) {
-    op.value = src.value;
-    copied++;
-  }
+  // Fields of src now in op (index counts: src's own index is replaced, never copied). Left to right, so the
+  // fields land in this order.
+  const copied =
+    (has(src, 'index') ? 1 : 0) +
+    copyField(src, op, 'type') +
+    copyField(src, op, 'process') +
+    copyField(src, op, 'time') +
+    copyField(src, op, 'f') +
+    copyField(src, op, 'key') +
+    copyField(src, op, 'value');
   const keys = Object.keys(src);
   if (keys.length > copied) {
     for (let j = 0; j < keys.length; j++) {
