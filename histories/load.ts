@@ -6,9 +6,9 @@ import { statSync } from 'node:fs';
 import { readContent, readContentHead } from './compressed.js';
 import { InputError } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
-import { parseEdnHistory } from './jepsen/edn-history.js';
+import { parseEdnHistory, streamEdnHistory } from './jepsen/edn-history.js';
 import { parseJepsenLog, streamJepsenLog } from './jepsen/log-history.js';
-import { textLines } from './text-lines.js';
+import { textChunks, textLines } from './text-lines.js';
 import { parseJsonHistory } from './jepsen/json-history.js';
 import { readJsonl, streamJsonl } from './jsonl-reader.js';
 import { fsInputError, resolveInput } from './input-file.js';
@@ -97,7 +97,7 @@ export async function loadOpened(src: OpenedHistory, opts: LoadOptions = {}): Pr
 }
 
 export interface StreamedHistory {
-  /** Our JSONL and jepsen.log stream past once (they can be iterated only once); EDN and JSON arrive whole. */
+  /** Our JSONL, EDN and jepsen.log stream past once (they can be iterated only once); a JSON array arrives whole. */
   ops: AsyncIterable<Op> | Op[];
   /** Filled as the ops stream (a torn last line is only known at the end). */
   warnings: string[];
@@ -106,10 +106,10 @@ export interface StreamedHistory {
 }
 
 /**
- * As loadHistory, but a JSONL history (ours, and every stored run's) or a jepsen.log is not read into memory:
- * its ops stream past once, for checkers that consume them op by op. The caller checks the pairing
- * (checkPairing) on what it keeps. EDN and JSON histories are parsed whole, as loadHistory does: the text of
- * either is held whole (EDN's forms are cut from one string; a JSON array is one value to lossless-json).
+ * As loadHistory, but a JSONL history (ours, and every stored run's), an EDN history or a jepsen.log is not
+ * read into memory: its ops stream past once, for checkers that consume them op by op (EDN and logs are read
+ * twice, see their readers). The caller checks the pairing (checkPairing) on what it keeps. A JSON history is
+ * parsed whole, as loadHistory does: a JSON array is one value to lossless-json.
  */
 export async function streamHistory(input: string, opts: LoadOptions = {}): Promise<StreamedHistory> {
   return streamOpened(await openHistory(input), opts);
@@ -126,6 +126,11 @@ export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}): 
     // Read twice, holding no ops (see streamJepsenLog); the pairing is the consumer's to check, as for JSONL.
     const warnings: string[] = [];
     const ops = streamJepsenLog(() => textLines(path, data, input), { independent: opts.independent ?? 'auto', file: input }, (w) => warnings.push(...w));
+    return { ops, warnings, format, path };
+  }
+  if (format === 'edn') {
+    const warnings: string[] = [];
+    const ops = streamEdnHistory(() => textChunks(path, data, input), { independent: opts.independent ?? 'auto', file: input }, (w) => warnings.push(...w));
     return { ops, warnings, format, path };
   }
   return loadOpened(src, opts);

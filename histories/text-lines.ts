@@ -1,5 +1,20 @@
+/** The text of a history (plain or gzipped, or content already read) in pieces, decoded across chunk edges. */
+export async function* textChunks(path: string, data: Buffer | undefined, file: string): AsyncGenerator<string> {
+  const stream = data ? Readable.from([data]) : openContentStream(path);
+  const decoder = new StringDecoder('utf8');
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) yield decoder.write(chunk);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw fsInputError(err, file);
+  } finally {
+    stream.destroy();
+  }
+  yield decoder.end();
+}
+
 /**
- * The lines of a text history (plain or gzipped, or content already read), one at a time, split at \n exactly as
+ * The lines of a text history, one at a time, split at \n exactly as
  * `text.split('\n')` splits the whole text: for readers of line-based formats that must not hold the file.
  */
 import { Readable } from 'node:stream';

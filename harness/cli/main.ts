@@ -79,7 +79,7 @@ Examples:
 
   p.command('check')
     .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN or JSON, jepsen.log lines) for linearizability or by --checker")
-    .argument('<files...>', 'history files or stored run directories (JSONL and jepsen.log stream to set checkers; EDN and JSON are read whole, ~4x the file in memory)')
+    .argument('<files...>', 'history files or stored run directories (JSONL, EDN and jepsen.log stream to the set checkers; a JSON array is read whole, ~4x the file in memory)')
     .addOption(
       new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, set-full streamed for a set history over 64 MB, else linearizable)').choices(CHECKER_NAMES),
     )

@@ -80,47 +80,70 @@ const NUMBER = /^[-+]?(?:0|[1-9][0-9]*)(?:N|(?:\.[0-9]+)?(?:[eE][-+]?(?:0|[1-9][
  * line) on unbalanced or mismatched delimiters, an unterminated string, an odd map, or stray top-level content.
  */
 export function scanOpForms(text: string, file: string | undefined, onForm: (form: OpForm) => void): HistoryShape {
-  const fail = (message: string, line: number): never => {
-    throw new InputError(message, line, file);
-  };
-  const root: Frame = { open: '', line: 1, isSet: false, count: 0, prefixed: false, discards: 0 };
-  const stack: Frame[] = [root];
-  let shape = 'empty' as HistoryShape;
-  /** Depth whose elements are op forms: 1 inside a history vector, 0 for a sequence of forms. */
-  let opDepth = -1;
-  let historyClosed = false;
-  let formStart = -1;
-  let formLine = 0;
-  let line = 1;
-  /** The last string that ran over several lines: the usual cause when brackets stop balancing. */
-  let multilineStringAt = 0;
-  const hint = (): string =>
-    multilineStringAt ? ` (a string starting at line ${multilineStringAt} runs over several lines: is a quote missing?)` : '';
+  const s = new OpFormScanner(file, onForm);
+  s.feed(text, true);
+  return s.shape;
+}
 
-  const beginElement = (pos: number): void => {
-    const depth = stack.length - 1;
+/**
+ * scanOpForms over text that arrives in pieces (a file read as it streams): `feed` each piece, the last with
+ * `final`. Only the current op form and an unfinished token, string or comment are kept between pieces.
+ */
+export class OpFormScanner {
+  shape = 'empty' as HistoryShape;
+  private readonly root: Frame = { open: '', line: 1, isSet: false, count: 0, prefixed: false, discards: 0 };
+  private readonly stack: Frame[] = [this.root];
+  /** Depth whose elements are op forms: 1 inside a history vector, 0 for a sequence of forms. */
+  private opDepth = -1;
+  private historyClosed = false;
+  private formStart = -1;
+  private formLine = 0;
+  private line = 1;
+  /** The last string that ran over several lines: the usual cause when brackets stop balancing. */
+  private multilineStringAt = 0;
+  private tokenStart = -1;
+  private tokenLine = 0;
+  /** Unscanned text starts here in `text`. */
+  private i = 0;
+  private text = '';
+
+  constructor(
+    private readonly file: string | undefined,
+    private readonly onForm: (form: OpForm) => void,
+  ) {}
+
+  private fail(message: string, line: number): never {
+    throw new InputError(message, line, this.file);
+  }
+
+  private hint(): string {
+    return this.multilineStringAt ? ` (a string starting at line ${this.multilineStringAt} runs over several lines: is a quote missing?)` : '';
+  }
+
+  private beginElement(pos: number): void {
+    const depth = this.stack.length - 1;
     if (depth === 0) {
-      if (historyClosed) fail(`unexpected content after the end of the history vector${hint()}`, line);
-      if (opDepth < 0) {
-        const c = text.charCodeAt(pos);
+      if (this.historyClosed) this.fail(`unexpected content after the end of the history vector${this.hint()}`, this.line);
+      if (this.opDepth < 0) {
+        const c = this.text.charCodeAt(pos);
         if (c === C.LBRACK || c === C.LPAREN) {
-          shape = 'vector';
-          opDepth = 1;
+          this.shape = 'vector';
+          this.opDepth = 1;
           return;
         }
-        shape = 'sequence';
-        opDepth = 0;
+        this.shape = 'sequence';
+        this.opDepth = 0;
       }
     }
-    if (depth === opDepth && formStart < 0) {
-      formStart = pos;
-      formLine = line;
+    if (depth === this.opDepth && this.formStart < 0) {
+      this.formStart = pos;
+      this.formLine = this.line;
     }
-  };
+  }
 
   /** An element finished at the current top frame; `end` is the offset just past it. */
-  const completeElement = (end: number, isPrefix: boolean, isDiscard: boolean): void => {
-    const frame = stack[stack.length - 1];
+  private completeElement(end: number, isPrefix: boolean, isDiscard: boolean): void {
+    const frame = this.stack[this.stack.length - 1];
     if (isPrefix) {
       frame.prefixed = true;
       if (isDiscard) frame.discards++;
@@ -129,106 +152,125 @@ export function scanOpForms(text: string, file: string | undefined, onForm: (for
     frame.prefixed = false;
     if (frame.discards > 0) frame.discards--;
     else frame.count++;
-    const depth = stack.length - 1;
-    if (depth === opDepth && formStart >= 0) {
-      onForm({ text: text.slice(formStart, end), line: formLine });
-      formStart = -1;
-    } else if (depth === 0 && shape === 'vector') {
-      historyClosed = true;
+    const depth = this.stack.length - 1;
+    if (depth === this.opDepth && this.formStart >= 0) {
+      this.onForm({ text: this.text.slice(this.formStart, end), line: this.formLine });
+      this.formStart = -1;
+    } else if (depth === 0 && this.shape === 'vector') {
+      this.historyClosed = true;
     }
-  };
+  }
 
-  const endToken = (start: number, end: number, tokenLine: number): void => {
-    const token = text.slice(start, end);
-    if (token.startsWith('##')) fail(`EDN symbolic value "${token}" has no JSON equivalent`, tokenLine);
+  private endToken(start: number, end: number, tokenLine: number): void {
+    const token = this.text.slice(start, end);
+    if (token.startsWith('##')) this.fail(`EDN symbolic value "${token}" has no JSON equivalent`, tokenLine);
     if (token.charCodeAt(0) === C.HASH) {
       // `#_x` written without a space discards x itself; `#_` alone discards the next element.
       if (token.startsWith('#_') && token.length > 2) return;
-      completeElement(end, true, token === '#_');
+      this.completeElement(end, true, token === '#_');
       return;
     }
-    if (NUMBERISH.test(token) && !NUMBER.test(token) && !HEX_INT.test(token)) fail(`malformed number "${token}"`, tokenLine);
-    completeElement(end, false, false);
-  };
+    if (NUMBERISH.test(token) && !NUMBER.test(token) && !HEX_INT.test(token)) this.fail(`malformed number "${token}"`, tokenLine);
+    this.completeElement(end, false, false);
+  }
 
-  const n = text.length;
-  let tokenStart = -1;
-  let tokenLine = 0;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (tokenStart >= 0 && isDelimiter(c)) {
-      endToken(tokenStart, i, tokenLine);
-      tokenStart = -1;
+  /** Scan `piece`; `final` when no more text follows (then the history must be complete). */
+  feed(piece: string, final: boolean): void {
+    // Keep only what is still needed: the current form, an unfinished token, and one character before the scan
+    // position (a `{` looks back for the `#` of a set).
+    let keep = Math.max(0, this.i - 1);
+    if (this.formStart >= 0) keep = Math.min(keep, this.formStart);
+    if (this.tokenStart >= 0) keep = Math.min(keep, this.tokenStart);
+    if (keep > 0) {
+      this.text = this.text.slice(keep);
+      this.i -= keep;
+      if (this.formStart >= 0) this.formStart -= keep;
+      if (this.tokenStart >= 0) this.tokenStart -= keep;
     }
-    if (c === C.NL) {
-      line++;
-      i++;
-      continue;
-    }
-    if (isSpace(c)) {
-      i++;
-      continue;
-    }
-    if (c === C.SEMI) {
-      const nl = text.indexOf('\n', i);
-      i = nl < 0 ? n : nl;
-      continue;
-    }
-    if (c === C.QUOTE) {
-      beginElement(i);
-      const startLine = line;
-      let j = i + 1;
-      for (; j < n; j++) {
-        const d = text.charCodeAt(j);
-        if (d === C.BACKSLASH) j++;
-        else if (d === C.QUOTE) break;
+    this.text += piece;
+    const text = this.text;
+    const stack = this.stack;
+    const n = text.length;
+    let i = this.i;
+    scan: while (i < n) {
+      const c = text.charCodeAt(i);
+      if (this.tokenStart >= 0 && isDelimiter(c)) {
+        this.endToken(this.tokenStart, i, this.tokenLine);
+        this.tokenStart = -1;
       }
-      if (j >= n) fail('unterminated string', startLine);
-      for (let k = i + 1; k < j; k++) if (text.charCodeAt(k) === C.NL) line++;
-      if (line !== startLine) multilineStringAt = startLine;
-      i = j + 1;
-      completeElement(i, false, false);
-      continue;
-    }
-    if (c === C.LPAREN || c === C.LBRACK || c === C.LBRACE) {
-      beginElement(i);
-      const isSet = c === C.LBRACE && i > 0 && text.charCodeAt(i - 1) === C.HASH;
-      stack.push({ open: text[i], line, isSet, count: 0, prefixed: false, discards: 0 });
-      i++;
-      continue;
-    }
-    if (c === C.RPAREN || c === C.RBRACK || c === C.RBRACE) {
-      const frame = stack[stack.length - 1];
-      const closer = text[i];
-      if (stack.length === 1) fail(`unexpected "${closer}" with nothing open${hint()}`, line);
-      if (CLOSER_OF[frame.open] !== closer) {
-        fail(`"${closer}" does not close the "${frame.open}" opened at line ${frame.line}${hint()}`, line);
+      if (c === C.NL) {
+        this.line++;
+        i++;
+        continue;
       }
-      if (frame.prefixed) fail(`a tag or #_ at the end of a collection has nothing to apply to`, line);
-      if (frame.open === '{' && !frame.isSet && frame.count % 2 !== 0) {
-        fail(`map has a key without a value (${frame.count} forms inside the braces)`, frame.line);
+      if (isSpace(c)) {
+        i++;
+        continue;
       }
-      stack.pop();
-      i++;
-      completeElement(i, false, false);
-      continue;
+      if (c === C.SEMI) {
+        const nl = text.indexOf('\n', i);
+        if (nl < 0 && !final) break scan;
+        i = nl < 0 ? n : nl;
+        continue;
+      }
+      if (c === C.QUOTE) {
+        let j = i + 1;
+        for (; j < n; j++) {
+          const d = text.charCodeAt(j);
+          if (d === C.BACKSLASH) j++;
+          else if (d === C.QUOTE) break;
+        }
+        if (j >= n && !final) break scan;
+        this.beginElement(i);
+        const startLine = this.line;
+        if (j >= n) this.fail('unterminated string', startLine);
+        for (let k = i + 1; k < j; k++) if (text.charCodeAt(k) === C.NL) this.line++;
+        if (this.line !== startLine) this.multilineStringAt = startLine;
+        i = j + 1;
+        this.completeElement(i, false, false);
+        continue;
+      }
+      if (c === C.LPAREN || c === C.LBRACK || c === C.LBRACE) {
+        this.beginElement(i);
+        const isSet = c === C.LBRACE && i > 0 && text.charCodeAt(i - 1) === C.HASH;
+        stack.push({ open: text[i], line: this.line, isSet, count: 0, prefixed: false, discards: 0 });
+        i++;
+        continue;
+      }
+      if (c === C.RPAREN || c === C.RBRACK || c === C.RBRACE) {
+        const frame = stack[stack.length - 1];
+        const closer = text[i];
+        if (stack.length === 1) this.fail(`unexpected "${closer}" with nothing open${this.hint()}`, this.line);
+        if (CLOSER_OF[frame.open] !== closer) {
+          this.fail(`"${closer}" does not close the "${frame.open}" opened at line ${frame.line}${this.hint()}`, this.line);
+        }
+        if (frame.prefixed) this.fail(`a tag or #_ at the end of a collection has nothing to apply to`, this.line);
+        if (frame.open === '{' && !frame.isSet && frame.count % 2 !== 0) {
+          this.fail(`map has a key without a value (${frame.count} forms inside the braces)`, frame.line);
+        }
+        stack.pop();
+        i++;
+        this.completeElement(i, false, false);
+        continue;
+      }
+      // Part of a token (keyword, number, symbol, nil/true/false, tag, character literal).
+      if (c === C.BACKSLASH && i + 1 >= n && !final) break scan;
+      if (this.tokenStart < 0) {
+        this.beginElement(i);
+        this.tokenStart = i;
+        this.tokenLine = this.line;
+      }
+      // A character literal's next char is itself, whatever it is (`\)`, `\"`, `\;`).
+      i += c === C.BACKSLASH && i + 1 < n ? 2 : 1;
     }
-    // Part of a token (keyword, number, symbol, nil/true/false, tag, character literal).
-    if (tokenStart < 0) {
-      beginElement(i);
-      tokenStart = i;
-      tokenLine = line;
+    this.i = i;
+    if (!final) return;
+    if (this.tokenStart >= 0) this.endToken(this.tokenStart, n, this.tokenLine);
+    if (stack.length > 1) {
+      const open = stack[stack.length - 1];
+      this.fail(`"${open.open}" opened here is never closed${this.hint()}`, open.line);
     }
-    // A character literal's next char is itself, whatever it is (`\)`, `\"`, `\;`).
-    i += c === C.BACKSLASH && i + 1 < n ? 2 : 1;
+    if (this.root.prefixed) this.fail('a tag or #_ at the end of the file has nothing to apply to', this.line);
+    if (this.shape === 'vector' && !this.historyClosed) this.fail('the history vector is never closed', 1);
   }
-  if (tokenStart >= 0) endToken(tokenStart, n, tokenLine);
-  if (stack.length > 1) {
-    const open = stack[stack.length - 1];
-    fail(`"${open.open}" opened here is never closed${hint()}`, open.line);
-  }
-  if (root.prefixed) fail('a tag or #_ at the end of the file has nothing to apply to', line);
-  if (shape === 'vector' && !historyClosed) fail('the history vector is never closed', 1);
-  return shape;
 }

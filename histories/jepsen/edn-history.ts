@@ -6,8 +6,8 @@
  */
 import { InputError } from '../errors.js';
 import { isClientOp, type Op } from '../op.js';
-import { scanOpForms } from './edn-forms.js';
-import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { OpFormScanner, scanOpForms } from './edn-forms.js';
+import { buildOps, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { EdnKeyword, ednText, isKeywordName, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 
@@ -19,37 +19,88 @@ function describeValue(v: unknown): string {
   return typeof v === 'object' ? 'a map' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** The raw op of one op form, or undefined for a discarded one (`#_`). Throws InputError naming its line. */
+function rawOfForm(formText: string, line: number, file: string | undefined, warnings: Warnings): RawOp | undefined {
+  let parsed;
+  try {
+    parsed = parseOneForm(formText);
+  } catch (err) {
+    throw new InputError(`malformed EDN: ${tooDeep(err)}`, line, file);
+  }
+  if (parsed.kind === 'discarded') return undefined;
+  let value: unknown;
+  try {
+    value = toPlain(parsed.value, warnings, `${file ? `${file}:` : ''}${line}`);
+  } catch (err) {
+    throw new InputError(`malformed EDN: ${(err as Error).message}`, line, file);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InputError(`expected an op map such as {:type :invoke, :f :read, ...}, got ${describeValue(value)}`, line, file);
+  }
+  return { fields: value as Record<string, unknown>, line };
+}
+
+const emptyMessage = (file: string | undefined): string => `${file ?? 'input'}: the file is empty (a history with no ops)`;
+const commentsOnly = (file: string | undefined): string => `${file ?? 'input'}: only comments, no ops`;
+
 /** Parse a whole EDN history. Throws InputError naming the line of the first malformed op form. */
 export function parseEdnHistory(text: string, opts: JepsenReadOptions = {}): ParsedHistory {
   const file = opts.file;
-  const where = (line: number): string => `${file ? `${file}:` : ''}${line}`;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (body.trim() === '') return { ops: [], warnings: [`${file ?? 'input'}: the file is empty (a history with no ops)`] };
+  if (body.trim() === '') return { ops: [], warnings: [emptyMessage(file)] };
 
   const warnings = new Warnings();
   const raws: RawOp[] = [];
   const shape = scanOpForms(body, file, ({ text: formText, line }) => {
-    let parsed;
-    try {
-      parsed = parseOneForm(formText);
-    } catch (err) {
-      throw new InputError(`malformed EDN: ${tooDeep(err)}`, line, file);
-    }
-    if (parsed.kind === 'discarded') return;
-    let value: unknown;
-    try {
-      value = toPlain(parsed.value, warnings, where(line));
-    } catch (err) {
-      throw new InputError(`malformed EDN: ${(err as Error).message}`, line, file);
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new InputError(`expected an op map such as {:type :invoke, :f :read, ...}, got ${describeValue(value)}`, line, file);
-    }
-    raws.push({ fields: value as Record<string, unknown>, line });
+    const raw = rawOfForm(formText, line, file, warnings);
+    if (raw) raws.push(raw);
   });
-  if (shape === 'empty') warnings.add('empty', `${file ?? 'input'}: only comments, no ops`);
+  if (shape === 'empty') warnings.add('empty', commentsOnly(file));
   const ops = buildOps(raws, opts, warnings);
   return { ops, warnings: warnings.list() };
+}
+
+/**
+ * parseEdnHistory op by op, holding no ops: `chunks()` gives the text in pieces and is called twice. The first
+ * pass cuts and checks every op form and learns what needs the whole history (independence); the second yields
+ * the ops. Same ops, errors and warnings (handed to `onWarnings` at the end) as the whole read.
+ */
+export async function* streamEdnHistory(chunks: () => AsyncIterable<string>, opts: JepsenReadOptions, onWarnings: (w: string[]) => void): AsyncGenerator<Op> {
+  const file = opts.file;
+  const warnings = new Warnings();
+  const built = new StreamedOps(opts, warnings);
+  const forms = async function* (w: Warnings): AsyncGenerator<RawOp | 'empty'> {
+    const ready: RawOp[] = [];
+    const scanner = new OpFormScanner(file, ({ text, line }) => {
+      const raw = rawOfForm(text, line, file, w);
+      if (raw) ready.push(raw);
+    });
+    let first = true;
+    let blank = true;
+    for await (const piece of chunks()) {
+      const text = first && piece.charCodeAt(0) === 0xfeff ? piece.slice(1) : piece;
+      first = false;
+      if (blank && text.trim() !== '') blank = false;
+      scanner.feed(text, false);
+      yield* ready;
+      ready.length = 0;
+    }
+    if (blank) return;
+    scanner.feed('', true);
+    yield* ready;
+    if (scanner.shape === 'empty') yield 'empty';
+  };
+  let any = false;
+  for await (const raw of forms(new Warnings())) if (raw !== 'empty') built.survey(raw);
+  built.decide();
+  for await (const raw of forms(warnings)) {
+    any = true;
+    if (raw === 'empty') warnings.add('empty', commentsOnly(file));
+    else yield built.build(raw);
+  }
+  if (!any) warnings.add('empty', emptyMessage(file));
+  else built.finish();
+  onWarnings(warnings.list());
 }
 
 const keyword = (s: string): EdnKeyword | string => (isKeywordName(s) ? new EdnKeyword(s) : s);
