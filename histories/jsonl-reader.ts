@@ -2,7 +2,6 @@
  * Streams history.jsonl, validating every line. A malformed line is an InputError naming its line number,
  * except a torn LAST line (no trailing newline: a write cut short by a crash), which is dropped with a warning.
  */
-import { Readable } from 'node:stream';
 import { openContentStream } from './compressed.js';
 import { InputError } from './errors.js';
 import { parseExactJson, ValueError } from './exact-json.js';
@@ -26,7 +25,9 @@ export const MAX_LINE_BYTES = 256 << 20;
 /** Yield each op of a JSONL file (plain or gzipped) in order. Memory stays bounded by the chunk size, whatever the file size. */
 export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncGenerator<Op> {
   const file = opts.file ?? path;
-  const stream = opts.data ? Readable.from([opts.data]) : openContentStream(path);
+  // Content already in memory is one chunk: no stream (a Readable over it cost a small check its async plumbing).
+  const stream = opts.data ? undefined : openContentStream(path);
+  const source: AsyncIterable<Buffer> | Iterable<Buffer> = stream ?? [opts.data!];
   /** The start of a line that continues in the next chunk, kept as parts (one copy when it ends). */
   let carry: Buffer[] | undefined;
   let carryBytes = 0;
@@ -64,7 +65,7 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
 
   const chunks = async function* (): AsyncGenerator<Buffer> {
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) yield chunk;
+      for await (const chunk of source) yield chunk;
     } catch (err) {
       throw fsInputError(err, file);
     }
@@ -100,7 +101,7 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
       }
     }
   } finally {
-    stream.destroy();
+    stream?.destroy();
   }
 
   const last = carry === undefined ? '' : joinCarry().toString('utf8');
