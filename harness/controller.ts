@@ -12,7 +12,7 @@ import { JsonlWriter } from '../histories/jsonl-writer.js';
 import { streamJsonl } from '../histories/jsonl-reader.js';
 import { gzipInPlace } from '../histories/compressed.js';
 import type { RunConfig, RunMeta, RunResults } from '../histories/run-record.js';
-import { createRunDir, runPaths, writeMeta, writeResults } from '../histories/store.js';
+import { createRunDir, releaseRunId, runPaths, writeMeta, writeResults } from '../histories/store.js';
 import { composeValidity, type Validity } from '../checkers/result.js';
 import { checkRunStream, type RunCheck } from './check-run.js';
 import { judgeTargets, netStats, StableLatencyStream } from './net-stats.js';
@@ -325,6 +325,8 @@ export async function runTest(req: RunRequest): Promise<RunOutcome> {
     if (meta.status === 'running') meta.status = aborted() ? 'interrupted' : 'done';
     writeMeta(dir, meta);
     logger.flush?.();
+    // The id stays claimed while anything named after it may remain (see createRunDir).
+    if (leftovers.length === 0) releaseRunId(meta.id);
   }
   if (aborted()) throw new PhaseError('teardown', 'interrupted');
 

@@ -92,6 +92,17 @@ export function claimRunId(claims: string, id: string): boolean {
   return true;
 }
 
+/** Drop this process's claim on `id`: its run is over and left nothing named after it. */
+export function releaseRunId(id: string, claims = runIdClaimsDir()): void {
+  const file = join(claims, id);
+  if (!ownClaims.delete(file)) return;
+  try {
+    if (readFileSync(file, 'utf8') === String(process.pid)) rmSync(file, { force: true });
+  } catch {
+    // gone already
+  }
+}
+
 const ownClaims = new Set<string>();
 
 function dropOwnClaims(): void {

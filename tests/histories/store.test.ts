@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tempDir } from '../tmp.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRunDir, dropDeadRunIdClaims, listRuns, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
+import { createRunDir, dropDeadRunIdClaims, listRuns, releaseRunId, readMeta, resolveRun, writeMeta, writeResults } from '../../histories/store.js';
 import type { RunMeta } from '../../histories/run-record.js';
 import { InputError } from '../../histories/errors.js';
 
@@ -20,9 +20,10 @@ function meta(id: string, test: string): RunMeta {
 describe('run store', () => {
   it('lays out runs by test and timestamp, points latest at the newest, lists newest first', () => {
     const root = tempDir('faultline-store-');
-    const a = createRunDir(root, 'builtin-raft-register', new Date('2026-01-01T00:00:00Z'));
+    const claims = tempDir('faultline-claims-');
+    const a = createRunDir(root, 'builtin-raft-register', new Date('2026-01-01T00:00:00Z'), claims);
     writeMeta(a.dir, meta(a.id, a.test));
-    const b = createRunDir(root, 'builtin-raft-register', new Date('2026-01-02T00:00:00Z'));
+    const b = createRunDir(root, 'builtin-raft-register', new Date('2026-01-02T00:00:00Z'), claims);
     writeMeta(b.dir, meta(b.id, b.test));
     writeResults(b.dir, { valid: false, checkers: [], summary: { ops: 10, clientOps: 5, faults: 2, durationS: 1, opsPerSec: 5 } });
     const runs = listRuns(root);
@@ -36,7 +37,7 @@ describe('run store', () => {
 
   it('reports a malformed run.json instead of half-reading it', () => {
     const root = tempDir('faultline-store-');
-    const a = createRunDir(root, 't');
+    const a = createRunDir(root, 't', new Date(), tempDir('faultline-claims-'));
     writeFileSync(join(a.dir, 'run.json'), '{"id": 3}');
     expect(() => readMeta(a.dir)).toThrow(InputError);
     expect(listRuns(root)[0].problem).toMatch(/run.json is malformed/);
@@ -62,5 +63,8 @@ describe('run store', () => {
     dropDeadRunIdClaims(claims);
     expect(existsSync(join(claims, 'other'))).toBe(false);
     expect(existsSync(join(claims, stamp))).toBe(true);
+    // A finished run gives its id back.
+    releaseRunId(stamp, claims);
+    expect(existsSync(join(claims, stamp))).toBe(false);
   });
 });
