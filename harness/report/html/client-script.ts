@@ -510,6 +510,15 @@ export function reportClient(): void {
     return null;
   };
   const chartWidth = () => Math.max(400, perfSection.clientWidth - 10);
+  // Tick labels in seconds with as many decimals as the tick step needs: uPlot's default keeps three, so a
+  // history whose times span microseconds (synthetic or converted ones) was labelled 0, 0, 0, ...
+  const secondsTicks = (u, splits) => {
+    const step = splits.length > 1 ? Math.abs(splits[1] - splits[0]) : 1;
+    // The fewest decimals that write the step exactly (0.25 needs two, 0.000025 six).
+    let decimals = 0;
+    while (decimals < 9 && step > 0 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6 * step * 10 ** decimals) decimals++;
+    return splits.map((v) => (v === null ? '' : v.toFixed(decimals)));
+  };
   if (D.clock !== 'ms' || typeof uPlot === 'undefined') {
     perfSection.appendChild(el('p', { text: D.clock !== 'ms' ? 'This history has no times, so there is no latency or rate to draw.' : 'The chart library did not load.' }));
   } else {
@@ -556,7 +565,7 @@ export function reportClient(): void {
         legend: { live: false },
         cursor: { drag: { x: true, y: false }, points: { show: false } },
         scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ label: 'seconds since the run began' }, { label: 'ms' }],
+        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ms' }],
         hooks: { drawClear: [faultShading] },
         series,
       },
@@ -571,7 +580,7 @@ export function reportClient(): void {
         width: chartWidth(),
         height: 220,
         scales: { x: { time: false } },
-        axes: [{ label: 'seconds since the run began' }, { label: 'ops/s' }],
+        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ops/s' }],
         hooks: { drawClear: [faultShading] },
         series: [{ label: 's' }, { label: 'ok/s', stroke: '#2e7d32', width: 1.5 }, { label: 'fail/s', stroke: '#d9534f', width: 1.5 }, { label: 'info/s', stroke: '#f0ad4e', width: 1.5 }],
       },
