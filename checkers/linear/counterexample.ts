@@ -7,7 +7,7 @@
 import type { Op } from '../../histories/op.js';
 import type { Anomaly } from '../result.js';
 import type { Model } from '../models/model.js';
-import { checkPartition, type PartitionVerdict } from './check-partition.js';
+import { checkPartition, type PartitionVerdict, type PrefixFailure } from './check-partition.js';
 import { failsAlone, failsWhateverOthersDid, shrinkPairs, shrinkRobust } from './shrink.js';
 import { findOverwrittenRead, type Overwritten } from './overwritten.js';
 import { keyLabel, type OpPairAt, type Partition } from './split.js';
@@ -158,7 +158,11 @@ function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w:
   const rDesc = describePair(model, r);
   const xDesc = describePair(model, x);
   const xOp = model.prepare(x.invoke, x.completion);
-  const state = xOp && model.growth?.reset ? model.growth.reset(xOp) : undefined;
+  const rOp = model.prepare(r.invoke, r.completion);
+  // A read overwriter only shows the state (any of those it fits); a write or cas leaves one.
+  const shows = w.seen !== undefined;
+  const states = w.seen ?? [xOp && model.growth?.reset ? model.growth.reset(xOp) : undefined];
+  const stateText = states.every((s) => s !== undefined) ? listing(states.map((s) => model.describeState(s)), 'or') : '?';
   const done = seconds(x.completion?.time);
   const earlier = w.sources.length - 1;
   const sourceText =
@@ -166,10 +170,13 @@ function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w:
       ? `and no op on this key could have left a state where it fits`
       : `and ${earlier === 0 ? 'the only op' : 'every op'} that could have left a state where it fits had completed before ${xDesc} began ` +
         `(${earlier === 0 ? '' : 'the last, '}${describePair(model, pool[last])} by ${who(pool[last])}, ${opsOf(pool[last])}${earlier > 0 ? `; ${earlier} earlier` : ''})`;
+  // A read returned the old value; a cas (or any op that needed a state) succeeded on it.
+  const saw = rOp?.readOnly === false ? 'succeeded on a value' : 'returned a value';
+  const began = rOp?.readOnly === false ? `${rDesc} began` : 'the read began';
   const explanation =
-    `${who(r)}'s ${rDesc} (${opsOf(r)}${span(r).replace(/^ \(/, ', ').replace(/\)$/, '')}) returned a value already overwritten when it began: ` +
-    `${xDesc} by ${who(x)} (${opsOf(x)}) completed${done ? ` at ${done}` : ''} before the read began, ` +
-    `leaving the ${model.name} in state ${state === undefined ? '?' : model.describeState(state)}, where ${rDesc} is impossible, ` +
+    `${who(r)}'s ${rDesc} (${opsOf(r)}${span(r).replace(/^ \(/, ', ').replace(/\)$/, '')}) ${saw} already overwritten when it began: ` +
+    `${xDesc} by ${who(x)} (${opsOf(x)}) completed${done ? ` at ${done}` : ''} before ${began}, ` +
+    `${shows ? 'finding' : 'leaving'} the ${model.name} in state ${stateText}, where ${rDesc} is impossible, ` +
     `${sourceText}. Adding any of the other ops on this key would not change that.`;
   const indices: number[] = [];
   for (const p of kept) {
@@ -188,6 +195,58 @@ function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w:
     checks: 0,
     robust: true,
     shape: 'overwritten-read',
+  };
+}
+
+/** Ops of the prefix's end shown around the op the search could not place, when no small set explains it. */
+const STOP_PREFIX_OPS = 8;
+/** Most ops shown around it in all. */
+const STOP_OPS = 20;
+
+/**
+ * When no small set of ops fails whatever the others did, the plain 1-minimal set is no explanation: it is
+ * often a read whose write was dropped, not even the op the search stopped at. Then say what the search found
+ * (the op it could not place after the longest linearizable prefix, and the only states the model could be in)
+ * and show the ops around that point: the end of the prefix, and the ops that overlap the blocked one.
+ */
+function aroundTheStop(model: Model<unknown>, pairs: readonly OpPairAt[], f: PrefixFailure): Record<string, unknown> {
+  const b = pairs[f.blocked];
+  const tail = f.prefix.slice(-STOP_PREFIX_OPS);
+  const from = Math.min(b.invokePos, ...tail.map((i) => pairs[i].invokePos));
+  const near = new Set<number>([f.blocked, ...tail]);
+  const overlapping: number[] = [];
+  pairs.forEach((p, i) => {
+    if (near.has(i) || p.maybe || p.invokePos >= b.completePos) return;
+    // It overlaps the blocked op; an op that never completed is shown only if it began near it.
+    const ends = p.completion?.type === 'ok' ? p.completePos : Infinity;
+    if (ends > b.invokePos && (ends !== Infinity || p.invokePos >= from)) overlapping.push(i);
+  });
+  const shownOverlap = overlapping.slice(-Math.max(0, STOP_OPS - near.size));
+  const idx = [...near, ...shownOverlap].sort((x, y) => pairs[x].invokePos - pairs[y].invokePos);
+  const kept = idx.map((i) => pairs[i]);
+  const states = f.deadStates.length ? f.deadStates : [f.prefixState];
+  const bDesc = describePair(model, b);
+  const overlapText = shownOverlap.length === 0 ? '' : shownOverlap.length === 1 ? ', and the one op that overlaps it' : `, and the ${shownOverlap.length} that overlap it`;
+  const explanation =
+    `after a linearizable prefix of ${f.prefix.length} ops, ${who(b)}'s ${bDesc} (${opsOf(b)}${span(b).replace(/^ \(/, ', ').replace(/\)$/, '')}) cannot be placed: ` +
+    `the ${model.name} could only be in state ${listing(states, 'or')}, where ${bDesc} is impossible. ` +
+    `No small set of ops was found that fails whatever the other ops on this key did, so the ops around that point are shown: ` +
+    `the last ${tail.length} of the prefix${overlapText}.`;
+  const indices: number[] = [];
+  for (const p of kept) {
+    indices.push(p.invoke.index);
+    if (p.completion) indices.push(p.completion.index);
+  }
+  const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
+  return {
+    indices: indices.sort((x, y) => x - y),
+    ops: placed.sort((x, y) => x[0] - y[0]).map(([, op]) => op),
+    timeline: kept.map((p) => reportOp(model, p)),
+    explanation,
+    // Not a counterexample that fails on its own: the neighbourhood of the search's stop.
+    minimal: false,
+    robust: false,
+    shape: 'search-stop',
   };
 }
 
@@ -298,10 +357,11 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
     shown =
       robust.minimal && small
         ? { ...build(robust.kept, robustNote, true), minimal: true, checks: plain.checks + robust.checks, robust: true, plain: plainShown }
-        : { ...plainShown, checks: plain.checks + robust.checks, robust: false };
+        : { ...aroundTheStop(model, part.pairs, f), checks: plain.checks + robust.checks, plain: plainShown };
   }
   anomaly.counterexample = shown;
-  anomaly.message = `${where}${shown.explanation as string}${plain.minimal || !robust ? '' : CUT_NOTE}`;
+  const cutNote = plain.minimal || !robust || shown.shape === 'search-stop' ? '' : CUT_NOTE;
+  anomaly.message = `${where}${shown.explanation as string}${cutNote}`;
   // Top level too, where reports look for pictures (as data) and op indices.
   anomaly.timeline = shown.timeline;
   anomaly.indices = shown.indices;

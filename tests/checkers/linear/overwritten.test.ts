@@ -1,11 +1,16 @@
 // Planted stale reads: a linearizable cas-register history made by simulation (every write a fresh value), in
-// which one ok read is changed to return the value of an earlier write that a later op overwrote before the read
-// began. The explanation must name the planted read and the write it saw, and an overwriter between them.
+// which one ok read is changed to return the value of an earlier write that a later op overwrote (or a later read
+// showed gone) before the read began. The explanation must name the planted read and the write it saw, and an
+// overwriter between them. Also: a cas that succeeded on an overwritten value, and what is said when no small set
+// of ops explains a failure.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
 import type { ReportedOp } from '../../../checkers/linear/counterexample.js';
 import type { Op } from '../../../histories/op.js';
+import { parseJepsenLog } from '../../../histories/jepsen/log-history.js';
+import { etcdStyleLog } from '../../../bench/gen-histories.js';
+import { History } from './helpers.js';
 
 interface Live {
   process: number;
@@ -119,6 +124,89 @@ describe('explanations of planted stale reads', () => {
       { numRuns: 150, seed: 10 },
     );
     expect(planted).toBeGreaterThan(100);
+  });
+
+  it('name a read of another value as the overwriter when no write or cas came between', async () => {
+    let planted = 0;
+    let byRead = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(999), { minLength: 40, maxLength: 160 }), fc.integer({ min: 2, max: 5 }), fc.nat(), async (steps, clients, pick) => {
+        const ops = simulate(steps, clients);
+        const all = spans(ops);
+        const changes = all.filter((s) => s.op.f !== 'read');
+        const cases: { read: Span; source: Span; shower: Span }[] = [];
+        for (const r of all.filter((s) => s.op.f === 'read')) {
+          for (const src of changes.filter((s) => s.op.f === 'write')) {
+            // No op that changed the state fits between them: only a read shows the value was gone.
+            if (changes.some((x) => x !== src && x.invoke > src.complete && x.complete < r.invoke)) continue;
+            const shower = all.find((x) => x.op.f === 'read' && x !== r && x.invoke > src.complete && x.complete < r.invoke && x.op.value !== src.op.value);
+            if (shower && r.op.value !== src.op.value) cases.push({ read: r, source: src, shower });
+          }
+        }
+        if (cases.length === 0) return;
+        const c = cases[pick % cases.length];
+        planted++;
+        const bad = ops.map((o) => (o.index === c.read.complete ? { ...o, value: c.source.op.value } : o));
+        const r = await checkLinearizable(bad, { model: 'cas-register', workers: 1 });
+        expect(r.valid).toBe(false);
+        const a = r.anomalies[0];
+        const shown = a.counterexample as { timeline: ReportedOp[]; shape?: string; robust: boolean };
+        // The plain shrink may already hold whatever the others did (two reads a search shows cannot both be);
+        // then that set is shown as it is.
+        expect(shown.robust).toBe(true);
+        if (shown.shape === undefined) return;
+        expect(shown.shape).toBe('overwritten-read');
+        const [src, over, read] = [...shown.timeline].sort((x, y) => x.invokeIndex - y.invokeIndex);
+        expect(read.invokeIndex).toBe(c.read.invoke);
+        expect(src.invokeIndex).toBe(c.source.invoke);
+        expect(over.op).toMatch(/^read → /);
+        byRead++;
+        expect(over.invokeIndex).toBeGreaterThan(c.source.complete);
+        expect(over.completionIndex!).toBeLessThan(c.read.invoke);
+        expect(a.message).toContain(`${over.op} by p${String(over.process)} (ops ${over.invokeIndex}/${over.completionIndex}) completed`);
+        expect(a.message).toMatch(/before the read began, finding the cas-register in state /);
+      }),
+      { numRuns: 200, seed: 11 },
+    );
+    expect(planted).toBeGreaterThan(30);
+    expect(byRead).toBeGreaterThan(planted / 3);
+  });
+
+  it('say a cas succeeded on a value already overwritten', async () => {
+    // write(1), then write(2), then cas(1→3) succeeds.
+    const h = new History().invoke(1, 'write', 1).ok(1).invoke(2, 'write', 2).ok(2).invoke(3, 'cas', [1, 3]).ok(3).ops;
+    const r = await checkLinearizable(h, { model: 'cas-register', initial: 0, workers: 1 });
+    expect(r.valid).toBe(false);
+    const a = r.anomalies[0];
+    expect((a.counterexample as { shape?: string }).shape).toBe('overwritten-read');
+    expect(a.message).toMatch(/^p3's cas\(1→3\) \(ops 4\/5, [^)]*\) succeeded on a value already overwritten when it began: /);
+    expect(a.message).toMatch(/write\(2\) by p2 \(ops 2\/3\) completed at [0-9.]+ s before cas\(1→3\) began, leaving the cas-register in state 2, where cas\(1→3\) is impossible/);
+  });
+
+  it('when no small set explains a failure, name the op the search stopped at and show the ops around it', async () => {
+    // Jepsen-style etcd logs with timed-out writes: a pending write of the value a read saw can take effect at any
+    // time, so no handful of ops fails whatever the others did, and the plain 1-minimal set (a read alone) would
+    // blame an op that is not even where the search stopped.
+    let stops = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const log = etcdStyleLog({ seed, ops: 100 + ((seed - 1) * 37) % 300, clients: 5, bad: true });
+      const r = await checkLinearizable(parseJepsenLog(log).ops, { model: 'cas-register', workers: 1 });
+      for (const a of r.anomalies) {
+        const shown = a.counterexample as { shape?: string; timeline: ReportedOp[]; robust: boolean; minimal: boolean };
+        if (shown?.shape !== 'search-stop') continue;
+        stops++;
+        const prefix = a.prefix as { length: number; blocked: ReportedOp };
+        const b = prefix.blocked;
+        expect(a.message).toContain(`after a linearizable prefix of ${prefix.length} ops, p${String(b.process)}'s ${b.op} (ops ${b.invokeIndex}/${b.completionIndex}`);
+        expect(a.message).not.toContain('Taken alone');
+        expect(shown.robust).toBe(false);
+        expect(shown.minimal).toBe(false);
+        expect(shown.timeline.some((o) => o.invokeIndex === b.invokeIndex)).toBe(true);
+        // Every op shown ends after the blocked op began or is among the prefix's last ops, and began before it ended.
+        for (const o of shown.timeline) expect(o.invokeIndex).toBeLessThan(b.completionIndex!);
+      }
+    }
+    expect(stops).toBeGreaterThan(0);
   });
 
   it('leave a read of a value nothing wrote to the plain shrink (the read alone is the whole story)', async () => {
