@@ -19,3 +19,21 @@ export class InputError extends Error {
     return where ? `${where}: ${this.message}` : this.message;
   }
 }
+
+/**
+ * A read stopped by a resource limit (the process's memory budget), not by anything wrong with the input: the
+ * CLI answers `unknown` with this reason (exit 2), as a search that reaches its budget does.
+ */
+export class ReadLimitError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'ReadLimitError';
+  }
+}
+
+/**
+ * Called by the readers every chunk of input (about 1 MB) and every few thousand ops: throws ReadLimitError when
+ * the process is past its budget. Given by the caller, so that histories/ needs nothing of the checkers' memory
+ * accounting; it must be cheap (the CLI's looks at resident memory at most every few milliseconds).
+ */
+export type ReadGuard = () => void;

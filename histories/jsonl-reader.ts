@@ -3,7 +3,7 @@
  * except a torn LAST line (no trailing newline: a write cut short by a crash), which is dropped with a warning.
  */
 import { openContentStream } from './compressed.js';
-import { InputError } from './errors.js';
+import { InputError, type ReadGuard } from './errors.js';
 import { parseExactJson, ValueError } from './exact-json.js';
 import { fsInputError } from './input-file.js';
 import { opSchema, type Op } from './op.js';
@@ -16,7 +16,12 @@ export interface ReadOptions {
   file?: string;
   /** The content, already read (standard input or a pipe); `path` is then only a name. */
   data?: Buffer;
+  /** Called every chunk and every GUARD_LINES lines (see LoadOptions.guard). */
+  guard?: ReadGuard;
 }
+
+/** Lines between two calls of the guard when one chunk holds many (content already in memory). */
+const GUARD_LINES = 1 << 14;
 
 const NEWLINE = 0x0a;
 /** The longest line read; a longer one is refused rather than grown until memory or string length runs out. */
@@ -35,7 +40,9 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
   let line = 0;
   let expectIndex = 0;
 
+  const guard = opts.guard;
   const parseLine = (text: string, lineNo: number): Op | undefined => {
+    if (guard !== undefined && (lineNo & (GUARD_LINES - 1)) === 0) guard();
     if (text.trim() === '') return undefined;
     let raw: unknown;
     try {
@@ -72,6 +79,7 @@ export async function* streamJsonl(path: string, opts: ReadOptions = {}): AsyncG
   };
   try {
     for await (const chunk of chunks()) {
+      guard?.();
       let start = 0;
       let nl = chunk.indexOf(NEWLINE, start);
       if (nl !== -1 && carry !== undefined) {

@@ -3,15 +3,15 @@
  * run (its directory, or a `latest` pointer). The format is told from the content, never from the file name.
  */
 import { statSync } from 'node:fs';
-import { readContent, readContentHead } from './compressed.js';
-import { InputError } from './errors.js';
+import { readContentHead } from './compressed.js';
+import { InputError, type ReadGuard } from './errors.js';
 import { detectFormat, type HistoryFormat } from './jepsen/detect.js';
 import { parseEdnHistory, streamEdnHistory } from './jepsen/edn-history.js';
 import { parseJepsenLog, streamJepsenLog } from './jepsen/log-history.js';
 import { textChunks, textLines } from './text-lines.js';
-import { parseJsonHistory } from './jepsen/json-history.js';
+import { parseJsonHistory, streamJsonHistory } from './jepsen/json-history.js';
 import { readJsonl, streamJsonl } from './jsonl-reader.js';
-import { fsInputError, resolveInput } from './input-file.js';
+import { fsInputError, READ_WHOLE_BYTES, resolveInput } from './input-file.js';
 import { checkPairing } from './well-formed.js';
 import type { Op } from './op.js';
 
@@ -26,6 +26,12 @@ export interface LoadedHistory {
 export interface LoadOptions {
   /** Jepsen `:value [k v]` tuples: auto-detected unless forced. */
   independent?: boolean | 'auto';
+  /**
+   * Looks at the process's memory as the history is read (every chunk of about 1 MB, and every few thousand
+   * ops): it throws ReadLimitError past the budget, so a history too big to hold stops the read instead of the
+   * process. Without one, nothing is watched.
+   */
+  guard?: ReadGuard;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -52,8 +58,8 @@ export interface OpenedHistory {
 }
 
 /** Resolve the input and tell its format from its head. Throws InputError when the format is none we read. */
-export async function openHistory(input: string): Promise<OpenedHistory> {
-  const { path, data } = await resolveInput(input);
+export async function openHistory(input: string, guard?: ReadGuard): Promise<OpenedHistory> {
+  const { path, data } = await resolveInput(input, guard);
   const head = data ? data.toString('utf8', 0, Math.min(data.length, HEAD_BYTES)) : await readHead(path);
   const bytes = data ? data.length : (statSync(path, { throwIfNoEntry: false })?.size ?? 0);
   if (head.trim() === '') return { input, path, format: undefined, bytes, data };
@@ -67,38 +73,45 @@ export async function openHistory(input: string): Promise<OpenedHistory> {
 }
 
 export async function loadHistory(input: string, opts: LoadOptions = {}): Promise<LoadedHistory> {
-  return loadOpened(await openHistory(input), opts);
+  return loadOpened(await openHistory(input, opts.guard), opts);
 }
 
-/** Read an opened history whole. */
+/**
+ * Read an opened history whole. Content already in memory and small (up to READ_WHOLE_BYTES) is parsed as one
+ * text; anything larger is collected from its stream (see streamOpened), so that no format is ever held as
+ * one string (V8's longest is ~512 MB) and the guard watches memory all along. EDN, JSON and jepsen.log are
+ * then read twice (see their readers): twice the parsing CPU, and no text, raw op maps or parsed tree held
+ * beside the ops.
+ */
 export async function loadOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<LoadedHistory> {
   const { input, path, format, data } = src;
   if (format === undefined) {
     return { ops: [], warnings: [`${path}: the file is empty (a history with no ops)`], format: 'jsonl', path };
   }
   if (format === 'jsonl') {
-    const { ops, warnings } = await readJsonl(path, { file: input, data });
+    const { ops, warnings } = await readJsonl(path, { file: input, data, guard: opts.guard });
     checkPairing(ops);
     return { ops, warnings, format, path };
   }
-  let text: string;
-  try {
-    text = data ? data.toString('utf8') : readContent(path);
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    // A file past the longest string V8 can hold lands here too.
-    if ((err as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw new InputError(`${input}: too large to read as one EDN or log text`);
-    throw fsInputError(err, path);
+  if (data === undefined || data.length > READ_WHOLE_BYTES) {
+    const streamed = await streamOpened(src, opts);
+    const ops: Op[] = [];
+    for await (const op of streamed.ops) ops.push(op);
+    checkPairing(ops);
+    return { ops, warnings: streamed.warnings, format, path };
   }
+  const text = data.toString('utf8');
   const parse = format === 'edn' ? parseEdnHistory : format === 'json' ? parseJsonHistory : parseJepsenLog;
   const { ops, warnings } = parse(text, { independent: opts.independent ?? 'auto', file: input });
+  // Parsed in one step, unwatched (a few MB of text: tens of MB at most); looked at once it is done.
+  opts.guard?.();
   checkPairing(ops);
   return { ops, warnings, format, path };
 }
 
 export interface StreamedHistory {
-  /** Our JSONL, EDN and jepsen.log stream past once (they can be iterated only once); a JSON array arrives whole. */
-  ops: AsyncIterable<Op> | Op[];
+  /** The ops stream past once (they can be iterated only once). */
+  ops: AsyncIterable<Op>;
   /** Filled as the ops stream (a torn last line is only known at the end). */
   warnings: string[];
   format: HistoryFormat;
@@ -106,32 +119,36 @@ export interface StreamedHistory {
 }
 
 /**
- * As loadHistory, but a JSONL history (ours, and every stored run's), an EDN history or a jepsen.log is not
- * read into memory: its ops stream past once, for checkers that consume them op by op (EDN and logs are read
- * twice, see their readers). The caller checks the pairing (checkPairing) on what it keeps. A JSON history is
- * parsed whole, as loadHistory does: a JSON array is one value to lossless-json.
+ * As loadHistory, but the history is not read into memory: its ops stream past once, for checkers that consume
+ * them op by op (EDN, JSON arrays and logs are read twice, see their readers). The caller checks the pairing
+ * (checkPairing) on what it keeps.
  */
 export async function streamHistory(input: string, opts: LoadOptions = {}): Promise<StreamedHistory> {
-  return streamOpened(await openHistory(input), opts);
+  return streamOpened(await openHistory(input, opts.guard), opts);
 }
 
 /** Stream an opened history (see streamHistory). */
 export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<StreamedHistory> {
   const { input, path, data, format } = src;
+  const guard = opts.guard;
+  const warnings: string[] = [];
+  if (format === undefined) {
+    warnings.push(`${path}: the file is empty (a history with no ops)`);
+    return { ops: (async function* () {})(), warnings, format: 'jsonl', path };
+  }
   if (format === 'jsonl') {
-    const warnings: string[] = [];
-    return { ops: streamJsonl(path, { file: input, data, onWarning: (w) => warnings.push(w) }), warnings, format: 'jsonl', path };
+    return { ops: streamJsonl(path, { file: input, data, guard, onWarning: (w) => warnings.push(w) }), warnings, format, path };
   }
-  if (format === 'jepsen-log') {
-    // Read twice, holding no ops (see streamJepsenLog); the pairing is the consumer's to check, as for JSONL.
-    const warnings: string[] = [];
-    const ops = streamJepsenLog(() => textLines(path, data, input), { independent: opts.independent ?? 'auto', file: input }, (w) => warnings.push(...w));
-    return { ops, warnings, format, path };
-  }
-  if (format === 'edn') {
-    const warnings: string[] = [];
-    const ops = streamEdnHistory(() => textChunks(path, data, input), { independent: opts.independent ?? 'auto', file: input }, (w) => warnings.push(...w));
-    return { ops, warnings, format, path };
-  }
-  return loadOpened(src, opts);
+  const jepsen = { independent: opts.independent ?? 'auto', file: input };
+  const onWarnings = (w: string[]): void => {
+    warnings.push(...w);
+  };
+  // Each is read twice, holding no ops (see their readers); the pairing is the consumer's to check, as for JSONL.
+  const ops =
+    format === 'jepsen-log'
+      ? streamJepsenLog(() => textLines(path, data, input, guard), jepsen, onWarnings)
+      : format === 'edn'
+        ? streamEdnHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings)
+        : streamJsonHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings);
+  return { ops, warnings, format, path };
 }

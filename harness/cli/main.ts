@@ -79,7 +79,7 @@ Examples:
 
   p.command('check')
     .description("Check histories: a stored run by its workload's own checkers, any other history (our JSONL, Jepsen EDN or JSON, jepsen.log lines) for linearizability or by --checker")
-    .argument('<files...>', 'history files or stored run directories (JSONL, EDN and jepsen.log stream to the set checkers; a JSON array is read whole, ~4x the file in memory)')
+    .argument('<files...>', 'history files or stored run directories, plain or gzipped, or - for standard input (a file over 4 MB is read op by op in every format, never as one text; a big history is better given as a file than through a pipe, which is read whole)')
     .addOption(
       new Option('--checker <name>', 'what to check (default: list-append/rw-register for Elle txn ops, bank for transfers, set-full streamed for a set history over 64 MB, else linearizable)').choices(CHECKER_NAMES),
     )
@@ -101,7 +101,7 @@ Examples:
     .option(
       '--max-memory <MB>',
       'resident memory of the whole check process (node itself, the loaded history, its paired and compiled ops, the search, the explanation); ' +
-        'the search answers unknown (reason "memory: ...") before passing it. Reading the file is not bounded: a history that alone fills it is unknown at once. ' +
+        'the search answers unknown (reason "memory: ...") before passing it, and reading the file stops with unknown ("..., while reading the history") once past it. ' +
         '(default: a quarter of RAM, at most 4096)',
     )
     .option('--workers <n>', 'worker threads for per-key checking (default: one per core)')

@@ -6,7 +6,9 @@
  */
 import { InputError } from '../errors.js';
 import { parseExactJson, toJsonText, ValueError } from '../exact-json.js';
-import { buildOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import type { Op } from '../op.js';
+import { buildOps, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { JsonArrayScanner } from './json-elements.js';
 import { Warnings } from './warnings.js';
 
 /** The line each top-level element of a JSON array starts on, so errors name a line a person can find. */
@@ -34,6 +36,28 @@ function elementLines(text: string): number[] {
 
 const unkeyword = (v: unknown): unknown => (typeof v === 'string' && v.startsWith(':') ? v.slice(1) : v);
 
+/** The raw op of one element of the array (an op map, keywords as strings). */
+function rawOfElement(v: unknown, line: number, file: string | undefined): RawOp {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new InputError(`expected an op map such as {"type": "invoke", "f": "txn", ...}, got ${toJsonText(v)?.slice(0, 60)}`, line, file);
+  }
+  const fields = { ...(v as Record<string, unknown>) };
+  for (const k of ['type', 'f', 'process']) if (Object.hasOwn(fields, k)) fields[k] = unkeyword(fields[k]);
+  return { fields, line };
+}
+
+/** Parse one element's text exactly, as parseJsonHistory parses the whole. */
+function parseElement(text: string, line: number, file: string | undefined): RawOp {
+  let v: unknown;
+  try {
+    v = parseExactJson(text);
+  } catch (err) {
+    if (err instanceof ValueError) throw new InputError(err.message, line, file);
+    throw new InputError(`malformed JSON history: ${(err as Error).message}`, line, file);
+  }
+  return rawOfElement(v, line, file);
+}
+
 export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): ParsedHistory {
   const file = opts.file;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
@@ -47,16 +71,40 @@ export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): Pa
   }
   if (!Array.isArray(parsed)) throw new InputError('a JSON history is an array of op maps', 1, file);
   const lines = elementLines(body);
-  const raws: RawOp[] = parsed.map((v: unknown, i) => {
-    const line = lines[i] ?? i + 1;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-      throw new InputError(`expected an op map such as {"type": "invoke", "f": "txn", ...}, got ${toJsonText(v)?.slice(0, 60)}`, line, file);
-    }
-    const fields = { ...(v as Record<string, unknown>) };
-    for (const k of ['type', 'f', 'process']) if (Object.hasOwn(fields, k)) fields[k] = unkeyword(fields[k]);
-    return { fields, line };
-  });
+  const raws: RawOp[] = parsed.map((v: unknown, i) => rawOfElement(v, lines[i] ?? i + 1, file));
   const warnings = new Warnings();
   const ops = buildOps(raws, opts, warnings);
   return { ops, warnings: warnings.list() };
+}
+
+/**
+ * parseJsonHistory element by element, holding no ops: `chunks()` gives the text in pieces and is called twice.
+ * The first pass parses and checks every element and learns what needs the whole history (independence); the
+ * second yields the ops. Same ops and warnings (handed to `onWarnings` at the end) as the whole read; an error
+ * names the element's line, and a malformed element's message comes from parsing that element alone.
+ */
+export async function* streamJsonHistory(chunks: () => AsyncIterable<string>, opts: JepsenReadOptions, onWarnings: (w: string[]) => void): AsyncGenerator<Op> {
+  const file = opts.file;
+  const raws = async function* (): AsyncGenerator<RawOp> {
+    const ready: RawOp[] = [];
+    const scanner = new JsonArrayScanner(file, (text, line) => ready.push(parseElement(text, line, file)));
+    for await (const piece of chunks()) {
+      scanner.feed(piece);
+      yield* ready;
+      ready.length = 0;
+    }
+    scanner.feed('', true);
+    yield* ready;
+  };
+  const warnings = new Warnings();
+  const built = new StreamedOps(opts, warnings);
+  for await (const raw of raws()) built.survey(raw);
+  built.decide();
+  let any = false;
+  for await (const raw of raws()) {
+    any = true;
+    yield built.build(raw);
+  }
+  if (any) built.finish();
+  onWarnings(warnings.list());
 }

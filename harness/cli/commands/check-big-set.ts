@@ -10,6 +10,7 @@
  */
 import type { Op } from '../../../histories/op.js';
 import { streamOpened, type OpenedHistory } from '../../../histories/load.js';
+import type { ReadGuard } from '../../../histories/errors.js';
 import { ModelDetector } from '../../../checkers/models/detect.js';
 import type { CheckResult } from '../../../checkers/result.js';
 import { CheckerPicker } from './check-other.js';
@@ -58,11 +59,11 @@ export async function checkBigSet(
   src: OpenedHistory,
   independent: boolean | 'auto',
   maxBytes = SEARCH_SET_MAX_BYTES,
+  guard?: ReadGuard,
 ): Promise<BigSetCheck | undefined> {
   if (src.format === undefined || src.bytes <= maxBytes) return undefined;
-  const h = await streamOpened(src, { independent });
-  const source = (h.ops as AsyncIterable<Op>)[Symbol.asyncIterator] ? (h.ops as AsyncIterable<Op>) : toAsync(h.ops as Op[]);
-  const it = source[Symbol.asyncIterator]();
+  const h = await streamOpened(src, { independent, guard });
+  const it = h.ops[Symbol.asyncIterator]();
   const witness = new SetHistoryWitness();
   const head: Op[] = [];
   let done = false;
@@ -117,6 +118,3 @@ export async function checkBigSet(
   };
 }
 
-async function* toAsync(ops: Op[]): AsyncGenerator<Op> {
-  yield* ops;
-}

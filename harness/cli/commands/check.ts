@@ -7,11 +7,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../../histories/errors.js';
+import { InputError, ReadLimitError, type ReadGuard } from '../../../histories/errors.js';
 import { loadOpened, openHistory, streamHistory } from '../../../histories/load.js';
 import { checkPairing } from '../../../histories/well-formed.js';
 import { elideReadValue, type CheckContext, type Checker } from '../../../checkers/checker.js';
-import { checkLinearizable } from '../../../checkers/linear/index.js';
+import { checkLinearizable, defaultMaxMemory } from '../../../checkers/linear/index.js';
+import { memoryExceeded } from '../../../checkers/linear/memory.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
@@ -96,15 +97,32 @@ async function defaultModel(path: string, ops: readonly Op[]): Promise<Detected<
   return detectModel(ops);
 }
 
+/**
+ * The reading guard of a check: the same memory budget and the same reading of the process's resident size
+ * (and of the JS heap against V8's own limit) as the search's, so that a history too big to hold ends the read
+ * with `unknown` instead of ending the process. memoryExceeded reads memory at most every few milliseconds.
+ */
+export function readGuard(maxMemory: number): ReadGuard {
+  return () => {
+    const reason = memoryExceeded(Date.now(), maxMemory, 0);
+    if (reason !== undefined) throw new ReadLimitError(`${reason}, while reading the history`);
+  };
+}
+
+/** The answer of a check whose history could not be read within the budget. */
+function readLimitResult(checker: string, err: ReadLimitError): CheckResult {
+  return { checker, valid: 'unknown', anomalies: [], reason: err.message, stats: { limit: 'memory', phase: 'read' } };
+}
+
 /** A stored run, re-checked by its workload's own checkers under the promise its target gives its config. */
-async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number | undefined): Promise<number> {
+async function checkStoredRun(dir: string, opts: CheckOptions, timeoutS: number | undefined, guard: ReadGuard): Promise<number> {
   const t0 = performance.now();
   const { readMeta, loadTarget, promiseOf, checkRunStream } = await runModules();
   const meta = readMeta(dir);
   const target = await loadTarget(meta.config.target);
   const promise = promiseOf(target, meta.config.config, meta.config.workload);
   // Streamed: a set run's whole-set reads are consumed op by op and never held (see checkRunStream).
-  const h = await streamHistory(dir, { independent: 'auto' });
+  const h = await streamHistory(dir, { independent: 'auto', guard });
   const agreement = target.agreeing?.includes(meta.config.config) === true;
   const check = await checkRunStream(h.ops, meta.config, { promise, agreement, linearTimeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 });
   for (const w of h.warnings) warn(w);
@@ -174,6 +192,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     throw new InputError(`--model applies to --checker linearizable, not ${opts.checker}`);
   }
   const other = parseOtherFlags(opts);
+  const guard = readGuard(maxMemoryMb === undefined ? defaultMaxMemory() : maxMemoryMb * 2 ** 20);
 
   let invalid = 0;
   let unknown = 0;
@@ -182,10 +201,17 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     const stored = opts.model === undefined && opts.checker === undefined ? storedRunDir(file) : undefined;
     if (stored) {
       try {
-        const code = await checkStoredRun(stored, opts, timeoutS);
+        const code = await checkStoredRun(stored, opts, timeoutS, guard);
         if (code === EXIT.invalid) invalid++;
         else if (code === EXIT.unknown) unknown++;
       } catch (err) {
+        if (err instanceof ReadLimitError) {
+          unknown++;
+          const r = readLimitResult('run', err);
+          if (opts.json) printJson({ file, ...r });
+          else println(`${bold(file)}: ${verdictWord(r.valid)}\n${renderOtherResult(r)}`);
+          continue;
+        }
         if (!(err instanceof InputError)) throw err;
         bad++;
         if (opts.json) printJson({ file, valid: null, error: err.describe() });
@@ -200,25 +226,25 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
     try {
       if (opts.checker !== undefined && opts.checker !== 'linearizable') {
         // A named checker reads the file as it streams: set checkers consume it op by op, never holding it.
-        const h = await streamHistory(file, { independent: opts.independent ?? 'auto' });
+        chosen = { checker: opts.checker };
+        const h = await streamHistory(file, { independent: opts.independent ?? 'auto', guard });
         const ctx = { nodes: [], promise: 'CP' as const, timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 };
         const streamed = await checkStreamed(await otherChecker(opts.checker, other), h.ops, ctx);
         for (const w of h.warnings) warn(w);
         if (streamed.ops === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
         ops = streamed.ops;
         result = streamed.result;
-        chosen = { checker: opts.checker };
       } else {
-        const src = await openHistory(file);
+        const src = await openHistory(file, guard);
         // A set history too large to hold is streamed to the set checker (check-big-set.ts), unless one is named.
-        const big = opts.checker === undefined && opts.model === undefined ? await checkBigSet(src, opts.independent ?? 'auto') : undefined;
+        const big = opts.checker === undefined && opts.model === undefined ? await checkBigSet(src, opts.independent ?? 'auto', undefined, guard) : undefined;
         if (big) {
           for (const w of big.warnings) warn(w);
           ops = big.ops;
           result = big.result;
           chosen = { checker: big.checker, checkerReason: big.reason };
         } else {
-          const h = await loadOpened(src, { independent: opts.independent ?? 'auto' });
+          const h = await loadOpened(src, { independent: opts.independent ?? 'auto', guard });
           if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
           for (const w of h.warnings) warn(w);
           ops = h.ops.length;
@@ -253,11 +279,15 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         }
       }
     } catch (err) {
-      if (!(err instanceof InputError)) throw err;
-      bad++;
-      if (opts.json) printJson({ file, valid: null, error: err.describe() });
-      else println(`${bold(file)}: ${describeError(err)}`);
-      continue;
+      if (err instanceof ReadLimitError) {
+        result = readLimitResult(chosen.checker ?? 'linearizable', err);
+      } else {
+        if (!(err instanceof InputError)) throw err;
+        bad++;
+        if (opts.json) printJson({ file, valid: null, error: err.describe() });
+        else println(`${bold(file)}: ${describeError(err)}`);
+        continue;
+      }
     }
     const ms = Math.round(performance.now() - t0);
     if (result.valid === false) invalid++;
