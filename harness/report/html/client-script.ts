@@ -519,6 +519,13 @@ export function reportClient(): void {
     while (decimals < 9 && step > 0 && Math.abs(step * 10 ** decimals - Math.round(step * 10 ** decimals)) > 1e-6 * step * 10 ** decimals) decimals++;
     return splits.map((v) => (v === null ? '' : v.toFixed(decimals)));
   };
+  /** Room for a y axis: its widest tick label (e.g. 200,000 or 0.0001) and the axis label beside it. */
+  const labelRoom = (self, values) => {
+    let w = 0;
+    for (const v of values || []) w = Math.max(w, String(v).length);
+    // At least 80 px on both charts, so that their plots line up one above the other.
+    return Math.max(80, 7 * w + 30);
+  };
   if (D.clock !== 'ms' || typeof uPlot === 'undefined') {
     perfSection.appendChild(el('p', { text: D.clock !== 'ms' ? 'This history has no times, so there is no latency or rate to draw.' : 'The chart library did not load.' }));
   } else {
@@ -530,7 +537,7 @@ export function reportClient(): void {
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { xs: [], ys: [], kind: O.kind[i], f: O.f[i] }));
       g.xs.push(O.end[i] / 1000);
-      g.ys.push(Math.max(0.01, O.end[i] - O.start[i]));
+      g.ys.push(Math.max(0.0001, O.end[i] - O.start[i]));
     }
     const palette = ['#2e7d32', '#1565c0', '#6a1b9a', '#00838f', '#ef6c00', '#5d4037', '#c2185b', '#455a64'];
     const series = [{}];
@@ -555,7 +562,8 @@ export function reportClient(): void {
       data.push([xs, ys]);
     }
     const latDiv = el('div', { id: 'latency-chart', class: 'chart' });
-    perfSection.appendChild(el('h3', { text: 'Latency of each op (ms, log scale), with p50/p95/p99 per ' + D.perf.binMs + ' ms' }));
+    const binText = D.perf.binMs >= 1 ? D.perf.binMs + ' ms' : Number((D.perf.binMs * 1000).toPrecision(3)) + ' µs';
+    perfSection.appendChild(el('h3', { text: 'Latency of each op (ms, log scale), with p50/p95/p99 per ' + binText }));
     perfSection.appendChild(latDiv);
     new uPlot(
       {
@@ -564,8 +572,9 @@ export function reportClient(): void {
         height: 300,
         legend: { live: false },
         cursor: { drag: { x: true, y: false }, points: { show: false } },
-        scales: { x: { time: false }, y: { distr: 3 } },
-        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ms' }],
+        // The same span as the rate chart below, so the two line up (ops may begin well after the run did).
+        scales: { x: { time: false, range: () => [D.perf.t[0], D.perf.t[D.perf.t.length - 1] + D.perf.binMs / 1000] }, y: { distr: 3 } },
+        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ms', size: labelRoom }],
         hooks: { drawClear: [faultShading] },
         series,
       },
@@ -579,8 +588,8 @@ export function reportClient(): void {
       {
         width: chartWidth(),
         height: 220,
-        scales: { x: { time: false } },
-        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ops/s' }],
+        scales: { x: { time: false, range: () => [D.perf.t[0], D.perf.t[D.perf.t.length - 1] + D.perf.binMs / 1000] } },
+        axes: [{ label: 'seconds since the run began', values: secondsTicks, space: 80 }, { label: 'ops/s', size: labelRoom }],
         hooks: { drawClear: [faultShading] },
         series: [{ label: 's' }, { label: 'ok/s', stroke: '#2e7d32', width: 1.5 }, { label: 'fail/s', stroke: '#d9534f', width: 1.5 }, { label: 'info/s', stroke: '#f0ad4e', width: 1.5 }],
       },

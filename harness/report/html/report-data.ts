@@ -120,6 +120,30 @@ export interface ReportData {
 }
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const roundTo = (decimals: number) => {
+  const k = 10 ** decimals;
+  return (x: number): number => Math.round(x * k) / k;
+};
+/** Shortest latency drawn on the log scale (ms): a zero-length op still needs a place on it. */
+export const MIN_LATENCY_MS = 0.0001;
+/** Latencies to three significant digits (at least 0.01 ms resolution above 1 ms). */
+const roundLatency = (ms: number): number => (ms >= 1 ? round2(ms) : Number(ms.toPrecision(3)));
+/**
+ * Decimals of ms a time needs: 2 (10 µs) for any history over a second, more for shorter spans, so that a span
+ * keeps about 5 significant digits; or, given a bin width, enough to tell bins apart.
+ */
+function timeDecimals(spanMs: number, stepMs?: number): number {
+  const unit = stepMs ?? spanMs / 1e3;
+  if (!(unit > 0) || unit >= 0.01) return 2;
+  return Math.min(9, Math.ceil(-Math.log10(unit)));
+}
+/** The smallest of 1, 2 or 5 times a power of ten that is at least x (x <= 0 gives 1). */
+export function niceStep(x: number): number {
+  if (!(x > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x * (1 - 1e-12)) return Number((m * p).toPrecision(1));
+  return 10 * p;
+}
 
 export function clipText(v: unknown, max = CLIP): string {
   let s: string;
@@ -296,7 +320,19 @@ export function buildReportData(input: ReportInput): ReportData {
   const { meta, results, ops } = input;
   const hasTime = ops.some((o) => o.time !== undefined);
   const clock: ReportData['clock'] = hasTime ? 'ms' : 'index';
-  const toX = (op: Op): number | undefined => (hasTime ? (op.time === undefined ? undefined : round2(op.time / 1e6)) : op.index);
+  // Times are drawn in ms, to 0.01 ms; a history that spans only a few ms (an in-process system, a synthetic
+  // history) keeps as many more decimals as it needs to be more than one point.
+  let t0 = Infinity;
+  let t1 = -Infinity;
+  if (hasTime) {
+    for (const op of ops) {
+      if (op.time === undefined) continue;
+      if (op.time < t0) t0 = op.time;
+      if (op.time > t1) t1 = op.time;
+    }
+  }
+  const roundMs = roundTo(timeDecimals(t1 > t0 ? (t1 - t0) / 1e6 : 0));
+  const toX = (op: Op): number | undefined => (hasTime ? (op.time === undefined ? undefined : roundMs(op.time / 1e6)) : op.index);
   const concurrency = meta?.config.concurrency;
 
   // Findings, and the ops they name.
@@ -386,8 +422,10 @@ export function buildReportData(input: ReportInput): ReportData {
   const fIds = new Map<string, number>();
   const drawn: ReportData['ops'] = { lane: [], start: [], end: [], kind: [], f: [], invoke: [], done: [], text: [] };
   // Rate and latency bins come from every op, drawn or not.
-  const binMs = Math.max(1, Math.ceil((endX - startX) / PERF_BINS));
-  const nBins = Math.max(1, Math.ceil((endX - startX + 1) / binMs));
+  // A round bin (1, 2 or 5 times a power of ten ms): whole ms for any history longer than PERF_BINS ms, fractions
+  // of one for shorter ones, so a history of microseconds still has a curve.
+  const binMs = hasTime ? niceStep((endX - startX) / PERF_BINS) : Math.max(1, Math.ceil((endX - startX) / PERF_BINS));
+  const nBins = Math.max(1, Math.floor((endX - startX) / binMs) + 1);
   const rate = { ok: new Array<number>(nBins).fill(0), fail: new Array<number>(nBins).fill(0), info: new Array<number>(nBins).fill(0) };
   const lat: number[][] = Array.from({ length: nBins }, () => []);
 
@@ -422,16 +460,17 @@ export function buildReportData(input: ReportInput): ReportData {
   });
 
   const perSec = hasTime ? 1000 / binMs : 1;
+  const roundSeconds = roundTo(timeDecimals(0, binMs) + 3);
   const perf: ReportData['perf'] = { binMs, t: [], ok: [], fail: [], info: [], p50: [], p95: [], p99: [] };
   for (let b = 0; b < nBins; b++) {
-    perf.t.push(hasTime ? round2((startX + b * binMs) / 1000) : startX + b * binMs);
+    perf.t.push(hasTime ? roundSeconds((startX + b * binMs) / 1000) : startX + b * binMs);
     perf.ok.push(round2(rate.ok[b] * perSec));
     perf.fail.push(round2(rate.fail[b] * perSec));
     perf.info.push(round2(rate.info[b] * perSec));
     const sorted = lat[b].sort((x, y) => x - y);
     const q = (x: number) => {
       const v = quantile(sorted, x);
-      return v === null ? null : Math.max(0.01, round2(v));
+      return v === null ? null : Math.max(MIN_LATENCY_MS, roundLatency(v));
     };
     perf.p50.push(q(0.5));
     perf.p95.push(q(0.95));

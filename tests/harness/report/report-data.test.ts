@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readJsonl } from '../../../histories/jsonl-reader.js';
 import { readMeta, readResults } from '../../../histories/store.js';
-import { buildReportData, indicesOf } from '../../../harness/report/html/report-data.js';
+import { buildReportData, indicesOf, niceStep } from '../../../harness/report/html/report-data.js';
+import type { Op } from '../../../histories/op.js';
 import { jsonForScript, renderReportHtml } from '../../../harness/report/html/page.js';
 import { writeRunReport } from '../../../harness/report/html/write-report.js';
 import { makeFixtureRun, XSS, type FixtureOptions } from './fixture-run.js';
@@ -36,6 +37,29 @@ describe('report data', () => {
     expect(data.finals.map((f) => f.node)).toEqual(['n1', 'n2', 'n3']);
     expect(data.lanes).toEqual(['client 0', 'client 1', 'client 2', 'client 3', 'final reads']);
     expect(data.perf.ok.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('bins the rate and latency curves by the span of the history, down to microseconds', () => {
+    // 200 writes of 1 µs each, one every 2 µs: 0.4 ms in all. Bins of whole ms would put them all in one.
+    for (const [stepNs, span] of [
+      [2_000, 0.4],
+      [50_000_000, 10_000],
+    ] as const) {
+      const ops: Op[] = [];
+      for (let k = 0; k < 200; k++) {
+        ops.push({ index: ops.length, time: k * stepNs, type: 'invoke', process: k % 4, f: 'write', value: k } as Op);
+        ops.push({ index: ops.length, time: k * stepNs + stepNs / 2, type: 'ok', process: k % 4, f: 'write', value: k } as Op);
+      }
+      const { perf } = buildReportData({ ops, source: 'x' });
+      expect(perf.binMs).toBe(niceStep(span / 300));
+      expect(perf.t.length).toBeGreaterThan(100);
+      for (let b = 1; b < perf.t.length; b++) expect(perf.t[b]).toBeGreaterThan(perf.t[b - 1]);
+      // Rates times bin widths give back every completion.
+      expect(Math.round(perf.ok.reduce((a, r) => a + (r * perf.binMs) / 1000, 0))).toBe(200);
+      // Each op took half a step: the median latency says so, in ms.
+      expect(perf.p50.find((v) => v !== null)).toBeCloseTo(stepNs / 2 / 1e6, 6);
+    }
+    expect([niceStep(0), niceStep(0.0013), niceStep(0.02), niceStep(3), niceStep(33.4), niceStep(100)]).toEqual([1, 0.002, 0.02, 5, 50, 100]);
   });
 
   it('orders the fault rows by when each first started, ties by name', async () => {
