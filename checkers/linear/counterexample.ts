@@ -146,6 +146,22 @@ function opsOf(p: OpPairAt): string {
   return p.completion ? `ops ${p.invoke.index}/${p.completion.index}` : `op ${p.invoke.index}`;
 }
 
+/** The ops of a shown set as data: their event indices, the events in history order, and the timeline to draw. */
+function shownSet(model: Model<unknown>, kept: readonly OpPairAt[]): { indices: number[]; ops: Op[]; timeline: ReportedOp[] } {
+  const indices: number[] = [];
+  for (const p of kept) {
+    indices.push(p.invoke.index);
+    if (p.completion) indices.push(p.completion.index);
+  }
+  const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
+  return {
+    indices: indices.sort((a, b) => a - b),
+    ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
+    // The picture as data: the kept ops as reported, in history order; renderers draw them.
+    timeline: kept.map((p) => reportOp(model, p)),
+  };
+}
+
 /** The counterexample and its paragraph for a read of an overwritten value (see overwritten.ts). */
 function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w: Overwritten): Record<string, unknown> {
   // The read and its overwriter fail whatever the others did (every source is forced before the overwriter); the
@@ -178,16 +194,8 @@ function explainOverwritten(model: Model<unknown>, pool: readonly OpPairAt[], w:
     `${xDesc} by ${who(x)} (${opsOf(x)}) completed${done ? ` at ${done}` : ''} before ${began}, ` +
     `${shows ? 'finding' : 'leaving'} the ${model.name} in state ${stateText}, where ${rDesc} is impossible, ` +
     `${sourceText}. Adding any of the other ops on this key would not change that.`;
-  const indices: number[] = [];
-  for (const p of kept) {
-    indices.push(p.invoke.index);
-    if (p.completion) indices.push(p.completion.index);
-  }
-  const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
   return {
-    indices: indices.sort((a, b) => a - b),
-    ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
-    timeline: kept.map((p) => reportOp(model, p)),
+    ...shownSet(model, kept),
     explanation,
     // Found by its shape, not by ddmin: the read and its overwriter fail together whatever the others did, and
     // neither fails alone.
@@ -232,16 +240,8 @@ function aroundTheStop(model: Model<unknown>, pairs: readonly OpPairAt[], f: Pre
     `the ${model.name} could only be in state ${listing(states, 'or')}, where ${bDesc} is impossible. ` +
     `No small set of ops was found that fails whatever the other ops on this key did, so the ops around that point are shown: ` +
     `the last ${tail.length} of the prefix${overlapText}.`;
-  const indices: number[] = [];
-  for (const p of kept) {
-    indices.push(p.invoke.index);
-    if (p.completion) indices.push(p.completion.index);
-  }
-  const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
   return {
-    indices: indices.sort((x, y) => x - y),
-    ops: placed.sort((x, y) => x[0] - y[0]).map(([, op]) => op),
-    timeline: kept.map((p) => reportOp(model, p)),
+    ...shownSet(model, kept),
     explanation,
     // Not a counterexample that fails on its own: the neighbourhood of the search's stop.
     minimal: false,
@@ -320,19 +320,10 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
       });
     // The paragraph names the states at the blocked op, which growth pruning would name earlier; without it the
     // check may run out of budget, and then the pruned one still gives a paragraph.
-    let small = judge(true);
+    let small = judge(false);
     if (!small.failure) small = judge(true);
-    const indices: number[] = [];
-    for (const p of kept) {
-      indices.push(p.invoke.index);
-      if (p.completion) indices.push(p.completion.index);
-    }
-    const placed: [number, Op][] = kept.flatMap((p): [number, Op][] => (p.completion ? [[p.invokePos, p.invoke], [p.completePos, p.completion]] : [[p.invokePos, p.invoke]]));
     return {
-      indices: indices.sort((a, b) => a - b),
-      ops: placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op),
-      // The picture as data: the kept ops as reported, in history order; renderers draw them.
-      timeline: kept.map((p) => reportOp(model, p)),
+      ...shownSet(model, kept),
       explanation: explainParagraph(model, small.failure ? judged : kept, small) + note,
     };
   };
