@@ -11,6 +11,12 @@ import type { Op } from '../../../histories/op.js';
 import { parseJepsenLog } from '../../../histories/jepsen/log-history.js';
 import { etcdStyleLog } from '../../../bench/gen-histories.js';
 import { History } from './helpers.js';
+import seedrandom from 'seedrandom';
+import { MODELS } from '../../../checkers/models/index.js';
+import { findOverwrittenRead } from '../../../checkers/linear/overwritten.js';
+import { splitHistory } from '../../../checkers/linear/split.js';
+import { bruteForce } from './brute-force.js';
+import { randomHistory } from './random-history.js';
 
 interface Live {
   process: number;
@@ -216,5 +222,44 @@ describe('explanations of planted stale reads', () => {
     const r = await checkLinearizable(bad, { model: 'cas-register', workers: 1 });
     expect(r.valid).toBe(false);
     expect((r.anomalies[0].counterexample as { shape?: string }).shape).toBeUndefined();
+  });
+});
+
+describe('an overwritten-read witness', () => {
+  it('fails whatever the other ops did, by brute force, on small random cas-register histories', () => {
+    const model = MODELS['cas-register'];
+    const rng = seedrandom('overwritten-witness');
+    let witnesses = 0;
+    let byRead = 0;
+    for (let h = 0; h < 1500; h++) {
+      const { ops, initial } = randomHistory(rng, 'cas-register', 8, 4);
+      for (const part of splitHistory(ops, true).partitions) {
+        const pairs = part.pairs;
+        for (let near = 0; near < pairs.length; near++) {
+          const w = findOverwrittenRead(model, initial, pairs, near, Infinity);
+          if (!w) continue;
+          witnesses++;
+          if (model.prepare(pairs[w.overwriter].invoke, pairs[w.overwriter].completion, initial)?.readOnly) byRead++;
+          // Every other ok op may be kept or left out (info ops keep their own freedom): no choice is linearizable.
+          const others = pairs.map((_, i) => i).filter((i) => i !== w.read && i !== w.overwriter && pairs[i].completion?.type === 'ok');
+          for (let mask = 0; mask < 1 << others.length; mask++) {
+            const drop = new Set<number>();
+            others.forEach((i, k) => {
+              if (!(mask & (1 << k))) {
+                drop.add(pairs[i].invoke.index);
+                drop.add(pairs[i].completion!.index);
+              }
+            });
+            const kept = ops.filter((o) => !drop.has(o.index));
+            if (bruteForce(model, initial, kept) !== false) {
+              throw new Error(`witness ${JSON.stringify(w)} is rescued by keeping ${others.filter((_, k) => mask & (1 << k))}\n${ops.map((o) => JSON.stringify(o)).join('\n')}`);
+            }
+          }
+        }
+      }
+    }
+    // The generator must reach both kinds of overwriter, or the check proves little.
+    expect(witnesses).toBeGreaterThan(100);
+    expect(byRead).toBeGreaterThan(10);
   });
 });
