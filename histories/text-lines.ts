@@ -40,22 +40,35 @@ export async function* textChunks(path: string, data: Buffer | undefined, file: 
 export async function* textLines(path: string, data: Buffer | undefined, file: string, guard?: ReadGuard): AsyncGenerator<string> {
   const stream = contentStream(path, data);
   const decoder = new StringDecoder('utf8');
-  let carry = '';
+  // The start of a line that goes on in the next chunk, as pieces: joined once when the line ends, so a long
+  // line costs its length, not its length times the chunks it spans.
+  let carry: string[] = [];
+  let carryLength = 0;
   let lineNo = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       guard?.();
-      const text = carry + decoder.write(chunk);
+      const text = decoder.write(chunk);
       let start = 0;
       let nl = text.indexOf('\n');
       while (nl !== -1) {
         lineNo++;
-        yield text.slice(start, nl);
+        if (carry.length === 0) yield text.slice(start, nl);
+        else {
+          carry.push(text.slice(start, nl));
+          const line = carry.join('');
+          carry = [];
+          carryLength = 0;
+          yield line;
+        }
         start = nl + 1;
         nl = text.indexOf('\n', start);
       }
-      carry = text.slice(start);
-      if (carry.length > MAX_LINE_BYTES) throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, lineNo + 1, file);
+      if (start < text.length) {
+        carry.push(start === 0 ? text : text.slice(start));
+        carryLength += text.length - start;
+        if (carryLength > MAX_LINE_BYTES) throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, lineNo + 1, file);
+      }
     }
   } catch (err) {
     if (err instanceof InputError || err instanceof ReadLimitError) throw err;
@@ -63,5 +76,6 @@ export async function* textLines(path: string, data: Buffer | undefined, file: s
   } finally {
     stream.destroy();
   }
-  yield carry + decoder.end();
+  carry.push(decoder.end());
+  yield carry.join('');
 }

@@ -103,6 +103,11 @@ export class OpFormScanner {
   private multilineStringAt = 0;
   private tokenStart = -1;
   private tokenLine = 0;
+  /**
+   * Inside a string that the text so far does not finish: where its scan goes on (past the end of the text
+   * when the last character was a backslash), so a long string is scanned once, not again with every piece.
+   */
+  private stringResume = -1;
   /** Unscanned text starts here in `text`. */
   private i = 0;
   private text = '';
@@ -186,6 +191,7 @@ export class OpFormScanner {
       this.i -= keep;
       if (this.formStart >= 0) this.formStart -= keep;
       if (this.tokenStart >= 0) this.tokenStart -= keep;
+      if (this.stringResume >= 0) this.stringResume -= keep;
     }
     this.text += piece;
     const text = this.text;
@@ -214,13 +220,17 @@ export class OpFormScanner {
         continue;
       }
       if (c === C.QUOTE) {
-        let j = i + 1;
+        let j = this.stringResume >= 0 ? this.stringResume : i + 1;
         for (; j < n; j++) {
           const d = text.charCodeAt(j);
           if (d === C.BACKSLASH) j++;
           else if (d === C.QUOTE) break;
         }
-        if (j >= n && !final) break scan;
+        if (j >= n && !final) {
+          this.stringResume = j;
+          break scan;
+        }
+        this.stringResume = -1;
         this.beginElement(i);
         const startLine = this.line;
         if (j >= n) this.fail('unterminated string', startLine);

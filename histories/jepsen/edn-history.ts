@@ -7,6 +7,7 @@
 import { InputError } from '../errors.js';
 import { isClientOp, type Op } from '../op.js';
 import { OpFormScanner, scanOpForms } from './edn-forms.js';
+import { cutLongStrings } from './edn-long-strings.js';
 import { buildOps, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { EdnKeyword, ednText, isKeywordName, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
@@ -21,9 +22,10 @@ function describeValue(v: unknown): string {
 
 /** The raw op of one op form, or undefined for a discarded one (`#_`). Throws InputError naming its line. */
 function rawOfForm(formText: string, line: number, file: string | undefined, warnings: Warnings): RawOp | undefined {
+  const cut = cutLongStrings(formText);
   let parsed;
   try {
-    parsed = parseOneForm(formText);
+    parsed = parseOneForm(cut ? cut.text : formText);
   } catch (err) {
     throw new InputError(`malformed EDN: ${tooDeep(err)}`, line, file);
   }
@@ -31,6 +33,7 @@ function rawOfForm(formText: string, line: number, file: string | undefined, war
   let value: unknown;
   try {
     value = toPlain(parsed.value, warnings, `${file ? `${file}:` : ''}${line}`);
+    if (cut) value = cut.restore(value);
   } catch (err) {
     throw new InputError(`malformed EDN: ${(err as Error).message}`, line, file);
   }
