@@ -109,9 +109,28 @@ export function readGuard(maxMemory: number): ReadGuard {
   };
 }
 
-/** The answer of a check whose history could not be read within the budget. */
+/** The answer of a check whose history could not be read within the budget, or held by the engine. */
 function readLimitResult(checker: string, err: ReadLimitError): CheckResult {
   return { checker, valid: 'unknown', anomalies: [], reason: err.message, stats: { limit: 'memory', phase: 'read' } };
+}
+
+function engineLimitResult(checker: string, reason: string): CheckResult {
+  return { checker, valid: 'unknown', anomalies: [], reason, stats: { limit: 'size' } };
+}
+
+/**
+ * Sizes past which the JS engine itself refuses to grow a table, or to allocate at all: a Map or Set of 2^24
+ * entries, an array, a string (~512 MB), a Buffer (4 GiB), an ArrayBuffer. Any of them met while reading or
+ * checking a well-formed history is a limit of this checker, not bad input: the answer is `unknown` with the
+ * engine's words, never a crash (exit 255).
+ */
+const ENGINE_LIMIT = /^(?:Map maximum size exceeded|Set maximum size exceeded|Invalid array length|Invalid string length|Invalid typed array length|Array buffer allocation failed|Cannot create a Buffer larger than)/;
+
+function engineLimit(err: unknown): string | undefined {
+  // Any Error: a RangeError thrown in a worker thread arrives as a plain Error with the same message.
+  if (!(err instanceof Error)) return undefined;
+  if (!ENGINE_LIMIT.test(err.message) && (err as NodeJS.ErrnoException).code !== 'ERR_STRING_TOO_LONG') return undefined;
+  return `size: the history is larger than the JS engine lets one table or value of the check be (${err.message})`;
 }
 
 /** A stored run, re-checked by its workload's own checkers under the promise its target gives its config. */
@@ -205,9 +224,10 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         if (code === EXIT.invalid) invalid++;
         else if (code === EXIT.unknown) unknown++;
       } catch (err) {
-        if (err instanceof ReadLimitError) {
+        const engine = engineLimit(err);
+        if (err instanceof ReadLimitError || engine !== undefined) {
           unknown++;
-          const r = readLimitResult('run', err);
+          const r = engine !== undefined ? engineLimitResult('run', engine) : readLimitResult('run', err as ReadLimitError);
           if (opts.json) printJson({ file, ...r });
           else println(`${bold(file)}: ${verdictWord(r.valid)}\n${renderOtherResult(r)}`);
           continue;
@@ -279,8 +299,11 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         }
       }
     } catch (err) {
+      const engine = engineLimit(err);
       if (err instanceof ReadLimitError) {
         result = readLimitResult(chosen.checker ?? 'linearizable', err);
+      } else if (engine !== undefined) {
+        result = engineLimitResult(chosen.checker ?? 'linearizable', engine);
       } else {
         if (!(err instanceof InputError)) throw err;
         bad++;
