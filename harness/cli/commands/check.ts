@@ -251,7 +251,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
         const ctx = { nodes: [], promise: 'CP' as const, timeoutMs: timeoutS === undefined ? undefined : timeoutS * 1000 };
         const streamed = await checkStreamed(await otherChecker(opts.checker, other), h.ops, ctx);
         for (const w of h.warnings) warn(w);
-        if (streamed.ops === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+        if (streamed.ops === 0) throw new InputError('the file holds no history (it is empty)');
         ops = streamed.ops;
         result = streamed.result;
       } else {
@@ -265,7 +265,7 @@ export async function checkCommand(files: string[], opts: CheckOptions): Promise
           chosen = { checker: big.checker, checkerReason: big.reason };
         } else {
           const h = await loadOpened(src, { independent: opts.independent ?? 'auto', guard });
-          if (h.ops.length === 0) throw new InputError(`${file}: the file holds no history (it is empty)`);
+          if (h.ops.length === 0) throw new InputError('the file holds no history (it is empty)');
           for (const w of h.warnings) warn(w);
           ops = h.ops.length;
           const picked = opts.checker ?? (opts.model === undefined ? pickChecker(h.ops) : undefined);

@@ -117,6 +117,11 @@ describe('faultline CLI', () => {
     const line = JSON.parse(r.stdout.trim());
     expect(line.valid).toBe(null);
     expect(line.error).toMatch(/holds no history/);
+    // In words, the file is named once, at the head of its line.
+    const file = join(KNOSSOS, 'mutex', 'bad', 'hazelcast.edn');
+    const text = cli(['check', '--model', 'mutex', file]);
+    expect(text.code).toBe(254);
+    expect(text.stdout.trim()).toBe(`${file}: the file holds no history (it is empty)`);
   });
 
   it('ls and show on an empty store say so; show of a missing run exits 254', () => {
