@@ -219,32 +219,6 @@ const STOP_OPS = 20;
  */
 function aroundTheStop(model: Model<unknown>, pairs: readonly OpPairAt[], f: PrefixFailure): Record<string, unknown> {
   const b = pairs[f.blocked];
-  const { idx, tail, overlap } = stopWindow(pairs, f);
-  const kept = idx.map((i) => pairs[i]);
-  const states = f.deadStates.length ? f.deadStates : [f.prefixState];
-  const bDesc = describePair(model, b);
-  const overlapText = overlap === 0 ? '' : overlap === 1 ? ', and the one op that overlaps it' : `, and the ${overlap} that overlap it`;
-  const explanation =
-    `after a linearizable prefix of ${f.prefix.length} ops, ${who(b)}'s ${bDesc} (${opsOf(b)}${span(b).replace(/^ \(/, ', ').replace(/\)$/, '')}) cannot be placed: ` +
-    `the ${model.name} could only be in state ${listing(states, 'or')}, where ${bDesc} is impossible. ` +
-    `No small set of ops was found that fails whatever the other ops on this key did, so the ops around that point are shown: ` +
-    `the last ${tail} of the prefix${overlapText}.`;
-  return {
-    ...shownSet(model, kept),
-    explanation,
-    // Not a counterexample that fails on its own: the neighbourhood of the search's stop.
-    minimal: false,
-    robust: false,
-    shape: 'search-stop',
-  };
-}
-
-/**
- * The ops around the search's stop, as indices into `pairs` in invoke order: the blocked op, the prefix's last
- * ops, and the ops that overlap the blocked one (those that never completed only if they began near it).
- */
-function stopWindow(pairs: readonly OpPairAt[], f: PrefixFailure): { idx: number[]; tail: number; overlap: number } {
-  const b = pairs[f.blocked];
   const tail = f.prefix.slice(-STOP_PREFIX_OPS);
   const from = Math.min(b.invokePos, ...tail.map((i) => pairs[i].invokePos));
   const near = new Set<number>([f.blocked, ...tail]);
@@ -257,7 +231,23 @@ function stopWindow(pairs: readonly OpPairAt[], f: PrefixFailure): { idx: number
   });
   const shownOverlap = overlapping.slice(-Math.max(0, STOP_OPS - near.size));
   const idx = [...near, ...shownOverlap].sort((x, y) => pairs[x].invokePos - pairs[y].invokePos);
-  return { idx, tail: tail.length, overlap: shownOverlap.length };
+  const kept = idx.map((i) => pairs[i]);
+  const states = f.deadStates.length ? f.deadStates : [f.prefixState];
+  const bDesc = describePair(model, b);
+  const overlapText = shownOverlap.length === 0 ? '' : shownOverlap.length === 1 ? ', and the one op that overlaps it' : `, and the ${shownOverlap.length} that overlap it`;
+  const explanation =
+    `after a linearizable prefix of ${f.prefix.length} ops, ${who(b)}'s ${bDesc} (${opsOf(b)}${span(b).replace(/^ \(/, ', ').replace(/\)$/, '')}) cannot be placed: ` +
+    `the ${model.name} could only be in state ${listing(states, 'or')}, where ${bDesc} is impossible. ` +
+    `No small set of ops was found that fails whatever the other ops on this key did, so the ops around that point are shown: ` +
+    `the last ${tail.length} of the prefix${overlapText}.`;
+  return {
+    ...shownSet(model, kept),
+    explanation,
+    // Not a counterexample that fails on its own: the neighbourhood of the search's stop.
+    minimal: false,
+    robust: false,
+    shape: 'search-stop',
+  };
 }
 
 export function explainFailure(model: Model<unknown>, initial: unknown, part: Partition, verdict: PartitionVerdict, opts: ExplainOptions): Anomaly {
@@ -314,7 +304,7 @@ export function explainFailure(model: Model<unknown>, initial: unknown, part: Pa
   const all = part.pairs;
   const plainRobust = failsWhateverOthersDid(model, initial, all, plain.kept, robustBudget);
   const stale = plainRobust ? undefined : findOverwrittenRead(model, initial, part.pairs, f.blocked, cut);
-  const robust = stale ? undefined : shrinkRobust(model, initial, all, plain.kept, robustBudget, plainRobust, stopWindow(all, f).idx);
+  const robust = stale ? undefined : shrinkRobust(model, initial, all, plain.kept, robustBudget, plainRobust);
 
   /** `withOthers`: explain the set as it fails together with any of the other ops (the robust property). */
   const build = (idx: readonly number[], note: string, withOthers = false): Record<string, unknown> => {

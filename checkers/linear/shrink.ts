@@ -118,11 +118,7 @@ class Tester {
 
 export function shrinkPairs(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], budget: ShrinkBudget): ShrinkResult {
   const t = new Tester(model, initial, pairs, budget);
-  const kept = ddmin(
-    Array.from({ length: pairs.length }, (_, i) => i),
-    (s) => t.fails(s),
-    () => t.exhausted,
-  );
+  const kept = ddmin(pairs.length, (s) => t.fails(s), () => t.exhausted);
   return { kept, minimal: !t.exhausted, checks: t.checks };
 }
 
@@ -133,38 +129,17 @@ export interface RobustShrinkResult extends ShrinkResult {
   rescuer: number;
 }
 
-/** Past this many op pairs, a robust shrink that finds nothing near the failure gives up rather than search all. */
-const WHOLE_ROBUST_MAX_PAIRS = 64;
-
 /**
  * A plain 1-minimal subset can mislead: "read → 3" alone fails when the register starts at 0, even if the
  * history has a write of 3 (which a later write overwrote). So unless the plain result fails whatever the
  * other ops did, shrink again keeping only subsets that do; the result is 1-minimal for that property.
- *
- * `focus` (indices into `pairs`) is where to look first: the ops around where the search stopped. If they fail
- * whatever the others did, the shrink runs among them alone. If not, a key of more than WHOLE_ROBUST_MAX_PAIRS
- * pairs is given up on: with every other op free, such checks over a whole key seldom end within their budget
- * (on Jepsen-style etcd, kv and mutex histories none did), and trying cost most of the explanation's time.
  */
-export function shrinkRobust(
-  model: Model<unknown>,
-  initial: unknown,
-  pairs: readonly OpPairAt[],
-  plain: readonly number[],
-  budget: ShrinkBudget,
-  plainFailsRobustly?: boolean,
-  focus?: readonly number[],
-): RobustShrinkResult {
+export function shrinkRobust(model: Model<unknown>, initial: unknown, pairs: readonly OpPairAt[], plain: readonly number[], budget: ShrinkBudget, plainFailsRobustly?: boolean): RobustShrinkResult {
   const t = new Tester(model, initial, pairs, budget);
   if (plainFailsRobustly ?? t.failsWhateverOthersDid(plain)) return { kept: [...plain], minimal: true, checks: t.checks, needed: false, rescuer: -1 };
   const rescuer = t.rescuer(plain) ?? -1;
   t.exhausted = false;
-  let items = Array.from({ length: pairs.length }, (_, i) => i);
-  if (focus && focus.length < pairs.length) {
-    if (t.failsWhateverOthersDid(focus)) items = [...focus];
-    else if (pairs.length > WHOLE_ROBUST_MAX_PAIRS || t.exhausted) return { kept: [...plain], minimal: false, checks: t.checks, needed: true, rescuer };
-  }
-  const kept = ddmin(items, (s) => t.failsWhateverOthersDid(s), () => t.exhausted);
+  const kept = ddmin(pairs.length, (s) => t.failsWhateverOthersDid(s), () => t.exhausted);
   return { kept, minimal: !t.exhausted, checks: t.checks, needed: true, rescuer };
 }
 
@@ -173,11 +148,11 @@ export function failsWhateverOthersDid(model: Model<unknown>, initial: unknown, 
   return new Tester(model, initial, pairs, budget).failsWhateverOthersDid(subset);
 }
 
-/** Zeller's ddmin over `start` (which shows the failure). `test` says whether a subset still shows it. */
-function ddmin(start: readonly number[], test: (subset: number[]) => boolean, exhausted: () => boolean): number[] {
+/** Zeller's ddmin over 0..n-1. `test` says whether a subset still shows the failure. */
+function ddmin(count: number, test: (subset: number[]) => boolean, exhausted: () => boolean): number[] {
   const fails = test;
 
-  let items = [...start];
+  let items = Array.from({ length: count }, (_, i) => i);
   let n = 2;
   while (items.length >= 2 && !exhausted()) {
     const chunks = split(items, n);
