@@ -94,7 +94,7 @@ export async function loadOpened(src: OpenedHistory, opts: LoadOptions = {}): Pr
     return { ops, warnings, format, path };
   }
   if (data === undefined || data.length > READ_WHOLE_BYTES) {
-    const streamed = await streamOpened(src, opts);
+    const streamed = await streamOpened(src, opts, true);
     const ops: Op[] = [];
     for await (const op of streamed.ops) ops.push(op);
     checkPairing(ops);
@@ -127,8 +127,12 @@ export async function streamHistory(input: string, opts: LoadOptions = {}): Prom
   return streamOpened(await openHistory(input, opts.guard), opts);
 }
 
-/** Stream an opened history (see streamHistory). */
-export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<StreamedHistory> {
+/**
+ * Stream an opened history (see streamHistory). `once`: for a caller that keeps every op (loadOpened), EDN and
+ * JSON are read once, holding their raw op maps until the end, not twice holding nothing (jepsen.log is read
+ * twice either way: its first pass also learns the earliest timestamp).
+ */
+export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}, once = false): Promise<StreamedHistory> {
   const { input, path, data, format } = src;
   const guard = opts.guard;
   const warnings: string[] = [];
@@ -148,7 +152,7 @@ export async function streamOpened(src: OpenedHistory, opts: LoadOptions = {}): 
     format === 'jepsen-log'
       ? streamJepsenLog(() => textLines(path, data, input, guard), jepsen, onWarnings)
       : format === 'edn'
-        ? streamEdnHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings)
-        : streamJsonHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings);
+        ? streamEdnHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings, once)
+        : streamJsonHistory(() => textChunks(path, data, input, guard), jepsen, onWarnings, once);
   return { ops, warnings, format, path };
 }

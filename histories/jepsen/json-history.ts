@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { parseExactJson, toJsonText, ValueError } from '../exact-json.js';
 import type { Op } from '../op.js';
-import { buildOps, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { buildHeld, buildOps, holdRaws, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { JsonArrayScanner } from './json-elements.js';
 import { Warnings } from './warnings.js';
 
@@ -81,9 +81,15 @@ export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): Pa
  * parseJsonHistory element by element, holding no ops: `chunks()` gives the text in pieces and is called twice.
  * The first pass parses and checks every element and learns what needs the whole history (independence); the
  * second yields the ops. Same ops and warnings (handed to `onWarnings` at the end) as the whole read; an error
- * names the element's line, and a malformed element's message comes from parsing that element alone.
+ * names the element's line, and a malformed element's message comes from parsing that element alone. `once`:
+ * read the text once, holding the raw op maps (see holdRaws).
  */
-export async function* streamJsonHistory(chunks: () => AsyncIterable<string>, opts: JepsenReadOptions, onWarnings: (w: string[]) => void): AsyncGenerator<Op> {
+export async function* streamJsonHistory(
+  chunks: () => AsyncIterable<string>,
+  opts: JepsenReadOptions,
+  onWarnings: (w: string[]) => void,
+  once = false,
+): AsyncGenerator<Op> {
   const file = opts.file;
   const raws = async function* (): AsyncGenerator<RawOp> {
     const ready: RawOp[] = [];
@@ -98,12 +104,18 @@ export async function* streamJsonHistory(chunks: () => AsyncIterable<string>, op
   };
   const warnings = new Warnings();
   const built = new StreamedOps(opts, warnings);
-  for await (const raw of raws()) built.survey(raw);
-  built.decide();
   let any = false;
-  for await (const raw of raws()) {
-    any = true;
-    yield built.build(raw);
+  if (once) {
+    const held = await holdRaws(raws(), built);
+    any = held.raws.length > 0;
+    yield* buildHeld(held.raws, built);
+  } else {
+    for await (const raw of raws()) built.survey(raw);
+    built.decide();
+    for await (const raw of raws()) {
+      any = true;
+      yield built.build(raw);
+    }
   }
   if (any) built.finish();
   onWarnings(warnings.list());

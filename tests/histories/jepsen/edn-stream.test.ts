@@ -22,11 +22,11 @@ function pieces(text: string, max: number): () => AsyncIterable<string> {
   };
 }
 
-async function streamed(text: string, max: number, independent: boolean | 'auto' = 'auto'): Promise<{ ops: Op[]; warnings: string[] } | { error: string }> {
+async function streamed(text: string, max: number, independent: boolean | 'auto' = 'auto', once = false): Promise<{ ops: Op[]; warnings: string[] } | { error: string }> {
   const warnings: string[] = [];
   const ops: Op[] = [];
   try {
-    for await (const op of streamEdnHistory(pieces(text, max), { file: 'h.edn', independent }, (w) => warnings.push(...w))) ops.push(op);
+    for await (const op of streamEdnHistory(pieces(text, max), { file: 'h.edn', independent }, (w) => warnings.push(...w), once)) ops.push(op);
   } catch (e) {
     return { error: (e as Error).message };
   }
@@ -57,6 +57,8 @@ describe('EDN streamed', () => {
       const text = readFileSync(f, 'utf8');
       const want = whole(text);
       expect(await streamed(text, 4096), f).toEqual(want);
+      // Read once, holding the raw op maps (a history loaded whole): the same again.
+      expect(await streamed(text, 4096, 'auto', true), f).toEqual(want);
       if (text.length < 20_000) expect(await streamed(text, 16), f).toEqual(want);
     }
   });
@@ -79,6 +81,7 @@ describe('EDN streamed', () => {
     it(`equals the whole read: ${name}`, async () => {
       const want = whole(text);
       for (const max of [1, 3, 64]) expect(await streamed(text, max)).toEqual(want);
+      expect(await streamed(text, 3, 'auto', true)).toEqual(want);
     });
   }
 
@@ -87,6 +90,7 @@ describe('EDN streamed', () => {
     const want = whole(text, true);
     expect(want).toHaveProperty('error');
     expect(await streamed(text, 5, true)).toEqual(want);
+    expect(await streamed(text, 5, true, true)).toEqual(want);
   });
 
   for (const lose of [false, true]) {

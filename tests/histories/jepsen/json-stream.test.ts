@@ -21,11 +21,11 @@ function pieces(text: string, max: number): () => AsyncIterable<string> {
 
 type Read = { ops: Op[]; warnings: string[] } | { error: string };
 
-async function streamed(text: string, max: number, independent: boolean | 'auto' = 'auto'): Promise<Read> {
+async function streamed(text: string, max: number, independent: boolean | 'auto' = 'auto', once = false): Promise<Read> {
   const warnings: string[] = [];
   const ops: Op[] = [];
   try {
-    for await (const op of streamJsonHistory(pieces(text, max), { file: 'h.json', independent }, (w) => warnings.push(...w))) ops.push(op);
+    for await (const op of streamJsonHistory(pieces(text, max), { file: 'h.json', independent }, (w) => warnings.push(...w), once)) ops.push(op);
   } catch (e) {
     return { error: (e as Error).message };
   }
@@ -82,6 +82,7 @@ describe('streamJsonHistory', () => {
       const w = whole(text);
       expect(w).not.toHaveProperty('error');
       for (const max of [1, 3, 16, 4096]) expect(await streamed(text, max)).toEqual(w);
+      expect(await streamed(text, 3, 'auto', true)).toEqual(w);
     });
   }
 
@@ -90,6 +91,7 @@ describe('streamJsonHistory', () => {
     const w = whole(text, true);
     expect(w).toHaveProperty('error');
     expect(await streamed(text, 5, true)).toEqual(w);
+    expect(await streamed(text, 5, true, true)).toEqual(w);
   });
 
   for (const [name, text] of Object.entries(BAD)) {
@@ -97,6 +99,7 @@ describe('streamJsonHistory', () => {
       const w = whole(text) as { error: string };
       expect(w.error).toBeDefined();
       for (const max of [1, 7, 4096]) expect(await streamed(text, max)).toEqual({ error: w.error });
+      expect(await streamed(text, 7, 'auto', true)).toEqual({ error: w.error });
     });
   }
 
