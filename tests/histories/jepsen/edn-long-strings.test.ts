@@ -29,7 +29,7 @@ const FORMS: Record<string, string> = {
   'a long value': `{:type :ok, :process 0, :f :write, :value "${a}"}`,
   'long strings in a vector, beside short ones': `{:type :ok, :process 0, :f :txn, :value [["append" "${a}" 1] ["r" "k" ["${b}" "x"]]]}`,
   'a long map key': `{:type :ok, :process 0, :f :write, :value {"${a}" 1, :k "${b}"}}`,
-  'a long string with escapes (left to edn-data)': `{:type :ok, :process 0, :f :write, :value "${a}\\"\\n${b}"}`,
+  'a long string with every escape': `{:type :ok, :process 0, :f :write, :value "${a}\\"\\n\\t\\r\\b\\f\\\\\\u00e9\\u20AC${b}\\\\"}`,
   'a character literal before it': `{:type :ok, :process 0, :f :write, :value [\\a "${a}" \\b]}`,
   'a comment with a quote': `{:type :ok, ; a "comment\n :process 0, :f :write, :value "${a}"}`,
   'a discarded long string': `{:type :ok, :process 0, :f :write, :value #_ "${a}" "${b}"}`,
@@ -46,7 +46,10 @@ describe('cutLongStrings', () => {
 
   it('cuts escape-free long strings only, leaving a short form for edn-data', () => {
     expect(cutLongStrings(FORMS['a long value'])!.text.length).toBeLessThan(200);
-    expect(cutLongStrings(FORMS['a long string with escapes (left to edn-data)'])).toBeUndefined();
+    expect(cutLongStrings(FORMS['a long string with every escape'])!.text.length).toBeLessThan(200);
+    // An escape edn-data refuses is left to it, so the error is its own.
+    expect(cutLongStrings(`{:value "${a}\\q"}`)).toBeUndefined();
+    expect(cutLongStrings(`{:value "${a}\\u12G4"}`)).toBeUndefined();
     expect(cutLongStrings(FORMS['a set of long strings (left alone)'])).toBeUndefined();
     expect(cutLongStrings(`{:value "${a}`)).toBeUndefined();
   });
