@@ -193,6 +193,21 @@ export class OpFormScanner {
       if (this.tokenStart >= 0) this.tokenStart -= keep;
       if (this.stringResume >= 0) this.stringResume -= keep;
     }
+    if (this.stringResume >= 0 && !final) {
+      // Inside a string: when this piece does not end it either, it is only appended, never read, so the text
+      // stays a rope and a long string is copied once when it ends, not once with every piece.
+      let k = this.stringResume - this.text.length; // 1 when the last piece ended with a backslash
+      for (; k < piece.length; k++) {
+        const d = piece.charCodeAt(k);
+        if (d === C.BACKSLASH) k++;
+        else if (d === C.QUOTE) break;
+      }
+      if (k >= piece.length) {
+        this.stringResume = this.text.length + k;
+        this.text += piece;
+        return;
+      }
+    }
     this.text += piece;
     const text = this.text;
     const stack = this.stack;

@@ -76,6 +76,7 @@ describe('EDN streamed', () => {
     ['content after the history vector', '[{:type :invoke, :process 0, :f :read}] {:type :ok}'],
     ['a bad field after a malformed number', '[{:type :invoke, :process -3, :f :read}\n{:type :ok, :process 0, :f :read, :value 12x}]'],
     ['a vector where an op map goes', '[[1 2]]'],
+    ['a long string over many lines, with escapes, then a bad op', `[{:type :invoke, :process 0, :f :write, :value "${'ab\\"\n'.repeat(40)}"}\n{:type :ok, :process -1, :f :write}]`],
   ];
   for (const [name, text] of cases) {
     it(`equals the whole read: ${name}`, async () => {
