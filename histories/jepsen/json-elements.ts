@@ -6,7 +6,7 @@
  * text is parsed by its consumer, exactly as JSON.
  */
 import { InputError } from '../errors.js';
-import { MAX_LINE_BYTES } from '../jsonl-reader.js';
+import { constants } from 'node:buffer';
 
 /** One element's text and the line it starts on. */
 export type OnElement = (text: string, line: number) => void;
@@ -16,6 +16,8 @@ export type OnElement = (text: string, line: number) => void;
  * bracket (only whitespace). */
 const At = { Start: 0, Element: 1, In: 2, Next: 3, Done: 4 } as const;
 type At = (typeof At)[keyof typeof At];
+
+const MAX_STRING_LENGTH = constants.MAX_STRING_LENGTH;
 
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9;
 
@@ -136,8 +138,14 @@ export class JsonArrayScanner {
       const rest = text.slice(start);
       this.parts.push(rest);
       this.partBytes += rest.length;
-      if (this.partBytes > MAX_LINE_BYTES) {
-        throw new InputError(`an element is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, this.elementLine, this.file);
+      // Read whole, a JSON history's elements had only the whole text's limit; one element past the longest
+      // string is all that cannot be read now.
+      if (this.partBytes > MAX_STRING_LENGTH) {
+        throw new InputError(
+          `an element is longer than the longest string the JS engine holds (${Math.floor(MAX_STRING_LENGTH / 2 ** 20)} MiB); no history op is: is this a history?`,
+          this.elementLine,
+          this.file,
+        );
       }
     }
     if (!end) return;
