@@ -25,6 +25,8 @@ export class InputError extends Error {
  * CLI answers `unknown` with this reason (exit 2), as a search that reaches its budget does.
  */
 export class ReadLimitError extends Error {
+  /** A command that ends on it (convert, report) exits 2, as an `unknown` check does: not bad input, not a crash. */
+  readonly exitCode = 2;
   constructor(reason: string) {
     super(reason);
     this.name = 'ReadLimitError';

@@ -12,7 +12,7 @@ import { loadOpened, openHistory, streamHistory } from '../../../histories/load.
 import { checkPairing } from '../../../histories/well-formed.js';
 import { elideReadValue, type CheckContext, type Checker } from '../../../checkers/checker.js';
 import { checkLinearizable, defaultMaxMemory } from '../../../checkers/linear/index.js';
-import { memoryExceeded } from '../../../checkers/linear/memory.js';
+import { readGuard } from '../read-guard.js';
 import { MODELS } from '../../../checkers/models/index.js';
 import { detectModel, inferInitial, type Detected } from '../../../checkers/models/detect.js';
 import type { Op } from '../../../histories/op.js';
@@ -95,18 +95,6 @@ async function defaultModel(path: string, ops: readonly Op[]): Promise<Detected<
     throw noLinearModel(path, w.name, 'none' in w.linearModel ? w.linearModel.none : '');
   }
   return detectModel(ops);
-}
-
-/**
- * The reading guard of a check: the same memory budget and the same reading of the process's resident size
- * (and of the JS heap against V8's own limit) as the search's, so that a history too big to hold ends the read
- * with `unknown` instead of ending the process. memoryExceeded reads memory at most every few milliseconds.
- */
-export function readGuard(maxMemory: number): ReadGuard {
-  return () => {
-    const reason = memoryExceeded(Date.now(), maxMemory, 0);
-    if (reason !== undefined) throw new ReadLimitError(`${reason}, while reading the history`);
-  };
 }
 
 /** The answer of a check whose history could not be read within the budget, or held by the engine. */

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { InputError } from '../../../histories/errors.js';
 import { loadHistory } from '../../../histories/load.js';
+import { readGuard } from '../read-guard.js';
 import { resolveRun, runPaths } from '../../../histories/store.js';
 import type { RunResults } from '../../../histories/run-record.js';
 import { checkLinearizable } from '../../../checkers/linear/index.js';
@@ -41,7 +42,7 @@ export async function reportCommand(ref: string, opts: ReportOptions): Promise<n
     written = await writeRunReport(dir, opts.output ?? runPaths(dir).report);
   } else {
     if (!existsSync(ref)) throw new InputError(`no stored run or history file "${ref}"`);
-    const h = await loadHistory(ref);
+    const h = await loadHistory(ref, { guard: readGuard() });
     if (h.ops.length === 0) throw new InputError(`${ref}: the file holds no history (it is empty)`);
     for (const w of h.warnings) warn(w);
     let results: RunResults | undefined;
