@@ -79,9 +79,9 @@ export async function loadHistory(input: string, opts: LoadOptions = {}): Promis
 /**
  * Read an opened history whole. Content already in memory and small (up to READ_WHOLE_BYTES) is parsed as one
  * text; anything larger is collected from its stream (see streamOpened), so that no format is ever held as
- * one string (V8's longest is ~512 MB) and the guard watches memory all along. EDN, JSON and jepsen.log are
- * then read twice (see their readers): twice the parsing CPU, and no text, raw op maps or parsed tree held
- * beside the ops.
+ * one string (V8's longest is ~512 MB) and the guard watches memory all along. EDN and JSON are then read
+ * once, holding their raw op maps until each op is built; jepsen.log twice (see streamOpened). No text or
+ * parsed tree of the whole is ever held beside the ops.
  */
 export async function loadOpened(src: OpenedHistory, opts: LoadOptions = {}): Promise<LoadedHistory> {
   const { input, path, format, data } = src;
