@@ -8,7 +8,7 @@ import { InputError } from '../errors.js';
 import { isClientOp, type Op } from '../op.js';
 import { OpFormScanner, scanOpForms } from './edn-forms.js';
 import { cutLongStrings } from './edn-long-strings.js';
-import { buildHeld, buildOps, holdRaws, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { buildOps, opsOfRaws, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { EdnKeyword, ednText, isKeywordName, parseOneForm, toPlain, tooDeep } from './edn-values.js';
 import { Warnings } from './warnings.js';
 
@@ -67,7 +67,7 @@ export function parseEdnHistory(text: string, opts: JepsenReadOptions = {}): Par
  * parseEdnHistory op by op, holding no ops: `chunks()` gives the text in pieces and is called twice. The first
  * pass cuts and checks every op form and learns what needs the whole history (independence); the second yields
  * the ops. Same ops, errors and warnings (handed to `onWarnings` at the end) as the whole read. `once`: read
- * the text once, holding the raw op maps until it ends (see holdRaws), for a caller that keeps every op anyway.
+ * the text once, holding the raw op maps until it ends (see opsOfRaws), for a caller that keeps every op anyway.
  */
 export async function* streamEdnHistory(
   chunks: () => AsyncIterable<string>,
@@ -99,21 +99,8 @@ export async function* streamEdnHistory(
     yield* ready;
     if (scanner.shape === 'empty') yield 'empty';
   };
-  let any = false;
-  if (once) {
-    const held = await holdRaws(forms(warnings), built);
-    any = held.raws.length > 0 || held.empty;
-    if (held.empty) warnings.add('empty', commentsOnly(file));
-    yield* buildHeld(held.raws, built);
-  } else {
-    for await (const raw of forms(new Warnings())) if (raw !== 'empty') built.survey(raw);
-    built.decide();
-    for await (const raw of forms(warnings)) {
-      any = true;
-      if (raw === 'empty') warnings.add('empty', commentsOnly(file));
-      else yield built.build(raw);
-    }
-  }
+  // A survey pass keeps its own warnings: the counted pass gives them again.
+  const any = yield* opsOfRaws((final) => forms(final ? warnings : new Warnings()), built, once, () => warnings.add('empty', commentsOnly(file)));
   if (!any) warnings.add('empty', emptyMessage(file));
   else built.finish();
   onWarnings(warnings.list());

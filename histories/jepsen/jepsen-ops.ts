@@ -253,29 +253,40 @@ function orderedOp(src: Record<string, unknown>, index: number): Op {
 }
 
 /**
- * One pass instead of two, for a reader whose caller keeps every op anyway (a history loaded whole): the raw
- * op maps are held, surveyed as they come, and the survey decided at the end. Half the parsing CPU of reading
- * twice; buildHeld then lets each raw op go as its op is built, so the peak stays near the ops themselves.
+ * The ops of the raw op maps `raws(final)` reads, with what needs the whole history learnt first (independence,
+ * the first bad op). Read twice by default: a survey pass (`final` false), then a pass that builds each op as it
+ * comes, holding none. With `once`, read once, holding the raw maps, each let go as its op is built: for a caller
+ * that keeps every op anyway, the peak then stays near the ops themselves. `onEmpty` hears each 'empty' marker of
+ * the counted pass. Returns whether that pass gave anything at all.
  */
-export async function holdRaws(raws: AsyncIterable<RawOp | 'empty'>, built: StreamedOps): Promise<{ raws: (RawOp | undefined)[]; empty: boolean }> {
-  const held: (RawOp | undefined)[] = [];
-  let empty = false;
-  for await (const raw of raws) {
-    if (raw === 'empty') empty = true;
-    else {
-      built.survey(raw);
-      held.push(raw);
+export async function* opsOfRaws(raws: (final: boolean) => AsyncIterable<RawOp | 'empty'>, built: StreamedOps, once: boolean, onEmpty: () => void): AsyncGenerator<Op, boolean> {
+  let any = false;
+  if (once) {
+    const held: (RawOp | undefined)[] = [];
+    let empty = false;
+    for await (const raw of raws(true)) {
+      any = true;
+      if (raw === 'empty') empty = true;
+      else {
+        built.survey(raw);
+        held.push(raw);
+      }
     }
+    built.decide();
+    if (empty) onEmpty();
+    for (let i = 0; i < held.length; i++) {
+      const raw = held[i]!;
+      held[i] = undefined;
+      yield built.build(raw);
+    }
+    return any;
   }
+  for await (const raw of raws(false)) if (raw !== 'empty') built.survey(raw);
   built.decide();
-  return { raws: held, empty };
-}
-
-/** The ops of held raw ops, in order, each raw op dropped once built (see holdRaws). */
-export function* buildHeld(held: (RawOp | undefined)[], built: StreamedOps): Generator<Op> {
-  for (let i = 0; i < held.length; i++) {
-    const raw = held[i]!;
-    held[i] = undefined;
-    yield built.build(raw);
+  for await (const raw of raws(true)) {
+    any = true;
+    if (raw === 'empty') onEmpty();
+    else yield built.build(raw);
   }
+  return any;
 }

@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { parseExactJson, toJsonText, ValueError } from '../exact-json.js';
 import type { Op } from '../op.js';
-import { buildHeld, buildOps, holdRaws, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
+import { buildOps, opsOfRaws, StreamedOps, type JepsenReadOptions, type ParsedHistory, type RawOp } from './jepsen-ops.js';
 import { JsonArrayScanner } from './json-elements.js';
 import { Warnings } from './warnings.js';
 
@@ -46,29 +46,28 @@ function rawOfElement(v: unknown, line: number, file: string | undefined): RawOp
   return { fields, line };
 }
 
-/** Parse one element's text exactly, as parseJsonHistory parses the whole. */
-function parseElement(text: string, line: number, file: string | undefined): RawOp {
-  let v: unknown;
+/**
+ * JSON text parsed exactly: integers past 2^53 stay BigInts; 1e400 and absurd nesting are refused, never
+ * rounded or overflowed. Errors name `line` (undefined: the whole text).
+ */
+function parseExact(text: string, line: number | undefined, file: string | undefined): unknown {
   try {
-    v = parseExactJson(text);
+    return parseExactJson(text);
   } catch (err) {
     if (err instanceof ValueError) throw new InputError(err.message, line, file);
     throw new InputError(`malformed JSON history: ${(err as Error).message}`, line, file);
   }
-  return rawOfElement(v, line, file);
+}
+
+/** Parse one element's text exactly, as parseJsonHistory parses the whole. */
+function parseElement(text: string, line: number, file: string | undefined): RawOp {
+  return rawOfElement(parseExact(text, line, file), line, file);
 }
 
 export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): ParsedHistory {
   const file = opts.file;
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  let parsed: unknown;
-  try {
-    // Exact: integers past 2^53 stay BigInts; 1e400 and absurd nesting are refused, never rounded or overflowed.
-    parsed = parseExactJson(body);
-  } catch (err) {
-    if (err instanceof ValueError) throw new InputError(err.message, undefined, file);
-    throw new InputError(`malformed JSON history: ${(err as Error).message}`, undefined, file);
-  }
+  const parsed = parseExact(body, undefined, file);
   if (!Array.isArray(parsed)) throw new InputError('a JSON history is an array of op maps', 1, file);
   const lines = elementLines(body);
   const raws: RawOp[] = parsed.map((v: unknown, i) => rawOfElement(v, lines[i] ?? i + 1, file));
@@ -82,7 +81,7 @@ export function parseJsonHistory(text: string, opts: JepsenReadOptions = {}): Pa
  * The first pass parses and checks every element and learns what needs the whole history (independence); the
  * second yields the ops. Same ops and warnings (handed to `onWarnings` at the end) as the whole read; an error
  * names the element's line, and a malformed element's message comes from parsing that element alone. `once`:
- * read the text once, holding the raw op maps (see holdRaws).
+ * read the text once, holding the raw op maps (see opsOfRaws).
  */
 export async function* streamJsonHistory(
   chunks: () => AsyncIterable<string>,
@@ -104,19 +103,7 @@ export async function* streamJsonHistory(
   };
   const warnings = new Warnings();
   const built = new StreamedOps(opts, warnings);
-  let any = false;
-  if (once) {
-    const held = await holdRaws(raws(), built);
-    any = held.raws.length > 0;
-    yield* buildHeld(held.raws, built);
-  } else {
-    for await (const raw of raws()) built.survey(raw);
-    built.decide();
-    for await (const raw of raws()) {
-      any = true;
-      yield built.build(raw);
-    }
-  }
+  const any = yield* opsOfRaws(raws, built, once, () => {});
   if (any) built.finish();
   onWarnings(warnings.list());
 }

@@ -8,19 +8,7 @@ import { parseEdnHistory, streamEdnHistory } from '../../../histories/jepsen/edn
 import { checkSet } from '../../../checkers/set.js';
 import type { Op } from '../../../histories/op.js';
 import { KNOSSOS } from '../../paths.js';
-
-/** The text in pieces of 1 to `max` characters (a fixed pattern, so failures repeat). */
-function pieces(text: string, max: number): () => AsyncIterable<string> {
-  return async function* () {
-    let at = 0;
-    let k = 0;
-    while (at < text.length) {
-      const size = 1 + ((k++ * 7919) % max);
-      yield text.slice(at, at + size);
-      at += size;
-    }
-  };
-}
+import { pieces } from './helpers.js';
 
 async function streamed(text: string, max: number, independent: boolean | 'auto' = 'auto', once = false): Promise<{ ops: Op[]; warnings: string[] } | { error: string }> {
   const warnings: string[] = [];

@@ -5,19 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonHistory, streamJsonHistory } from '../../../histories/jepsen/json-history.js';
 import { JsonArrayScanner } from '../../../histories/jepsen/json-elements.js';
 import type { Op } from '../../../histories/op.js';
-
-/** The text in pieces of 1 to `max` characters (a fixed pattern, so failures repeat). */
-function pieces(text: string, max: number): () => AsyncIterable<string> {
-  return async function* () {
-    let at = 0;
-    let k = 0;
-    while (at < text.length) {
-      const size = 1 + ((k++ * 7919) % max);
-      yield text.slice(at, at + size);
-      at += size;
-    }
-  };
-}
+import { pieces } from './helpers.js';
 
 type Read = { ops: Op[]; warnings: string[] } | { error: string };
 
