@@ -7,33 +7,23 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithEnv } from '../netns/env.js';
 import { cli, ROOT, STACK } from '../cli/helpers.js';
 import { cliJson, tmpStore } from '../run/run-helpers.js';
-import { loadHosts } from '../../../harness/ssh/hosts.js';
-import { SshPool } from '../../../harness/ssh/pool.js';
 import { readContent } from '../../../histories/compressed.js';
 import { sleep } from '../../../harness/time.js';
-import { expectNothingLeft, sshHosts, type SshHostsFixture } from './fixture.js';
+import { expectNothingLeft, useSshHosts } from './fixture.js';
 
 const results = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
 
 describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'iptables', 'etcd', 'redis-server'], () => {
-  let fx: SshHostsFixture;
-  let pool: SshPool;
-  beforeAll(async () => {
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
-    pool = new SshPool(loadHosts(fx.hostsFile));
-  });
-  afterAll(() => {
-    pool?.close();
-    fx?.dispose();
-  });
+  const hosts = useSshHosts();
 
-  const expectHostsClean = () => expectNothingLeft(fx, pool);
+  const expectHostsClean = () => expectNothingLeft(hosts.fx, hosts.pool);
 
   it('refuses what it cannot run, with one line and 254', () => {
+    const { fx } = hosts;
     const noHosts = cli(['run', '--target', 'etcd', '--runtime', 'ssh', '--time-limit', '1']);
     expect(noHosts.code).toBe(254);
     expect(noHosts.stderr).toMatch(/--runtime ssh needs --hosts FILE/);
@@ -44,6 +34,7 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
   });
 
   it('runs etcd under partition, kill and pause, brings the node logs home and records the hosts\' etcd version', () => {
+    const { fx } = hosts;
     const { code, out } = cliJson([
       'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '4', '--nemesis', 'partition,kill,pause',
       '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '4', '--store', tmpStore(),
@@ -64,6 +55,7 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
   }, 120_000);
 
   it('runs Redis with Sentinel under partition, kill and pause', async () => {
+    const { fx } = hosts;
     const { code, out } = cliJson([
       'run', '--target', 'redis', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '4', '--nemesis', 'partition,kill,pause',
       '--nemesis-interval', '1.5', '--quiescence', '1', '--seed', '9', '--store', tmpStore(),
@@ -80,6 +72,7 @@ describeWithEnv('faultline run --runtime ssh', ['ip', 'sshd', 'ssh-keygen', 'ipt
   }, 120_000);
 
   it('on Ctrl-C, stops the nodes, removes its rules and still brings the logs home', async () => {
+    const { fx } = hosts;
     const store = tmpStore();
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'faultline.js'),
       'run', '--target', 'etcd', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--time-limit', '30', '--nemesis', 'partition',

@@ -1,9 +1,10 @@
 /** The ssh tests' hosts: namespaces running sshd (bench/ssh-hosts.ts, shared with the ssh benchmark), and the check that a run left nothing on them. */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import type { SshPool } from '../../../harness/ssh/pool.js';
-import type { SshHostsFixture } from '../../../bench/ssh-hosts.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { loadHosts } from '../../../harness/ssh/hosts.js';
+import { SshPool } from '../../../harness/ssh/pool.js';
+import { sshHosts, type SshHostsFixture } from '../../../bench/ssh-hosts.js';
 
 export { sshHosts, type SshHostsFixture } from '../../../bench/ssh-hosts.js';
 
@@ -14,4 +15,21 @@ export async function expectNothingLeft(fx: SshHostsFixture, pool: SshPool): Pro
     const runs = join(fx.dirs[i], 'runs');
     expect(existsSync(runs) ? readdirSync(runs) : []).toEqual([]);
   }
+}
+
+/**
+ * Three hosts for the tests of one describe block, made before them and closed and removed after them, pass or
+ * fail; their command timeouts allow for a machine at load 20. Read `fx` and `pool` inside the tests.
+ */
+export function useSshHosts(): { readonly fx: SshHostsFixture; readonly pool: SshPool } {
+  const live = {} as { fx: SshHostsFixture; pool: SshPool };
+  beforeAll(async () => {
+    live.fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
+    live.pool = new SshPool(loadHosts(live.fx.hostsFile));
+  });
+  afterAll(() => {
+    live.pool?.close();
+    live.fx?.dispose();
+  });
+  return live;
 }

@@ -6,27 +6,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithEnv } from '../../harness/netns/env.js';
 import { cliJson, tmpStore } from '../../harness/run/run-helpers.js';
-import { loadHosts } from '../../../harness/ssh/hosts.js';
-import { SshPool } from '../../../harness/ssh/pool.js';
-import { expectNothingLeft, sshHosts, type SshHostsFixture } from '../../harness/ssh/fixture.js';
+import { expectNothingLeft, useSshHosts } from '../../harness/ssh/fixture.js';
 
 describeWithEnv('nats on the ssh runtime', ['ip', 'sshd', 'ssh-keygen', 'iptables', 'nats-server'], () => {
-  let fx: SshHostsFixture;
-  let pool: SshPool;
-  beforeAll(async () => {
-    // Command timeouts as the ssh tests use them, for a machine at load 20.
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
-    pool = new SshPool(loadHosts(fx.hostsFile));
-  });
-  afterAll(() => {
-    pool?.close();
-    fx?.dispose();
-  });
+  const hosts = useSshHosts();
 
   it('runs the kafka workload under partition and kill, reads each replica, and leaves the hosts clean', async () => {
+    const { fx, pool } = hosts;
     const { code, out } = cliJson([
       'run', '--target', 'nats', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--workload', 'kafka', '--keys', '2', '--time-limit', '3',
       '--nemesis', 'partition,kill', '--nemesis-interval', '1', '--quiescence', '1', '--seed', '3', '--store', tmpStore(),

@@ -6,30 +6,20 @@
  */
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { describeWithEnv } from '../../harness/netns/env.js';
 import { cli } from '../../harness/cli/helpers.js';
 import { cliJson, tmpStore } from '../../harness/run/run-helpers.js';
-import { loadHosts } from '../../../harness/ssh/hosts.js';
 import { readJsonl } from '../../../histories/jsonl-reader.js';
 import { historyFile } from '../../../histories/store.js';
-import { SshPool } from '../../../harness/ssh/pool.js';
-import { expectNothingLeft, sshHosts, type SshHostsFixture } from '../../harness/ssh/fixture.js';
+import { expectNothingLeft, useSshHosts } from '../../harness/ssh/fixture.js';
 import { PG_POSTGRES } from '../../../targets/postgres/launch.js';
 
 describeWithEnv('postgres on the ssh runtime', ['ip', 'sshd', 'ssh-keygen', 'iptables', 'setpriv', PG_POSTGRES], () => {
-  let fx: SshHostsFixture;
-  let pool: SshPool;
-  beforeAll(async () => {
-    fx = await sshHosts(3, { settings: { commandTimeoutMs: 10_000, retryForMs: 3000 } });
-    pool = new SshPool(loadHosts(fx.hostsFile));
-  });
-  afterAll(() => {
-    pool?.close();
-    fx?.dispose();
-  });
+  const hosts = useSshHosts();
 
   it('refuses hosts whose folder the postgres user cannot enter, before touching them (254)', async () => {
+    const { fx, pool } = hosts;
     // The fixture's folder is a mkdtemp one (mode 700): exactly what a host's dir: must not be.
     const top = dirname(dirname(fx.dirs[0]));
     expect(statSync(top).mode & 0o001).toBe(0);
@@ -40,6 +30,7 @@ describeWithEnv('postgres on the ssh runtime', ['ip', 'sshd', 'ssh-keygen', 'ipt
   }, 120_000);
 
   it('runs an async set workload with the primary partitioned, reads each replica, and leaves the hosts clean', async () => {
+    const { fx, pool } = hosts;
     chmodSync(dirname(dirname(fx.dirs[0])), 0o711);
     const { code, out, stderr } = cliJson([
       'run', '--target', 'postgres', '--runtime', 'ssh', '--hosts', fx.hostsFile, '--config', 'async', '--workload', 'set', '--time-limit', '4',
