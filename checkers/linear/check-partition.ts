@@ -6,7 +6,7 @@
 import type { Key } from '../../histories/op.js';
 import type { Validity } from '../result.js';
 import type { Model } from '../models/model.js';
-import { compilePartition } from './compile.js';
+import { compilePartition, okCount } from './compile.js';
 import { decideLinearizable, type SearchLimit } from './search.js';
 import type { Partition } from './split.js';
 import { mapZoneOps, zoneCheck, type ZoneConflict } from './zones.js';
@@ -90,14 +90,11 @@ function checkPartitionUnguarded(model: Model<unknown>, initial: unknown, part: 
   const init = model.init(initial);
   const zones = model.readWrite === undefined ? undefined : zoneCheck(cp, model.readWrite, init);
   if (zones?.valid === true) {
-    let okOps = 0;
-    for (let i = 0; i < cp.n; i++) okOps += 1 - cp.optional[i];
+    const okOps = okCount(cp);
     return { key: part.key, valid: true, ops: cp.n, okOps, states: 0, steps: 0, deepest: okOps, decidedBy: 'zones' };
   }
   if (zones !== undefined && cp.n > ZONE_EXPLAIN_MAX_OPS) {
-    let okOps = 0;
-    for (let i = 0; i < cp.n; i++) okOps += 1 - cp.optional[i];
-    return { key: part.key, valid: false, ops: cp.n, okOps, states: 0, steps: 0, deepest: 0, decidedBy: 'zones', zone: mapZoneOps(zones.conflict, (i) => cp.pair[i]) };
+    return { key: part.key, valid: false, ops: cp.n, okOps: okCount(cp), states: 0, steps: 0, deepest: 0, decidedBy: 'zones', zone: mapZoneOps(zones.conflict, (i) => cp.pair[i]) };
   }
   const first = decideLinearizable(
     model,

@@ -21,6 +21,13 @@ export interface CompiledPartition {
   pair: Int32Array;
 }
 
+/** Ops of a compiled partition that certainly took effect (ok, and not left free by shrinking). */
+export function okCount(cp: Pick<CompiledPartition, 'n' | 'optional'>): number {
+  let ok = 0;
+  for (let i = 0; i < cp.n; i++) ok += 1 - cp.optional[i];
+  return ok;
+}
+
 /**
  * Shrinking compiles the same pairs hundreds of times: the merged op of an (invoke, completion) pair is kept
  * per invoke event, for the model and initial value it was made for. Model ops are never changed after

@@ -17,7 +17,7 @@
 import type { Validity } from '../result.js';
 import type { Model, ModelOp } from '../models/model.js';
 import { canon } from '../models/canon.js';
-import type { CompiledPartition } from './compile.js';
+import { okCount, type CompiledPartition } from './compile.js';
 import { MemoTable } from './memo.js';
 import { memoryExceeded } from './memory.js';
 import { OptionalSets } from './optional-sets.js';
@@ -148,13 +148,12 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   const n = cp.n;
   const { ops, optional, call, ret } = cp;
   const memoExpected = Math.min(n * 2 + 16, 1 << 20);
+  const okOps = okCount(cp);
   {
     // A big key's arrays are allocated at once, before the loop first looks at memory: look now.
     const setup = n * SETUP_BYTES_PER_OP + MemoTable.initialBytes(memoExpected);
     const mem = memoryExceeded(Date.now(), limits.maxRss, setup, n >= 10_000);
     if (mem !== undefined) {
-      let okOps = 0;
-      for (let i = 0; i < n; i++) okOps += optional[i] ? 0 : 1;
       return { valid: 'unknown', reason: mem, limit: 'memory', states: 0, steps: 0, tries: 0, deepest: 0, okOps, bestBarrier: -1, blocked: -1, deadStates: [], pruned: false };
     }
   }
@@ -167,8 +166,6 @@ export function searchLinearization<S>(model: Model<S>, init: S, cp: CompiledPar
   const SENT = 2 * n;
   const next = scratch.int32(2 * n + 1);
   const prev = scratch.int32(2 * n + 1);
-  let okOps = 0;
-  for (let i = 0; i < n; i++) if (!optional[i]) okOps++;
   const entries = historyOrder(n, optional, call, ret, okOps);
   let last = SENT;
   for (let k = 0; k < entries.length; k++) {

@@ -44,14 +44,13 @@ export interface SplitStats {
 /** Ops paired between two looks at `stop` (see splitHistory). */
 const STOP_EVERY = 1 << 16;
 
-/**
- * `stop`, asked every few ten thousand ops while pairing (each op becomes an object), may end the split early
- * with its reason (the memory budget): then `stopped` is set and the partitions are incomplete.
- */
 /** Every pair made with the same fields in the same order, so they share one shape. */
 const makePair = (invoke: Op, pos: number): OpPairAt => ({ invoke, completion: undefined, invokePos: pos, completePos: Infinity, prepared: undefined, ok: undefined });
 
 /**
+ * `stop`, asked every few ten thousand ops while pairing (each op becomes an object), may end the split early
+ * with its reason (the memory budget): then `stopped` is set and the partitions are incomplete.
+ *
  * `prepare` (the model's, with the check's initial value): merge each kept pair into its model op here, while
  * its invoke and completion are still in the CPU's cache from being paired and keyed. In a big history those op
  * objects lie far apart in memory, and reading them again in `compilePartition` cost two cache misses per op
