@@ -15,7 +15,8 @@ const EVERY_MS = 5;
 /** Stop before the JS heap passes this share of its limit: past the limit V8 aborts the process. */
 const HEAP_SHARE = 0.85;
 
-const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
+/** Bytes as whole MiB, for messages. */
+export const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 
 let nextAt = 0;
 let rss = 0;
@@ -85,4 +86,3 @@ export function memoryExceeded(now: number, maxRss: number | undefined, growBy: 
   return undefined;
 }
 
-export { mib };

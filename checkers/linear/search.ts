@@ -19,7 +19,7 @@ import type { Model, ModelOp } from '../models/model.js';
 import { canon } from '../models/canon.js';
 import { okCount, type CompiledPartition } from './compile.js';
 import { MemoTable } from './memo.js';
-import { memoryExceeded } from './memory.js';
+import { memoryExceeded, mib } from './memory.js';
 import { OptionalSets } from './optional-sets.js';
 import { randomHalves, Scratch } from './scratch.js';
 
@@ -95,7 +95,6 @@ function twinKey(op: ModelOp): string {
 
 const TIME_CHECK_MASK = 1023;
 
-const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MB`;
 
 /** Returns packed with their op id into one sortable number (see historyOrder). */
 const RET_SHIFT = 2 ** 21;

@@ -12,6 +12,7 @@ import type { Op } from '../../../histories/op.js';
 import { streamOpened, type OpenedHistory } from '../../../histories/load.js';
 import type { ReadGuard } from '../../../histories/errors.js';
 import { ModelDetector } from '../../../checkers/models/detect.js';
+import { mib } from '../../../checkers/linear/memory.js';
 import type { CheckResult } from '../../../checkers/result.js';
 import { CheckerPicker } from './check-other.js';
 
@@ -45,10 +46,6 @@ class SetHistoryWitness {
   isSet(): boolean {
     return !this.stateless && this.picker.result() === undefined && this.model.result().value === 'set';
   }
-}
-
-function megabytes(bytes: number): string {
-  return `${Math.round(bytes / 2 ** 20)} MB`;
 }
 
 /**
@@ -113,7 +110,7 @@ export async function checkBigSet(
     warnings: h.warnings,
     checker: 'set-full',
     reason:
-      `a set history of ${megabytes(src.bytes)}, too large to search for linearizability (every state is a whole set): ` +
+      `a set history of ${mib(src.bytes)}, too large to search for linearizability (every state is a whole set): ` +
       'streamed to the set checker, where a stale read counts against it as in linearizability; --model set searches anyway',
   };
 }
