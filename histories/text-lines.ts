@@ -38,44 +38,32 @@ export async function* textChunks(path: string, data: Buffer | undefined, file: 
 }
 
 export async function* textLines(path: string, data: Buffer | undefined, file: string, guard?: ReadGuard): AsyncGenerator<string> {
-  const stream = contentStream(path, data);
-  const decoder = new StringDecoder('utf8');
   // The start of a line that goes on in the next chunk, as pieces: joined once when the line ends, so a long
   // line costs its length, not its length times the chunks it spans.
   let carry: string[] = [];
   let carryLength = 0;
   let lineNo = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      guard?.();
-      const text = decoder.write(chunk);
-      let start = 0;
-      let nl = text.indexOf('\n');
-      while (nl !== -1) {
-        lineNo++;
-        if (carry.length === 0) yield text.slice(start, nl);
-        else {
-          carry.push(text.slice(start, nl));
-          const line = carry.join('');
-          carry = [];
-          carryLength = 0;
-          yield line;
-        }
-        start = nl + 1;
-        nl = text.indexOf('\n', start);
+  for await (const text of textChunks(path, data, file, guard)) {
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl !== -1) {
+      lineNo++;
+      if (carry.length === 0) yield text.slice(start, nl);
+      else {
+        carry.push(text.slice(start, nl));
+        const line = carry.join('');
+        carry = [];
+        carryLength = 0;
+        yield line;
       }
-      if (start < text.length) {
-        carry.push(start === 0 ? text : text.slice(start));
-        carryLength += text.length - start;
-        if (carryLength > MAX_LINE_BYTES) throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, lineNo + 1, file);
-      }
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
     }
-  } catch (err) {
-    if (err instanceof InputError || err instanceof ReadLimitError) throw err;
-    throw fsInputError(err, file);
-  } finally {
-    stream.destroy();
+    if (start < text.length) {
+      carry.push(start === 0 ? text : text.slice(start));
+      carryLength += text.length - start;
+      if (carryLength > MAX_LINE_BYTES) throw new InputError(`line is longer than ${MAX_LINE_BYTES >> 20} MiB (no history op is; is this a history?)`, lineNo + 1, file);
+    }
   }
-  carry.push(decoder.end());
   yield carry.join('');
 }
