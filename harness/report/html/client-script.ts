@@ -720,8 +720,9 @@ export function reportClient(): void {
     const cx = f.counterexample;
     if (cx && Array.isArray(cx.ops)) {
       // A search-stop is no counterexample that fails on its own: the ops around where the search stopped.
-      const nOps = pairOps(cx.ops).length;
-      box.appendChild(el('h4', { text: cx.shape === 'search-stop' ? 'Where the search stopped (' + nOps + ' ops around it)' : 'Counterexample (' + nOps + ' ops' + (cx.minimal ? ', minimal' : '') + ')' }));
+      const n = pairOps(cx.ops).length;
+      const nOps = n + (n === 1 ? ' op' : ' ops');
+      box.appendChild(el('h4', { text: cx.shape === 'search-stop' ? 'Where the search stopped (' + nOps + ' around it)' : 'Counterexample (' + nOps + (cx.minimal ? ', minimal' : '') + ')' }));
       const blockedIx = px && px.blocked ? px.blocked.invokeIndex : -1;
       const blockedShown = cx.ops.some((o) => o.index === blockedIx);
       box.appendChild(el('div', { class: 'cex-wrap' }, counterexampleSvg(cx.ops, blockedShown ? blockedIx : -1)));
